@@ -1,0 +1,23 @@
+// The mpsim command line: main.cpp builds the CLI11 app and each subcommand file adds itself.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <functional>
+
+namespace mpsim::cli {
+
+// Exit codes shared by every subcommand.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitCheckFailed = 1;  // the run worked and found a problem
+inline constexpr int kExitBadInput = 2;     // bad file, flag or usage
+
+// A subcommand registers its options on `app` and returns the action to run if it was chosen.
+using Action = std::function<int()>;
+using Register = void (*)(CLI::App& app, Action& action);
+
+void add_topo_command(CLI::App& app, Action& action);
+void add_run_command(CLI::App& app, Action& action);
+void add_validate_command(CLI::App& app, Action& action);
+void add_bench_command(CLI::App& app, Action& action);
+
+}  // namespace mpsim::cli

@@ -1,0 +1,127 @@
+// One host controller (the kernel's struct nvme_ctrl over NVMe/TCP): its lifecycle
+// LIVE -> RESETTING -> CONNECTING -> LIVE | DELETING -> DEAD, keep-alive, ANA log handling,
+// the ANATT timer, reconnect loop, ctrl_loss_tmo and fast_io_fail_tmo. The transport (the
+// simulator's network or a real socket) is behind ControllerTransport.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "policies/io.h"
+#include "policies/path.h"
+#include "policies/timer.h"
+
+namespace mpsim::policies {
+
+using namespace std::chrono_literals;
+
+// Defaults are the kernel's (fabrics.h, nvme.h, core.c); see multipath-behaviour.md §1.7.
+struct ControllerConfig {
+  Duration kato = 5s;                        // NVME_DEFAULT_KATO
+  Duration reconnect_delay = 10s;            // NVMF_DEF_RECONNECT_DELAY
+  Duration ctrl_loss_tmo = 600s;             // NVMF_DEF_CTRL_LOSS_TMO; negative = forever
+  Duration fast_io_fail_tmo = Duration(-1);  // NVMF_DEF_FAIL_FAST_TMO; negative = off
+  Duration io_timeout = 30s;                 // nvme_core.io_timeout
+  Duration anatt = 10s;                      // from Identify Controller (nvmet reports 10 s)
+  bool tbkas = false;                        // traffic-based keep-alive advertised
+  std::uint32_t queue_size = 128;
+  std::uint32_t nr_io_queues = 1;
+  int numa_node = kNumaNoNode;               // NVMe/TCP controllers report NUMA_NO_NODE
+};
+
+struct AnaGroupDescriptor {
+  std::uint32_t grpid;
+  AnaState state;
+};
+using AnaLog = std::vector<AnaGroupDescriptor>;
+
+class Controller;
+
+// Implemented by the engine. Every call is asynchronous: the engine answers later by calling
+// the matching Controller::on_* method (or never, if the network swallowed the message — the
+// controller's own timers then notice).
+class ControllerTransport {
+ public:
+  virtual ~ControllerTransport() = default;
+  virtual void connect(Controller& c) = 0;          // -> on_connect_done(ok, log)
+  virtual void send_keep_alive(Controller& c) = 0;  // -> on_keep_alive_done()
+  virtual void read_ana_log(Controller& c) = 0;     // -> on_ana_log(log)
+  virtual void dispatch(IoRequest& io) = 0;         // -> NamespaceHead::complete(io, status)
+  // The queues are torn down: forget every in-flight attempt of this controller; a later
+  // completion for one of them must not be delivered.
+  virtual void disconnect(Controller& c) = 0;
+};
+
+// Observer for state changes, so engines can log events (events.csv) without polling.
+class ControllerObserver {
+ public:
+  virtual ~ControllerObserver() = default;
+  virtual void on_state_change(const Controller& /*c*/, ControllerState /*from*/, ControllerState /*to*/,
+                               std::string_view /*why*/) {}
+  virtual void on_ana_change(const Path& /*p*/, AnaState /*from*/, AnaState /*to*/) {}
+};
+
+struct ControllerCounters {
+  std::uint64_t resets = 0;
+  std::uint64_t reconnect_attempts = 0;
+  std::uint64_t keep_alive_timeouts = 0;
+  std::uint64_t io_timeouts = 0;
+  std::uint64_t anatt_expiries = 0;
+  std::uint64_t cancelled_ios = 0;  // completed with 0x371 at teardown
+};
+
+class Controller {
+ public:
+  Controller(std::string name, ControllerConfig config, TimerService& timers, ControllerTransport& transport,
+             ControllerObserver* observer = nullptr);
+  Controller(const Controller&) = delete;
+  Controller& operator=(const Controller&) = delete;
+  ~Controller();
+
+  const std::string& name() const { return name_; }
+  const ControllerConfig& config() const { return config_; }
+  ControllerState state() const { return state_; }
+  int numa_node() const { return config_.numa_node; }
+  bool failfast_expired() const { return failfast_expired_; }
+  const ControllerCounters& counters() const { return counters_; }
+  const std::vector<Path*>& paths() const { return paths_; }
+  std::size_t inflight() const { return inflight_.size(); }
+
+  // queue-depth iopolicy: requests counted on this controller (all namespaces). Reset on connect.
+  std::uint32_t nr_active = 0;
+
+  // Lifecycle driven by the host.
+  void start();               // NEW -> CONNECTING, first connect
+  void reset();               // nvme_reset_ctrl (user, ANATT expiry)
+  void remove();              // nvme_delete_ctrl
+
+  // Events from the engine.
+  void on_connect_done(bool ok, const AnaLog& log);
+  void on_keep_alive_done();
+  void on_ana_log(const AnaLog& log);
+  void on_ana_change_notice();  // ANA-change AEN
+  void on_transport_error();    // socket error / RST / local link down -> error recovery
+
+  // Used by NamespaceHead.
+  void attach(Path& p);
+  bool can_accept() const;      // LIVE and a free tag (queue_size * nr_io_queues)
+  void start_io(IoRequest& io);     // records in flight and calls transport.dispatch
+  void end_io(IoRequest& io);       // removes from in flight
+
+ private:
+  std::string name_;
+  ControllerConfig config_;
+  TimerService& timers_;
+  ControllerTransport& transport_;
+  ControllerObserver* observer_;
+  ControllerState state_ = ControllerState::New;
+  bool failfast_expired_ = false;
+  ControllerCounters counters_;
+  std::vector<Path*> paths_;
+  std::vector<IoRequest*> inflight_;
+  // Timer ids and reconnect bookkeeping are added by the implementation.
+};
+
+}  // namespace mpsim::policies
