@@ -1,0 +1,47 @@
+// Parameters of every cost model the engines use. Defaults come from
+// ../shared/reference/physical-anchors.md (sources named beside each value in model_set.cpp);
+// calibrated sets replace them (validate/ writes those, with provenance).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+namespace mpsim::models {
+
+// Service time of one namespace's media.
+struct MediaParams {
+  double read_latency_us = 80.0;       // mean 4 KiB read service time
+  double write_latency_us = 20.0;      // mean 4 KiB write (to the drive's write buffer)
+  double latency_cv = 0.1;             // coefficient of variation (lognormal)
+  std::uint32_t parallelism = 128;     // requests served at once (dies x planes)
+  double read_bandwidth_Bps = 7.0e9;   // larger blocks cost size / bandwidth beyond 4 KiB
+  double write_bandwidth_Bps = 4.0e9;
+};
+
+// NVMe/TCP protocol costs on the wire.
+struct TransportParams {
+  std::uint32_t pdu_header_bytes = 72;        // command capsule CH+PSH (8 + 64)
+  std::uint32_t response_bytes = 24;          // response capsule CH+CQE (8 + 16)
+  std::uint32_t data_pdu_header_bytes = 24;   // C2H/H2C data PDU header
+  std::uint32_t inline_data_size = 8192;      // in-capsule write data limit (nvmet tcp default)
+  std::uint32_t r2t_bytes = 24;               // R2T PDU for writes above inline_data_size
+  std::uint32_t mtu_overhead_bytes = 66;      // Ethernet + IP + TCP headers per segment (per 1448 B payload)
+};
+
+// CPU time per I/O on one core of a host or target node.
+struct CpuParams {
+  double per_io_us = 5.0;
+  double per_kib_us = 0.05;
+};
+
+struct ModelSet {
+  std::map<std::string, MediaParams> media;  // keyed by Namespace.media; "nand-tlc-gen4" always present
+  TransportParams transport;
+  CpuParams host_cpu;
+  CpuParams target_cpu;
+};
+
+ModelSet default_models();
+
+}  // namespace mpsim::models

@@ -1,0 +1,113 @@
+// Everything one simulation run measured. The experiments layer turns it into the stdout
+// table, fio.json, timeline.csv, events.csv and summary.json; nothing here formats output.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "policies/types.h"
+
+namespace mpsim::sim {
+
+using policies::Duration;
+
+// Latency distribution in nanoseconds (fio's clat_ns / lat_ns shape).
+struct LatencyStats {
+  std::uint64_t count = 0;
+  std::int64_t min_ns = 0;
+  std::int64_t max_ns = 0;
+  double mean_ns = 0;
+  double stddev_ns = 0;
+  std::vector<std::pair<double, std::int64_t>> percentiles;  // (99.0, ns) for fio's default list
+};
+
+struct DirectionStats {
+  std::uint64_t total_ios = 0;       // completed successfully in the measured window
+  std::uint64_t io_bytes = 0;
+  std::uint64_t errors = 0;          // failed I/Os in the window
+  Duration runtime{};                // measured window (runtime, excluding ramp_time)
+  LatencyStats clat;                 // submit to completion (as fio measures it)
+  LatencyStats lat;                  // same in mpsim (no separate submission latency); kept for fio's shape
+  double iops() const;
+  double bw_bytes() const;
+};
+
+struct JobResult {
+  std::string name;                  // "<job>" or "<job>.<clone>"
+  std::string host;
+  std::string nqn;
+  std::uint32_t nsid = 0;
+  DirectionStats read;
+  DirectionStats write;
+};
+
+// One (host, namespace, controller) path.
+struct PathResult {
+  std::string host;
+  std::string nqn;
+  std::uint32_t nsid = 0;
+  std::string controller;            // "<host>/<node>.<port>"
+  std::uint64_t ios = 0;             // attempts dispatched in the measured window
+  double share = 0;                  // of the namespace's attempts from this host
+  std::uint64_t failovers = 0;
+  std::uint64_t retries = 0;
+};
+
+// Per interval and per path (timeline.csv).
+struct TimelineRow {
+  Duration start{};
+  std::string controller;            // "" = all paths of all hosts
+  std::uint64_t completions = 0;
+  double iops = 0;
+  std::int64_t p50_ns = 0;
+  std::int64_t p99_ns = 0;
+  std::int64_t max_ns = 0;
+};
+
+// Faults, controller state changes, ANA changes, failovers (events.csv).
+struct EventRow {
+  Duration at{};
+  std::string kind;                  // "fault", "fault-end", "ctrl-state", "ana", "failover", ...
+  std::string subject;               // component or controller
+  std::string detail;
+};
+
+struct FaultMeasure {
+  std::string label;
+  Duration at{};
+  Duration end{};                    // end of the fault window (or run end)
+  Duration stall{};                  // longest window with no completions, within [at, end + recovery]
+  std::int64_t p99_during_ns = 0;    // p99 of I/Os completing within the window
+  std::int64_t p99_steady_ns = 0;    // p99 of the measured run outside every fault window
+  Duration time_to_detect{-1};       // fault -> first controller/path state change (-1 = none)
+  Duration time_to_full_throughput{-1};  // fault end -> IOPS back within 10% of steady (-1 = never)
+};
+
+// Every submitted I/O ends completed, failed (with a reason) or in flight at the end.
+struct Ledger {
+  std::uint64_t submitted = 0;
+  std::uint64_t completed = 0;
+  std::uint64_t failed = 0;
+  std::uint64_t inflight_at_end = 0;  // queued on a head or on the wire when the run stopped
+  std::map<std::string, std::uint64_t> failed_by_reason;
+  bool balanced() const { return submitted == completed + failed + inflight_at_end; }
+};
+
+struct RunResult {
+  std::string scenario;
+  std::string policy;                // policy name as given (with params, e.g. "spdk-round-robin(rr_min_io=16)")
+  std::uint64_t seed = 0;
+  Duration simulated{};
+  std::vector<JobResult> jobs;
+  std::vector<PathResult> paths;
+  std::vector<TimelineRow> timeline;
+  std::vector<EventRow> events;
+  std::vector<FaultMeasure> faults;
+  Ledger ledger;
+  std::uint64_t simulated_ios = 0;   // I/O attempts simulated (for ios-per-wall-second figures)
+};
+
+}  // namespace mpsim::sim

@@ -1,0 +1,81 @@
+// What one simulation run needs, already validated and resolved to plain values. The
+// experiments layer builds it from an experiment file; tests build it directly.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "models/model_set.h"
+#include "policies/selector.h"
+#include "policies/types.h"
+#include "topologies/topology.pb.h"
+
+namespace mpsim::sim {
+
+using policies::Duration;
+
+enum class RwMode : std::uint8_t { Read, Write, RandRead, RandWrite, RandRw, Rw };
+
+// One fio job section (numjobs clones are expanded by the engine, named "<name>.<i>" if > 1).
+struct JobSpec {
+  std::string name;
+  std::string host;
+  std::string nqn;
+  std::uint32_t nsid = 1;
+  RwMode rw = RwMode::RandRead;
+  std::uint32_t rwmixread = 50;      // percent reads for RandRw/Rw
+  std::uint32_t block_size = 4096;   // bytes
+  std::uint32_t iodepth = 1;
+  std::uint32_t numjobs = 1;
+  std::uint64_t rate_iops = 0;       // 0 = unlimited
+  Duration runtime{};
+  Duration ramp_time{};              // excluded from statistics
+  Duration start_delay{};
+  int numa_node = 0;
+};
+
+// Policy for (host, nqn); empty fields match anything. The first matching override wins,
+// else Scenario::policy.
+struct PolicyOverride {
+  std::string host;
+  std::string nqn;
+  policies::PolicyConfig policy;
+};
+
+enum class FaultKind : std::uint8_t { Down, AnaChange, Flap, Gray, ControllerReset };
+enum class Detection : std::uint8_t { Auto, Immediate, Silent };
+
+struct FaultSpec {
+  std::string label;                 // human name, e.g. "link hostA.nic0--sw1 down"
+  FaultKind kind = FaultKind::Down;
+  Duration at{};
+  Duration duration{-1};             // negative = until the end of the run
+  std::string target;                // component name (link, "<host>.<nic>", switch, node, "<node>.<port>", or controller "<host>/<node>.<port>")
+  Detection detection = Detection::Auto;
+  // AnaChange
+  std::uint32_t grpid = 0;
+  topology::AnaState ana_state = topology::ANA_STATE_UNSPECIFIED;
+  Duration transition{};             // time spent in CHANGE before ana_state (0 = none)
+  // Flap
+  std::uint32_t flap_count = 0;
+  Duration flap_period{};
+  // Gray
+  double latency_factor = 1.0;
+  double bandwidth_divisor = 1.0;
+};
+
+struct Scenario {
+  std::string name;
+  topology::Topology topology;
+  std::vector<JobSpec> jobs;
+  policies::PolicyConfig policy;     // the policy of this run (compare lists expand to several runs)
+  std::vector<PolicyOverride> overrides;
+  models::ModelSet models;
+  std::vector<FaultSpec> faults;
+  std::uint64_t seed = 0;
+  Duration duration{};               // simulated time; 0 = longest start_delay + ramp_time + runtime
+  Duration timeline_interval{std::chrono::milliseconds(100)};
+};
+
+}  // namespace mpsim::sim
