@@ -1,0 +1,171 @@
+#include "topologies/textproto.h"
+
+#include <google/protobuf/descriptor.h>
+#include <google/protobuf/io/tokenizer.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+namespace mpsim::topology {
+
+namespace pb = google::protobuf;
+using ParseInfoTree = pb::TextFormat::ParseInfoTree;
+
+namespace {
+
+std::string join_lines(const std::vector<std::string>& lines) {
+  std::string out;
+  for (const auto& line : lines) {
+    if (!out.empty()) out += '\n';
+    out += line;
+  }
+  return out;
+}
+
+std::optional<Location> to_location(const pb::TextFormat::ParseLocation& loc) {
+  if (loc.line < 0) return std::nullopt;
+  return Location{loc.line + 1, loc.column + 1};
+}
+
+std::string element_path(const std::string& parent, std::string_view field, int index) {
+  std::string out = parent;
+  if (field.empty()) return out;
+  if (!out.empty()) out += '.';
+  out += field;
+  if (index >= 0) {
+    out += '[';
+    out += std::to_string(index);
+    out += ']';
+  }
+  return out;
+}
+
+// Records syntax errors from the parser with the source name in front.
+class Collector : public pb::io::ErrorCollector {
+ public:
+  explicit Collector(const std::string& source) : source_(source) {}
+  void AddError(int line, pb::io::ColumnNumber column, const std::string& message) override {
+    if (line < 0) {
+      errors_.push_back(source_ + ": " + message);
+    } else {
+      errors_.push_back(source_ + ":" + std::to_string(line + 1) + ":" + std::to_string(column + 1) + ": " + message);
+    }
+  }
+  const std::vector<std::string>& errors() const { return errors_; }
+
+ private:
+  std::string source_;
+  std::vector<std::string> errors_;
+};
+
+}  // namespace
+
+InputError::InputError(std::vector<std::string> problems)
+    : std::runtime_error(join_lines(problems)), problems_(std::move(problems)) {}
+
+SourceMap::SourceMap(std::string source_name, const pb::Message& root, std::unique_ptr<ParseInfoTree> tree)
+    : source_name_(std::move(source_name)), tree_(std::move(tree)) {
+  Node root_node;
+  root_node.tree = tree_.get();
+  root_node.start = Location{1, 1};
+  index_message(root, root_node);
+}
+
+// Walks the message and its parse tree side by side, so any sub-message found later by
+// pointer leads back to the tree that knows where its fields were written.
+void SourceMap::index_message(const pb::Message& msg, const Node& node) {
+  nodes_[&msg] = node;
+  const pb::Reflection* refl = msg.GetReflection();
+  std::vector<const pb::FieldDescriptor*> fields;
+  refl->ListFields(msg, &fields);
+  for (const pb::FieldDescriptor* field : fields) {
+    if (field->cpp_type() != pb::FieldDescriptor::CPPTYPE_MESSAGE || field->is_map()) continue;
+    if (field->is_repeated()) {
+      for (int i = 0; i < refl->FieldSize(msg, field); ++i) {
+        Node child;
+        child.tree = node.tree ? node.tree->GetTreeForNested(field, i) : nullptr;
+        child.start = node.tree ? to_location(node.tree->GetLocation(field, i)) : node.start;
+        child.path = element_path(node.path, field->name(), i);
+        index_message(refl->GetRepeatedMessage(msg, field, i), child);
+      }
+    } else {
+      Node child;
+      child.tree = node.tree ? node.tree->GetTreeForNested(field, -1) : nullptr;
+      child.start = node.tree ? to_location(node.tree->GetLocation(field, -1)) : node.start;
+      child.path = element_path(node.path, field->name(), -1);
+      index_message(refl->GetMessage(msg, field), child);
+    }
+  }
+}
+
+const SourceMap::Node* SourceMap::find(const pb::Message& msg) const {
+  auto it = nodes_.find(&msg);
+  return it == nodes_.end() ? nullptr : &it->second;
+}
+
+std::optional<Location> SourceMap::locate(const pb::Message& msg, std::string_view field, int index) const {
+  const Node* node = find(msg);
+  if (!node) return std::nullopt;
+  if (!field.empty() && node->tree) {
+    const pb::FieldDescriptor* fd = msg.GetDescriptor()->FindFieldByName(std::string(field));
+    if (fd) {
+      int i = fd->is_repeated() ? std::max(index, 0) : -1;
+      if (auto loc = to_location(node->tree->GetLocation(fd, i))) return loc;
+    }
+  }
+  return node->start;
+}
+
+std::string SourceMap::where(const pb::Message& msg, std::string_view field, int index) const {
+  auto loc = locate(msg, field, index);
+  if (!loc) return source_name_;
+  return source_name_ + ":" + std::to_string(loc->line) + ":" + std::to_string(loc->column);
+}
+
+std::string SourceMap::path(const pb::Message& msg, std::string_view field, int index) const {
+  const Node* node = find(msg);
+  return element_path(node ? node->path : std::string(), field, index);
+}
+
+SourceMap parse_textproto(std::string_view text, const std::string& source_name, pb::Message& msg) {
+  msg.Clear();
+  Collector collector(source_name);
+  auto tree = std::make_unique<ParseInfoTree>();
+  pb::TextFormat::Parser parser;
+  parser.RecordErrorsTo(&collector);
+  parser.WriteLocationsTo(tree.get());
+  if (!parser.ParseFromString(std::string(text), &msg)) {
+    msg.Clear();
+    if (collector.errors().empty()) throw InputError(source_name + ": not a valid " + msg.GetTypeName());
+    throw InputError(collector.errors());
+  }
+  return SourceMap(source_name, msg, std::move(tree));
+}
+
+SourceMap parse_textproto_file(const std::string& path, pb::Message& msg) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(path + ": cannot read: " + std::strerror(errno));
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) throw InputError(path + ": cannot read: " + std::strerror(errno));
+  return parse_textproto(text.str(), path, msg);
+}
+
+void Diagnostics::add(const std::string& where, const std::string& field_path, const std::string& message) {
+  std::string line = where + ": ";
+  if (!field_path.empty()) line += field_path + ": ";
+  problems_.push_back(line + message);
+}
+
+void Diagnostics::error(const SourceMap& map, const pb::Message& msg, std::string_view field,
+                        const std::string& message, int index) {
+  add(map.where(msg, field, index), map.path(msg, field, index), message);
+}
+
+void Diagnostics::throw_if_any() const {
+  if (!problems_.empty()) throw InputError(problems_);
+}
+
+}  // namespace mpsim::topology
