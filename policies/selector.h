@@ -7,6 +7,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "policies/io.h"
@@ -40,7 +41,19 @@ class PathSelector {
   virtual void on_path_failed(const Path& /*p*/) {}                          // nvme_failover_req
   virtual void on_path_live(const PathList& /*paths*/, const Path& /*p*/) {} // nvme_mpath_set_live
   virtual void on_paths_changed(const PathList& /*paths*/) {}                // add/remove/ANA/iopolicy
+
+  // Messages the kernel would log while building this selector (e.g. dm's
+  // "repeat_count > 1 is deprecated, using 1 instead"); the engine may print them once.
+  virtual std::vector<std::string> warnings() const { return {}; }
 };
+
+// nvme_mpath_end_request's half of the queue-depth accounting: undo the ctrl->nr_active
+// increment if this attempt was counted (dec-if-positive, because a reconnect zeroes the
+// counter under in-flight I/O). Safe to call for any I/O under any policy; the head should
+// call it on every completion so an iopolicy change cannot leak counts.
+void end_active_count(Path& p, IoRequest& io);
+
+std::string_view to_string(Stack s);
 
 struct PolicyConfig {
   std::string name;

@@ -1,0 +1,91 @@
+#include "policies/selectors/dm_multipath.h"
+
+namespace mpsim::policies {
+
+bool DmMultipathSelector::try_group(const DmGroup& g, const IoRequest& io, TimePoint now, Path*& chosen) {
+  chosen = ps_->select(g, io, now);
+  if (!chosen) return false;
+  current_ = g;
+  has_current_ = true;
+  return true;
+}
+
+// The first group in priority order with a usable path: the `ana` prioritizer ranks
+// optimized above non-optimized; equal priorities keep path order.
+bool DmMultipathSelector::best_group(const PathList& paths, DmGroup& out) const {
+  if (grouping_ == DmGrouping::Multibus) {
+    out = DmGroup{DmGroup::Kind::AllPaths, nullptr};
+    return true;
+  }
+  for (AnaState wanted : {AnaState::Optimized, AnaState::NonOptimized}) {
+    for (const Path* p : paths) {
+      if (!path_usable(*p) || p->ana_state != wanted) continue;
+      if (grouping_ == DmGrouping::Failover)
+        out = DmGroup{DmGroup::Kind::OnePath, p};
+      else
+        out = DmGroup{wanted == AnaState::Optimized ? DmGroup::Kind::Optimized : DmGroup::Kind::NonOptimized,
+                      nullptr};
+      return true;
+    }
+  }
+  return false;
+}
+
+Path* DmMultipathSelector::choose_new_group(const PathList& paths, const IoRequest& io, TimePoint now) {
+  Path* chosen = nullptr;
+  switch (grouping_) {
+    case DmGrouping::Multibus:
+      if (try_group({DmGroup::Kind::AllPaths, nullptr}, io, now, chosen)) return chosen;
+      break;
+    case DmGrouping::GroupByPrio:
+      if (try_group({DmGroup::Kind::Optimized, nullptr}, io, now, chosen)) return chosen;
+      if (try_group({DmGroup::Kind::NonOptimized, nullptr}, io, now, chosen)) return chosen;
+      break;
+    case DmGrouping::Failover: {
+      DmGroup best;
+      if (best_group(paths, best) && try_group(best, io, now, chosen)) return chosen;
+      break;
+    }
+  }
+  has_current_ = false;
+  return nullptr;
+}
+
+Path* DmMultipathSelector::select(const PathList& paths, const IoRequest& io, const SelectContext& ctx) {
+  ps_->sync(paths);
+  // failback immediate: multipathd switches back (switch_group) as soon as a better group
+  // has a usable path. manual: only when the current group has nothing left.
+  if (has_current_ && failback_ == DmFailback::Immediate) {
+    DmGroup best;
+    if (best_group(paths, best) && !(best == current_)) has_current_ = false;
+  }
+  // "Don't change PG until it has no remaining paths."
+  if (has_current_)
+    if (Path* p = ps_->select(current_, io, ctx.now)) return p;
+  return choose_new_group(paths, io, ctx.now);
+}
+
+void DmMultipathSelector::on_path_live(const PathList& paths, const Path& p) {
+  ps_->sync(paths);
+  ps_->reinstate(p);
+}
+
+PolicyInfo dm_policy(std::string name, std::string summary, std::vector<PolicyParam> params,
+                     DmSelectorFactory make) {
+  params.push_back({"path_grouping_policy", "group_by_prio",
+                    "group_by_prio (optimized group, then non-optimized, `ana` prioritizer) | multibus (one "
+                    "group) | failover (one path per group)"});
+  params.push_back({"failback", "manual",
+                    "manual (multipath-tools default: stay in the current group until it has no usable path) | "
+                    "immediate (return to the best group as soon as it has a usable path)"});
+  const std::string policy = name;
+  return {std::move(name), Stack::DmMultipath, std::move(summary), std::move(params),
+          [policy, make](const std::map<std::string, std::string>& values) -> std::unique_ptr<PathSelector> {
+            const ParamReader r(policy, values);
+            const auto grouping = DmGrouping(r.choice("path_grouping_policy", {"group_by_prio", "multibus", "failover"}));
+            const auto failback = DmFailback(r.choice("failback", {"manual", "immediate"}));
+            return std::make_unique<DmMultipathSelector>(make(r), grouping, failback);
+          }};
+}
+
+}  // namespace mpsim::policies

@@ -1,0 +1,48 @@
+// Per-path and per-context state for selectors without a lookup structure on the hot path:
+// a Path's `index` (its position in head->list) and a context number (NUMA node, SPDK
+// thread) index plain vectors that grow only when a new path or context first appears.
+#pragma once
+
+#include <cstddef>
+#include <vector>
+
+#include "policies/path.h"
+
+namespace mpsim::policies {
+
+template <typename T>
+class Indexed {
+ public:
+  T& at(std::size_t i) {
+    if (i >= items_.size()) items_.resize(i + 1);
+    return items_[i];
+  }
+  T value(std::size_t i) const { return i < items_.size() ? items_[i] : T{}; }
+  std::size_t size() const { return items_.size(); }
+  std::vector<T>& all() { return items_; }
+  const std::vector<T>& all() const { return items_; }
+
+ private:
+  std::vector<T> items_;
+};
+
+template <typename T>
+class PerPath {
+ public:
+  T& operator[](const Path& p) { return items_.at(p.index); }
+  T value(const Path& p) const { return items_.value(p.index); }
+  std::vector<T>& all() { return items_.all(); }
+
+ private:
+  Indexed<T> items_;
+};
+
+// A context number from the caller (NUMA node, thread); negative ones share slot 0.
+inline std::size_t context_slot(int n) { return n < 0 ? 0 : std::size_t(n); }
+
+// True if `p` is still the path at its own position in `paths` (caches hold raw pointers).
+inline bool still_listed(const PathList& paths, const Path* p) {
+  return p != nullptr && p->index < paths.size() && paths[p->index] == p;
+}
+
+}  // namespace mpsim::policies
