@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <optional>
 #include <string>
 #include <vector>
@@ -29,7 +30,11 @@ struct ControllerConfig {
   std::uint32_t queue_size = 128;
   std::uint32_t nr_io_queues = 1;
   int numa_node = kNumaNoNode;               // NVMe/TCP controllers report NUMA_NO_NODE
+  bool ana_supported = true;                 // CMIC.ANA: ANA errors mark the path pending + re-read the log
 };
+
+// nvmf_parse_options: ceil(ctrl_loss_tmo / reconnect_delay); -1 (unlimited) if ctrl_loss_tmo < 0.
+long max_reconnects(const ControllerConfig& c);
 
 struct AnaGroupDescriptor {
   std::uint32_t grpid;
@@ -38,10 +43,12 @@ struct AnaGroupDescriptor {
 using AnaLog = std::vector<AnaGroupDescriptor>;
 
 class Controller;
+class NamespaceHead;
 
 // Implemented by the engine. Every call is asynchronous: the engine answers later by calling
 // the matching Controller::on_* method (or never, if the network swallowed the message — the
-// controller's own timers then notice).
+// controller's own timers then notice). Answers must not be given from inside the call itself
+// (deliver them through the event queue), as a real network would.
 class ControllerTransport {
  public:
   virtual ~ControllerTransport() = default;
@@ -70,6 +77,9 @@ struct ControllerCounters {
   std::uint64_t io_timeouts = 0;
   std::uint64_t anatt_expiries = 0;
   std::uint64_t cancelled_ios = 0;  // completed with 0x371 at teardown
+  std::uint64_t keep_alives_sent = 0;
+  std::uint64_t ana_log_reads = 0;  // read_ana_log requests (AEN, ANA error), not counting connects
+  std::uint64_t tag_waits = 0;      // I/Os that found every tag busy and waited for one
 };
 
 class Controller {
@@ -106,9 +116,20 @@ class Controller {
 
   // Used by NamespaceHead.
   void attach(Path& p);
-  bool can_accept() const;      // LIVE and a free tag (queue_size * nr_io_queues)
+  bool can_accept() const;      // LIVE, a free tag (queue_size * nr_io_queues) and nobody waiting for one
   void start_io(IoRequest& io);     // records in flight and calls transport.dispatch
-  void end_io(IoRequest& io);       // removes from in flight
+  void end_io(IoRequest& io);       // removes from in flight; a freed tag goes to the oldest waiter
+  // All tags busy (blk-mq would sleep in tag allocation): io.path is the path it is committed
+  // to; when a tag frees, NamespaceHead::resume_tag_wait(io) is called, or abort_tag_wait(io)
+  // if the queues are torn down first.
+  void wait_for_tag(IoRequest& io);
+  bool owns(const IoRequest& io) const;  // io is in flight on this controller (not stale)
+  void on_ana_error(Path& p);            // ANA status on I/O: path ANA-pending + log re-read
+
+  std::size_t tag_capacity() const { return std::size_t(config_.queue_size) * config_.nr_io_queues; }
+  std::size_t waiting_for_tag() const { return tag_waiters_.size(); }
+  std::uint32_t nr_reconnects() const { return nr_reconnects_; }
+  bool anatt_timer_armed() const { return anatt_timer_ != TimerService::kNoTimer; }
 
  private:
   std::string name_;
@@ -120,8 +141,59 @@ class Controller {
   bool failfast_expired_ = false;
   ControllerCounters counters_;
   std::vector<Path*> paths_;
-  std::vector<IoRequest*> inflight_;
-  // Timer ids and reconnect bookkeeping are added by the implementation.
+  std::vector<IoRequest*> inflight_;  // slot table: io->ctrl_slot indexes it
+  std::deque<IoRequest*> tag_waiters_;
+
+  using TimerId = TimerService::TimerId;
+  TimerId teardown_timer_ = TimerService::kNoTimer;   // error recovery / reset work
+  TimerId reconnect_timer_ = TimerService::kNoTimer;
+  TimerId failfast_timer_ = TimerService::kNoTimer;
+  TimerId ka_timer_ = TimerService::kNoTimer;         // next keep-alive check
+  TimerId ka_timeout_timer_ = TimerService::kNoTimer; // the outstanding keep-alive's own timeout
+  TimerId io_timer_ = TimerService::kNoTimer;         // one timer for every in-flight I/O
+  TimerId anatt_timer_ = TimerService::kNoTimer;
+  bool reconnect_after_teardown_ = false;  // reset: reconnect at once; error recovery: after the delay
+  bool connecting_ = false;                // a connect is outstanding
+  bool ever_live_ = false;                 // a failed first connect deletes the controller
+  std::uint32_t nr_reconnects_ = 0;
+  bool ka_outstanding_ = false;
+  bool comp_seen_ = false;                 // TBKAS: a completion since the last check
+  TimePoint ka_sent_{};
+  bool ana_read_outstanding_ = false;
+  bool ana_reread_ = false;                // another read was asked for while one was outstanding
+
+  // controller.cpp: lifecycle
+  void set_state(ControllerState to, std::string_view why);
+  void error_recovery(std::string_view why);
+  void schedule_teardown(bool reconnect_now);
+  void teardown_work();
+  void cancel_inflight();
+  void abort_tag_waiters();
+  void reconnect_or_remove();
+  void connect_attempt();
+  void become_live(const AnaLog& log);
+  void delete_ctrl(std::string_view why);
+  void start_failfast();
+  void failfast_work();
+  void cancel_timer(TimerId& id);
+  void cancel_all_timers();
+  std::vector<NamespaceHead*> heads() const;
+  void notify_paths_changed();
+  void kick_heads();
+  void set_live_paths();
+  void drain_tag_waiters();
+  void arm_io_timer(TimePoint deadline);
+  void io_timer_fired();
+  // controller_ana_ka.cpp: keep-alive and ANA
+  Duration keep_alive_period() const;
+  void start_keep_alive();
+  void stop_keep_alive();
+  void keep_alive_work();
+  void keep_alive_expired();
+  void request_ana_log();
+  void apply_ana_log(const AnaLog& log);
+  void update_anatt_timer(const AnaLog& log);
+  void anatt_expired();
 };
 
 }  // namespace mpsim::policies

@@ -6,6 +6,7 @@
 #include <array>
 #include <cstdint>
 #include <deque>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -44,6 +45,9 @@ struct HeadCounters {
   std::uint64_t fail_no_available_path = 0;  // io_fail_no_available_path_count
   std::uint64_t failovers = 0;
   std::uint64_t retries = 0;
+  std::uint64_t stale_completions = 0;       // completions for an attempt already cancelled
+  std::uint64_t dm_path_failures = 0;        // dm fail_path
+  std::uint64_t dm_path_reinstates = 0;      // multipathd reinstate_path
 };
 
 class NamespaceHead {
@@ -59,12 +63,17 @@ class NamespaceHead {
 
   void submit(IoRequest& io);                      // nvme_ns_head_submit_bio
   void complete(IoRequest& io, NvmeStatus status); // from the transport; stale attempts are ignored
+  // Same, for a transport that remembers io.attempt at dispatch: an answer for an older attempt
+  // (cancelled and re-dispatched meanwhile) is ignored even on the same controller.
+  void complete(IoRequest& io, NvmeStatus status, std::uint32_t attempt);
   void set_selector(std::unique_ptr<PathSelector> s, Stack stack);  // iopolicy change
 
   // Called by Controller when its state or a path's ANA state changes.
   void on_path_live(Path& p);         // nvme_mpath_set_live
   void on_paths_changed();            // clear caches, kick the requeue list
-  void kick_requeue();                // nvme_kick_requeue_lists
+  void kick_requeue();                // nvme_kick_requeue_lists (runs from a 0-delay timer)
+  void resume_tag_wait(IoRequest& io);  // a tag freed on io.path's controller
+  void abort_tag_wait(IoRequest& io);   // the controller tore its queues down first
 
   const std::string& name() const { return config_.name; }
   const HeadConfig& config() const { return config_; }
@@ -72,7 +81,13 @@ class NamespaceHead {
   const HeadCounters& counters() const { return counters_; }
   std::size_t queued() const { return requeue_.size(); }
   std::size_t inflight() const;       // dispatched and not yet completed
+  std::size_t delayed() const { return delayed_.size(); }         // waiting out a retry delay
+  std::size_t waiting_for_tag() const { return tag_waiting_; }   // committed to a full controller
+  // Everything submitted and not yet finished: queued + inflight + delayed + waiting_for_tag.
+  std::size_t outstanding() const { return queued() + inflight() + delayed() + waiting_for_tag(); }
   bool available_path() const;        // nvme_available_path
+  bool live() const { return disk_live_; }  // NVME_NSHEAD_DISK_LIVE: a path has gone live once
+  bool removed() const { return removed_; } // delayed removal expired
 
  private:
   HeadConfig config_;
@@ -83,6 +98,67 @@ class NamespaceHead {
   PathList list_;
   std::deque<IoRequest*> requeue_;
   HeadCounters counters_;
+
+  using TimerId = TimerService::TimerId;
+  std::multimap<TimePoint, IoRequest*> delayed_;  // due time -> I/O (FIFO among equal times)
+  TimerId delayed_timer_ = TimerService::kNoTimer;
+  TimePoint delayed_due_{};
+  TimerId requeue_timer_ = TimerService::kNoTimer;
+  std::size_t inflight_ = 0;
+  std::size_t tag_waiting_ = 0;
+  bool disk_live_ = false;
+  bool removal_pending_ = false;  // NVME_NSHEAD_QUEUE_IF_NO_PATH during delayed removal
+  bool removed_ = false;
+  TimerId removal_timer_ = TimerService::kNoTimer;
+  // dm-multipath: paths failed by dm (reinstated by the checker), and the no_path_retry clock.
+  std::vector<bool> dm_failed_;
+  bool dm_any_failed_ = false;
+  PathList dm_selectable_;  // list_ without the dm-failed paths
+  TimerId dm_checker_timer_ = TimerService::kNoTimer;
+  bool dm_no_path_ = false;
+  bool dm_queueing_disabled_ = false;
+  TimerId dm_no_path_timer_ = TimerService::kNoTimer;
+  // SPDK: since when each path has been inaccessible / in change (ANATT clock); max() = not.
+  std::vector<TimePoint> spdk_ana_since_;
+
+  // namespace_head.cpp: the I/O path
+  void route(IoRequest& io);
+  Path* find_path(const IoRequest& io);
+  void send_on(Path& p, IoRequest& io);
+  void dispatch(Path& p, IoRequest& io);
+  void finish_attempt(IoRequest& io, NvmeStatus status);
+  void dispose(IoRequest& io, Path& p, NvmeStatus status);
+  void fail_nonready(IoRequest& io, Path& p);
+  void failover(IoRequest& io, Path& p, NvmeStatus status);
+  void retry_later(IoRequest& io, Duration delay);
+  void requeue(IoRequest& io);
+  void requeue_work();
+  void delayed_work();
+  void arm_delayed_timer();
+  void finish_ok(IoRequest& io, NvmeStatus status);
+  void finish_error(IoRequest& io, NvmeStatus status, FailReason reason);
+  void cancel_timer(TimerId& id);
+  // namespace_head_nopath.cpp: what happens when no path is chosen, per stack
+  void no_path(IoRequest& io);
+  void linux_no_path(IoRequest& io);
+  void dm_no_path(IoRequest& io);
+  void spdk_no_path(IoRequest& io);
+  FailReason linux_fail_reason() const;
+  bool all_paths_removed() const;
+  void check_last_path_removed();
+  void removal_expired();
+  bool dm_usable(const Path& p) const;
+  bool any_dm_usable() const;
+  void dm_fail_path(Path& p);
+  void dm_check_paths();
+  void dm_update_no_path_clock();
+  void dm_no_path_expired();
+  bool spdk_ana_timed_out(const Path& p) const;
+  bool spdk_may_recover() const;
+  void spdk_track_ana();
+  void dm_reinstate(Path& p);
+  void dm_rebuild_selectable();
+  const PathList& selectable_paths() const;
 };
 
 }  // namespace mpsim::policies
