@@ -1,8 +1,89 @@
-// Placeholder: the owning issue replaces this file.
+// `mpsim run [EXPERIMENT] [--out DIR] [--json]`: run an experiment once per policy and report
+// the policies side by side (stdout), and optionally every report file under DIR.
+#include <spdlog/spdlog.h>
+
+#include <iostream>
+
 #include "experiments/cli/commands.h"
+#include "experiments/experiment_loader.h"
+#include "experiments/progress.h"
+#include "experiments/reports.h"
+#include "experiments/runner.h"
+#include "topologies/textproto.h"
 
 namespace mpsim::cli {
-void add_run_command(CLI::App& app, Action& action) {
-  app.add_subcommand("run", "(not built yet)")->callback([&] { action = [] { return kExitBadInput; }; });
+namespace {
+
+namespace ex = mpsim::experiments;
+
+struct RunOptions {
+  std::string experiment = MPSIM_SOURCE_DIR "/experiments/quickstart.textproto";
+  std::string out_dir;
+  bool json = false;
+};
+
+std::vector<ex::RunReport> pair_up(const ex::LoadedExperiment& exp, const std::vector<sim::RunResult>& results) {
+  std::vector<ex::RunReport> reports;
+  for (std::size_t i = 0; i < results.size(); ++i) reports.push_back({exp.runs[i], results[i]});
+  return reports;
 }
+
+std::vector<sim::RunResult> run_with_progress(const ex::LoadedExperiment& exp) {
+  ex::TerminalProgress progress;
+  return ex::run_experiment(exp, [&](std::size_t i) {
+    progress.set_task(exp.runs[i].label + " (" + std::to_string(i + 1) + "/" + std::to_string(exp.runs.size()) + ")");
+    spdlog::debug("running {} with policy {}", exp.name, exp.runs[i].policy_text);
+  });
+}
+
+void print_results(const ex::LoadedExperiment& exp, const std::vector<ex::RunReport>& reports, bool json) {
+  if (!json) std::cout << ex::summary_table(exp, reports);
+  else if (reports.size() == 1) std::cout << ex::summary_json(exp, reports.front());
+  else std::cout << ex::comparison_json(exp, reports);
+  std::cout.flush();
+}
+
+int run(const RunOptions& opt) {
+  ex::LoadedExperiment exp;
+  try {
+    exp = ex::load_experiment_file(opt.experiment);
+  } catch (const topology::InputError& e) {
+    for (const std::string& p : e.problems()) std::cerr << p << "\n";
+    return kExitBadInput;
+  }
+  std::vector<sim::RunResult> results;
+  try {
+    results = run_with_progress(exp);
+  } catch (const ex::RunError& e) {
+    spdlog::error("{}", e.what());
+    return e.bad_input() ? kExitBadInput : kExitCheckFailed;
+  }
+  std::vector<ex::RunReport> reports = pair_up(exp, results);
+  if (!opt.out_dir.empty()) {
+    try {
+      ex::write_reports(opt.out_dir, exp, reports);
+    } catch (const std::exception& e) {
+      spdlog::error("{}", e.what());
+      return kExitBadInput;
+    }
+  }
+  print_results(exp, reports, opt.json);
+  std::vector<std::string> problems = ex::check_results(exp, results);
+  for (const std::string& p : problems) spdlog::error("{}", p);
+  return problems.empty() ? kExitOk : kExitCheckFailed;
+}
+
+}  // namespace
+
+void add_run_command(CLI::App& app, Action& action) {
+  auto opt = std::make_shared<RunOptions>();
+  CLI::App* cmd = app.add_subcommand("run", "Run an experiment once per policy and compare them side by side");
+  cmd->add_option("experiment", opt->experiment, "Experiment file (.textproto); default: the built-in quickstart")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("-o,--out", opt->out_dir,
+                  "Write fio.json, timeline.csv, events.csv, summary.json per policy (and comparison.json) here");
+  cmd->add_flag("--json", opt->json, "Print the summary as JSON instead of the table");
+  cmd->callback([opt, &action] { action = [opt] { return run(*opt); }; });
+}
+
 }  // namespace mpsim::cli

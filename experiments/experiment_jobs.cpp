@@ -1,0 +1,174 @@
+// Validation and conversion of an experiment's fio-style jobs.
+#include <algorithm>
+#include <set>
+#include <stdexcept>
+
+#include "experiments/experiment_checks.h"
+#include "topologies/units.h"
+
+namespace mpsim::experiments::detail {
+namespace {
+
+using experiment::Experiment;
+using experiment::Job;
+
+struct RwWord {
+  std::string_view word;
+  sim::RwMode mode;
+};
+// fio's rw values that mpsim simulates ("readwrite" is fio's synonym of "rw").
+constexpr RwWord kRwWords[] = {{"read", sim::RwMode::Read},       {"write", sim::RwMode::Write},
+                               {"randread", sim::RwMode::RandRead}, {"randwrite", sim::RwMode::RandWrite},
+                               {"randrw", sim::RwMode::RandRw},   {"rw", sim::RwMode::Rw},
+                               {"readwrite", sim::RwMode::Rw}};
+// fio's rw values that exist but have no meaning in the model (trims carry no data path).
+constexpr std::string_view kUnsimulatedRw[] = {"trim", "randtrim", "trimwrite", "randtrimwrite"};
+
+std::optional<sim::RwMode> convert_rw(const CheckContext& ctx, const Job& job) {
+  std::string rw = job.rw().empty() ? "read" : job.rw();  // fio's default
+  for (const RwWord& w : kRwWords) {
+    if (rw == w.word) return w.mode;
+  }
+  if (std::find(std::begin(kUnsimulatedRw), std::end(kUnsimulatedRw), rw) != std::end(kUnsimulatedRw)) {
+    ctx.error(job, "rw", "\"" + rw + "\" is fio vocabulary but not simulated: mpsim models reads and writes");
+  } else {
+    ctx.error(job, "rw", "\"" + rw + "\" is not one of fio's rw values: read, write, randread, randwrite, rw, randrw");
+  }
+  return std::nullopt;
+}
+
+std::optional<std::uint32_t> convert_bs(const CheckContext& ctx, const Job& job) {
+  if (job.bs().empty()) return 4096;  // fio's default
+  if (job.bs().find(',') != std::string::npos) {
+    ctx.error(job, "bs", "per-direction block sizes (\"" + job.bs() + "\") are not supported; give one size");
+    return std::nullopt;
+  }
+  auto bytes = size_field(ctx, job, "bs", job.bs());
+  if (!bytes) return std::nullopt;
+  if (*bytes == 0 || *bytes % 512 != 0 || *bytes > (1u << 30)) {
+    ctx.error(job, "bs", "\"" + job.bs() + "\" must be a multiple of 512 bytes between 512 and 1GiB");
+    return std::nullopt;
+  }
+  return static_cast<std::uint32_t>(*bytes);
+}
+
+void check_counts(const CheckContext& ctx, const Job& job) {
+  if (job.has_iodepth() && job.iodepth() == 0) ctx.error(job, "iodepth", "must be at least 1");
+  if (job.has_iodepth() && job.iodepth() > 65536) ctx.error(job, "iodepth", "must be at most 65536");
+  if (job.has_numjobs() && job.numjobs() == 0) ctx.error(job, "numjobs", "must be at least 1");
+  if (job.rwmixread() > 100) {
+    ctx.error(job, "rwmixread", std::to_string(job.rwmixread()) + " is not a percentage (0..100)");
+  }
+}
+
+// The host, subsystem and namespace exist, and the host is connected to the subsystem.
+void check_target(const CheckContext& ctx, const Job& job) {
+  if (!ctx.topo) return;
+  const topology::Host* host = topology::find_host(*ctx.topo, job.host());
+  if (job.host().empty()) ctx.error(job, "host", "required");
+  else if (!host) ctx.error(job, "host", "no host \"" + job.host() + "\" in the fabric");
+  const topology::Subsystem* subsys = topology::find_subsystem(*ctx.topo, job.nqn());
+  if (job.nqn().empty()) ctx.error(job, "nqn", "required");
+  else if (!subsys) ctx.error(job, "nqn", "no subsystem \"" + job.nqn() + "\" in the fabric");
+  if (subsys) {
+    bool found = std::any_of(subsys->namespaces().begin(), subsys->namespaces().end(),
+                             [&](const topology::Namespace& ns) { return ns.nsid() == job.nsid(); });
+    if (!found) ctx.error(job, "nsid", "subsystem \"" + job.nqn() + "\" has no namespace " + std::to_string(job.nsid()));
+  }
+  if (host && subsys) {
+    bool connected = std::any_of(ctx.topo->connections().begin(), ctx.topo->connections().end(),
+                                 [&](const topology::Connection& c) { return c.host() == job.host() && c.nqn() == job.nqn(); });
+    if (!connected) ctx.error(job, "nqn", "host \"" + job.host() + "\" has no connection to \"" + job.nqn() + "\"");
+  }
+  if (host) {
+    bool numa = std::any_of(host->numa_nodes().begin(), host->numa_nodes().end(),
+                            [&](const topology::NumaNode& n) { return n.id() == job.numa_node(); });
+    if (!numa) ctx.error(job, "numa_node", "host \"" + job.host() + "\" has no NUMA node " + std::to_string(job.numa_node()));
+  }
+}
+
+void convert_times(const CheckContext& ctx, const Job& job, sim::JobSpec& spec) {
+  if (job.runtime().empty()) {
+    ctx.error(job, "runtime", "required (e.g. \"6s\")");
+  } else if (auto runtime = duration_field(ctx, job, "runtime", job.runtime())) {
+    if (runtime->count() <= 0) ctx.error(job, "runtime", "must be longer than 0");
+    spec.runtime = *runtime;
+  }
+  if (!job.ramp_time().empty()) spec.ramp_time = duration_field(ctx, job, "ramp_time", job.ramp_time()).value_or(sim::Duration{});
+  if (!job.start_delay().empty()) spec.start_delay = duration_field(ctx, job, "start_delay", job.start_delay()).value_or(sim::Duration{});
+}
+
+JobOptions options_as_written(const Job& job, const sim::JobSpec& spec) {
+  JobOptions o = {{"name", job.name()}, {"rw", job.rw().empty() ? "read" : job.rw()},
+                  {"bs", job.bs().empty() ? "4k" : job.bs()}, {"iodepth", std::to_string(spec.iodepth)},
+                  {"numjobs", std::to_string(spec.numjobs)}, {"runtime", job.runtime()}, {"time_based", "1"}};
+  if (spec.rw == sim::RwMode::RandRw || spec.rw == sim::RwMode::Rw) o.emplace_back("rwmixread", std::to_string(spec.rwmixread));
+  if (job.rate_iops() > 0) o.emplace_back("rate_iops", std::to_string(job.rate_iops()));
+  if (!job.ramp_time().empty()) o.emplace_back("ramp_time", job.ramp_time());
+  if (!job.start_delay().empty()) o.emplace_back("startdelay", job.start_delay());
+  o.emplace_back("mpsim_target", job.host() + " -> " + job.nqn() + " nsid " + std::to_string(job.nsid()));
+  return o;
+}
+
+sim::JobSpec convert_job(const CheckContext& ctx, const Job& job) {
+  sim::JobSpec spec;
+  spec.name = job.name();
+  spec.host = job.host();
+  spec.nqn = job.nqn();
+  spec.nsid = job.nsid();
+  spec.rw = convert_rw(ctx, job).value_or(sim::RwMode::Read);
+  spec.rwmixread = job.has_rwmixread() ? job.rwmixread() : 50;
+  spec.block_size = convert_bs(ctx, job).value_or(4096);
+  spec.iodepth = job.has_iodepth() ? job.iodepth() : 1;
+  spec.numjobs = job.has_numjobs() ? job.numjobs() : 1;
+  spec.rate_iops = job.rate_iops();
+  spec.numa_node = static_cast<int>(job.numa_node());
+  check_counts(ctx, job);
+  check_target(ctx, job);
+  convert_times(ctx, job, spec);
+  return spec;
+}
+
+}  // namespace
+
+std::vector<sim::JobSpec> convert_jobs(const Experiment& exp, const CheckContext& ctx,
+                                       std::vector<JobOptions>& options_out) {
+  if (exp.jobs().empty()) ctx.error(exp, "jobs", "at least one job is required");
+  std::vector<sim::JobSpec> jobs;
+  std::set<std::string> names;
+  for (const Job& job : exp.jobs()) {
+    if (job.name().empty()) ctx.error(job, "name", "required");
+    else if (!names.insert(job.name()).second) ctx.error(job, "name", "duplicate job name \"" + job.name() + "\"");
+    jobs.push_back(convert_job(ctx, job));
+    options_out.push_back(options_as_written(job, jobs.back()));
+  }
+  return jobs;
+}
+
+sim::Duration longest_job(const std::vector<sim::JobSpec>& jobs) {
+  sim::Duration end{};
+  for (const sim::JobSpec& j : jobs) end = std::max(end, j.start_delay + j.ramp_time + j.runtime);
+  return end;
+}
+
+std::optional<sim::Duration> duration_field(const CheckContext& ctx, const google::protobuf::Message& msg,
+                                            std::string_view field, const std::string& text) {
+  try {
+    return sim::Duration(topology::parse_duration(text));
+  } catch (const std::invalid_argument& e) {
+    ctx.error(msg, field, e.what());
+    return std::nullopt;
+  }
+}
+
+std::optional<std::uint64_t> size_field(const CheckContext& ctx, const google::protobuf::Message& msg,
+                                        std::string_view field, const std::string& text) {
+  try {
+    return topology::parse_size(text);
+  } catch (const std::invalid_argument& e) {
+    ctx.error(msg, field, e.what());
+    return std::nullopt;
+  }
+}
+
+}  // namespace mpsim::experiments::detail

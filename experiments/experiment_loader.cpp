@@ -1,0 +1,133 @@
+// Experiment file -> validated scenarios. The parts (jobs, faults, policies, models) are
+// checked in experiment_*.cpp; this file resolves the fabric and assembles the runs.
+#include "experiments/experiment_loader.h"
+
+#include <filesystem>
+#include <memory>
+
+#include "experiments/experiment_checks.h"
+
+namespace mpsim::experiments {
+namespace {
+
+using experiment::Experiment;
+namespace fs = std::filesystem;
+
+// The fabric and the SourceMap that locates its fields (its own file's, or the experiment's).
+struct Fabric {
+  std::unique_ptr<topology::Topology> topo;  // stable address: the SourceMap points into it
+  topology::SourceMap map;
+  std::vector<std::string> file_problems;    // a topology file's own errors
+};
+
+Fabric resolve_fabric(const Experiment& exp, const topology::SourceMap& exp_map, topology::Diagnostics& diag,
+                      const std::string& base_dir) {
+  Fabric f;
+  if (exp.has_topology()) {
+    topology::Diagnostics topo_diag;
+    topology::validate_topology(exp.topology(), exp_map, topo_diag);
+    for (const std::string& p : topo_diag.problems()) f.file_problems.push_back(p);
+    if (topo_diag.empty()) f.topo = std::make_unique<topology::Topology>(exp.topology());
+    f.map = exp_map;
+    return f;
+  }
+  if (exp.topology_file().empty()) {
+    diag.error(exp_map, exp, "topology_file", "required: a topology_file or an inline topology");
+    return f;
+  }
+  fs::path path = fs::path(base_dir) / exp.topology_file();
+  if (!fs::exists(path)) {
+    diag.error(exp_map, exp, "topology_file", "cannot read \"" + path.string() + "\" (relative to the experiment's directory)");
+    return f;
+  }
+  auto topo = std::make_unique<topology::Topology>();
+  try {
+    f.map = topology::load_topology_file(path.string(), *topo);
+    f.topo = std::move(topo);
+  } catch (const topology::InputError& e) {
+    f.file_problems = e.problems();
+  }
+  return f;
+}
+
+void check_seed_and_name(const Experiment& exp, const detail::CheckContext& ctx) {
+  if (exp.name().empty()) ctx.error(exp, "name", "required");
+  if (!exp.has_seed()) ctx.error(exp, "seed", "required: runs are reproducible only from a written seed (e.g. seed: 1)");
+}
+
+sim::Duration run_length(const Experiment& exp, const detail::CheckContext& ctx, sim::Duration jobs_end) {
+  if (exp.duration().empty()) return jobs_end;
+  auto d = detail::duration_field(ctx, exp, "duration", exp.duration());
+  if (!d) return jobs_end;
+  if (*d < jobs_end) ctx.error(exp, "duration", "\"" + exp.duration() + "\" is shorter than the jobs (they end at " +
+                                                    std::to_string(jobs_end.count() / 1000000) + "ms)");
+  return std::max(*d, jobs_end);
+}
+
+sim::Duration timeline_interval(const Experiment& exp, const detail::CheckContext& ctx) {
+  sim::Duration dflt = std::chrono::milliseconds(100);
+  if (exp.timeline_interval().empty()) return dflt;
+  auto d = detail::duration_field(ctx, exp, "timeline_interval", exp.timeline_interval());
+  if (d && d->count() <= 0) ctx.error(exp, "timeline_interval", "must be longer than 0");
+  return d && d->count() > 0 ? *d : dflt;
+}
+
+LoadedExperiment assemble(const Experiment& exp, const topology::SourceMap& map, const std::string& base_dir) {
+  topology::Diagnostics diag;
+  Fabric fabric = resolve_fabric(exp, map, diag, base_dir);
+  detail::CheckContext ctx{map, diag, fabric.topo.get()};
+  check_seed_and_name(exp, ctx);
+
+  sim::Scenario base;
+  base.name = exp.name();
+  std::vector<JobOptions> options;
+  base.jobs = detail::convert_jobs(exp, ctx, options);
+  base.duration = run_length(exp, ctx, detail::longest_job(base.jobs));
+  base.timeline_interval = timeline_interval(exp, ctx);
+  base.faults = detail::convert_faults(exp, ctx, base.duration);
+  base.overrides = detail::convert_overrides(exp, ctx);
+  base.models = detail::merge_models(exp, ctx, fabric.map);
+  base.seed = exp.seed();
+  std::vector<policies::PolicyConfig> policies = detail::policies_to_run(exp, ctx);
+
+  std::vector<std::string> problems = fabric.file_problems;
+  problems.insert(problems.end(), diag.problems().begin(), diag.problems().end());
+  if (!problems.empty()) throw topology::InputError(problems);
+
+  base.topology = *fabric.topo;
+  LoadedExperiment out{exp.name(), exp.description(), map.source_name(), {}};
+  for (const policies::PolicyConfig& p : policies) {
+    PlannedRun run{detail::policy_label(p), policy_text(p), base, options};
+    run.scenario.policy = p;
+    out.runs.push_back(std::move(run));
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string policy_text(const policies::PolicyConfig& policy) {
+  if (policy.params.empty()) return policy.name;
+  std::string text = policy.name + "(";
+  bool first = true;
+  for (const auto& [k, v] : policy.params) {
+    text += (first ? "" : ",") + k + "=" + v;
+    first = false;
+  }
+  return text + ")";
+}
+
+LoadedExperiment load_experiment_text(std::string_view text, const std::string& source_name,
+                                      const std::string& base_dir) {
+  Experiment exp;
+  topology::SourceMap map = topology::parse_textproto(text, source_name, exp);
+  return assemble(exp, map, base_dir);
+}
+
+LoadedExperiment load_experiment_file(const std::string& path) {
+  Experiment exp;
+  topology::SourceMap map = topology::parse_textproto_file(path, exp);
+  return assemble(exp, map, fs::path(path).parent_path().string());
+}
+
+}  // namespace mpsim::experiments

@@ -1,0 +1,70 @@
+// Putting the reports on disk all-or-nothing: staged in DIR/.tmp-<pid>, moved into place last.
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+
+#include "experiments/reports.h"
+
+namespace mpsim::experiments {
+namespace {
+
+namespace fs = std::filesystem;
+
+void write_file(const fs::path& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+  out.close();
+  if (!out) throw std::runtime_error("cannot write " + path.string() + ": " + std::strerror(errno));
+}
+
+void stage_run(const fs::path& staging, const LoadedExperiment& exp, const RunReport& r) {
+  fs::path dir = staging / r.run.label;
+  fs::create_directories(dir);
+  write_file(dir / "fio.json", fio_json(r));
+  write_file(dir / "timeline.csv", timeline_csv(r.result));
+  write_file(dir / "events.csv", events_csv(r.result));
+  write_file(dir / "summary.json", summary_json(exp, r));
+}
+
+// Replaces each staged entry's namesake in `dir`.
+void publish(const fs::path& staging, const fs::path& dir) {
+  std::vector<fs::path> entries;
+  for (const fs::directory_entry& e : fs::directory_iterator(staging)) entries.push_back(e.path().filename());
+  std::sort(entries.begin(), entries.end());
+  for (const fs::path& name : entries) {
+    fs::remove_all(dir / name);
+    fs::rename(staging / name, dir / name);
+  }
+}
+
+}  // namespace
+
+void write_reports(const std::string& dir_text, const LoadedExperiment& exp, const std::vector<RunReport>& reports) {
+  fs::path dir(dir_text);
+  fs::path staging = dir / (".tmp-" + std::to_string(::getpid()));
+  try {
+    fs::create_directories(dir);
+    fs::remove_all(staging);
+    fs::create_directory(staging);
+    for (const RunReport& r : reports) stage_run(staging, exp, r);
+    if (reports.size() > 1) write_file(staging / "comparison.json", comparison_json(exp, reports));
+    publish(staging, dir);
+    if (reports.size() <= 1) fs::remove(dir / "comparison.json");  // a stale one would describe another run
+    fs::remove_all(staging);
+  } catch (const fs::filesystem_error& e) {
+    std::error_code ignored;
+    fs::remove_all(staging, ignored);
+    throw std::runtime_error(std::string("cannot write the reports under ") + dir.string() + ": " + e.what());
+  } catch (...) {
+    std::error_code ignored;
+    fs::remove_all(staging, ignored);
+    throw;
+  }
+}
+
+}  // namespace mpsim::experiments

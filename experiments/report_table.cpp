@@ -1,0 +1,146 @@
+// The stdout summary: one row per measure, one column per policy, so policies read side by side.
+#include <algorithm>
+
+#include "experiments/json_writer.h"
+#include "experiments/reports.h"
+
+namespace mpsim::experiments {
+namespace {
+
+struct Row {
+  std::string label;              // "" = blank spacer; a label ending in ':' is a section heading
+  std::vector<std::string> cells;  // one per report
+};
+
+using Table = std::vector<Row>;
+using CellFn = std::string (*)(const sim::RunResult&, std::size_t);
+
+std::string us_cell(std::optional<std::int64_t> ns) {
+  return ns ? format_fixed(static_cast<double>(*ns) / 1e3, 1) : "-";
+}
+
+std::string ms_cell(sim::Duration d) { return d.count() < 0 ? "never" : format_fixed(static_cast<double>(d.count()) / 1e6, 1); }
+
+bool direction_used(const std::vector<RunReport>& reports, std::size_t job, bool write) {
+  return std::any_of(reports.begin(), reports.end(), [&](const RunReport& r) {
+    if (job >= r.result.jobs.size()) return false;
+    const sim::DirectionStats& d = write ? r.result.jobs[job].write : r.result.jobs[job].read;
+    return d.total_ios > 0 || d.errors > 0;
+  });
+}
+
+void add_direction_rows(Table& t, const std::vector<RunReport>& reports, std::size_t job, bool write) {
+  const sim::JobResult& first = reports.front().result.jobs[job];
+  t.push_back({"job " + first.name + (write ? " (write):" : " (read):"), {}});
+  auto stats = [&](const RunReport& r) -> const sim::DirectionStats& {
+    return write ? r.result.jobs[job].write : r.result.jobs[job].read;
+  };
+  Row iops{"  IOPS", {}}, mbps{"  MB/s", {}}, p50{"  p50 latency (us)", {}}, p99{"  p99 latency (us)", {}},
+      p999{"  p99.9 latency (us)", {}}, max{"  max latency (us)", {}};
+  for (const RunReport& r : reports) {
+    const sim::DirectionStats& d = stats(r);
+    iops.cells.push_back(format_fixed(fio_iops(d), 0));
+    mbps.cells.push_back(format_fixed(static_cast<double>(fio_bw_bytes(d)) / 1e6, 1));
+    p50.cells.push_back(us_cell(percentile_ns(d.clat, 50.0)));
+    p99.cells.push_back(us_cell(percentile_ns(d.clat, 99.0)));
+    p999.cells.push_back(us_cell(percentile_ns(d.clat, 99.9)));
+    max.cells.push_back(d.clat.count ? us_cell(d.clat.max_ns) : "-");
+  }
+  t.insert(t.end(), {iops, mbps, p50, p99, p999, max});
+}
+
+void add_job_rows(Table& t, const std::vector<RunReport>& reports) {
+  for (std::size_t j = 0; j < reports.front().result.jobs.size(); ++j) {
+    bool reads = direction_used(reports, j, false), writes = direction_used(reports, j, true);
+    if (reads || !writes) add_direction_rows(t, reports, j, false);
+    if (writes) add_direction_rows(t, reports, j, true);
+  }
+}
+
+std::string path_key(const sim::PathResult& p) { return p.controller + " ns" + std::to_string(p.nsid); }
+
+void add_path_rows(Table& t, const std::vector<RunReport>& reports) {
+  t.push_back({"path split (% of I/O):", {}});
+  std::vector<std::string> keys;  // in first-seen order
+  for (const RunReport& r : reports) {
+    for (const sim::PathResult& p : r.result.paths) {
+      if (std::find(keys.begin(), keys.end(), path_key(p)) == keys.end()) keys.push_back(path_key(p));
+    }
+  }
+  for (const std::string& key : keys) {
+    Row row{"  " + key, {}};
+    for (const RunReport& r : reports) {
+      auto it = std::find_if(r.result.paths.begin(), r.result.paths.end(),
+                             [&](const sim::PathResult& p) { return path_key(p) == key; });
+      row.cells.push_back(it == r.result.paths.end() ? "-" : format_fixed(100.0 * it->share, 1));
+    }
+    t.push_back(row);
+  }
+}
+
+void add_fault_rows(Table& t, const std::vector<RunReport>& reports) {
+  const auto& faults = reports.front().result.faults;
+  if (faults.empty()) return;
+  t.push_back({"faults (stall ms / detect ms / p99 during us):", {}});
+  for (std::size_t f = 0; f < faults.size(); ++f) {
+    Row row{"  " + faults[f].label, {}};
+    for (const RunReport& r : reports) {
+      if (f >= r.result.faults.size()) {
+        row.cells.push_back("-");
+        continue;
+      }
+      const sim::FaultMeasure& m = r.result.faults[f];
+      row.cells.push_back(ms_cell(m.stall) + " / " + ms_cell(m.time_to_detect) + " / " + us_cell(m.p99_during_ns));
+    }
+    t.push_back(row);
+  }
+}
+
+void add_ledger_row(Table& t, const std::vector<RunReport>& reports) {
+  Row row{"ledger (submitted/completed/failed/in-flight)", {}};
+  for (const RunReport& r : reports) {
+    const sim::Ledger& l = r.result.ledger;
+    row.cells.push_back(std::to_string(l.submitted) + "/" + std::to_string(l.completed) + "/" + std::to_string(l.failed) +
+                        "/" + std::to_string(l.inflight_at_end) + (l.balanced() ? "" : " UNBALANCED"));
+  }
+  t.push_back(row);
+}
+
+std::string pad(const std::string& s, std::size_t width) { return s + std::string(width > s.size() ? width - s.size() : 0, ' '); }
+
+std::string render(const Table& t, const std::vector<RunReport>& reports) {
+  std::size_t label_w = 0;
+  std::vector<std::size_t> col_w;
+  for (const RunReport& r : reports) col_w.push_back(r.run.label.size());
+  for (const Row& row : t) {
+    if (!row.cells.empty()) label_w = std::max(label_w, row.label.size());
+    for (std::size_t c = 0; c < row.cells.size(); ++c) col_w[c] = std::max(col_w[c], row.cells[c].size());
+  }
+  std::string out = pad("", label_w);
+  for (std::size_t c = 0; c < reports.size(); ++c) out += "  " + pad(reports[c].run.label, col_w[c]);
+  out += '\n';
+  for (const Row& row : t) {
+    std::string line = row.cells.empty() ? row.label : pad(row.label, label_w);
+    for (std::size_t c = 0; c < row.cells.size(); ++c) line += "  " + pad(row.cells[c], col_w[c]);
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    out += line + '\n';
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string summary_table(const LoadedExperiment& exp, const std::vector<RunReport>& reports) {
+  if (reports.empty()) return {};
+  const sim::RunResult& first = reports.front().result;
+  std::string head = "experiment " + exp.name + ": seed " + std::to_string(first.seed) + ", " +
+                     format_fixed(seconds(first.simulated), 3) + " s simulated\n";
+  Table t;
+  add_job_rows(t, reports);
+  add_path_rows(t, reports);
+  add_fault_rows(t, reports);
+  add_ledger_row(t, reports);
+  return head + render(t, reports);
+}
+
+}  // namespace mpsim::experiments
