@@ -31,6 +31,7 @@ class DmMultipathSelector : public PathSelector {
   void on_path_live(const PathList& paths, const Path& p) override;
   std::vector<std::string> warnings() const override { return ps_->warnings; }
 
+  DmPathSelector& path_selector() { return *ps_; }
   // The priority group I/O currently goes to, or nullptr when none is chosen.
   const DmGroup* current_group() const { return has_current_ ? &current_ : nullptr; }
 
