@@ -18,7 +18,7 @@ bool parse_unsigned(const std::string& text, std::uint64_t& out) {
 }
 
 static std::string describe_range(std::uint64_t min, std::uint64_t max) {
-  if (max == std::numeric_limits<std::uint64_t>::max()) return "an integer >= " + std::to_string(min);
+  if (max >= std::numeric_limits<std::uint32_t>::max()) return "an integer >= " + std::to_string(min);
   return "an integer in [" + std::to_string(min) + ", " + std::to_string(max) + "]";
 }
 
