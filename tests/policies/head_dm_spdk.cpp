@@ -1,0 +1,216 @@
+// NamespaceHead under dm-multipath rules (multipath-behaviour.md §3.2-3.3) and SPDK bdev_nvme
+// rules (§4: bdev_retry_count, 1 s no-path retry, ANA transition bounded by ANATT).
+#include <catch2/catch.hpp>
+
+#include "tests/policies/fake_env.h"
+
+using namespace mpsim::policies;
+using namespace mpsim::policies::headtest;
+
+namespace {
+constexpr NvmeStatus kOk{};
+NvmeStatus st(std::uint16_t code) { return NvmeStatus{code, false, 0}; }
+
+HeadConfig dm(bool queue_if_no_path, int no_path_retry) {
+  HeadConfig c;
+  c.stack = Stack::DmMultipath;
+  c.dm_queue_if_no_path = queue_if_no_path;
+  c.dm_no_path_retry = no_path_retry;
+  return c;
+}
+
+HeadConfig spdk() {
+  HeadConfig c;
+  c.stack = Stack::Spdk;
+  return c;
+}
+
+struct Pair : Rig {
+  Controller& a;
+  Controller& b;
+  NamespaceHead& h;
+  Path& pa;
+  Path& pb;
+  explicit Pair(HeadConfig cfg, ControllerConfig ccfg = {})
+      : a(controller("nvme0", ccfg)), b(controller("nvme1", ccfg)), h(head(cfg)),
+        pa(h.add_path(a, 1, AnaState::Optimized)), pb(h.add_path(b, 1, AnaState::Optimized)) {
+    connect_all();
+  }
+};
+}  // namespace
+
+TEST_CASE("dm fail_path (§3.2): a path error fails the path, retries elsewhere; the checker reinstates it",
+          "[head][dm]") {
+  Pair r(dm(false, 0));
+  r.submit(r.h);
+  r.transport.complete_front(st(status::kInternalPathError));
+  CHECK(r.h.counters().dm_path_failures == 1);
+  r.timers.advance_by(0ms);
+  REQUIRE(r.transport.outstanding.size() == 1);
+  CHECK(r.transport.outstanding.front().ctrl == &r.b);
+  r.transport.complete_all();
+  r.submit(r.h);  // pa is usable for the kernel, but dm has it on the invalid list
+  CHECK(r.transport.outstanding.front().ctrl == &r.b);
+  r.transport.complete_all();
+  r.timers.advance_by(5s);  // polling_interval: checker "none" finds the device up
+  CHECK(r.h.counters().dm_path_reinstates == 1);
+  r.submit(r.h);
+  CHECK(r.transport.outstanding.front().ctrl == &r.a);
+  CHECK(r.sink.done.size() == 2);
+}
+
+TEST_CASE("dm (§3.2): a medium error goes back to the caller, no nvme-level retries (REQ_FAILFAST_TRANSPORT)",
+          "[head][dm]") {
+  Pair r(dm(false, 0));
+  r.submit(r.h);
+  r.transport.complete_front(st(status::kUnrecoveredReadError));
+  REQUIRE(r.sink.done.size() == 1);
+  CHECK(r.sink.done[0].result.reason == FailReason::ErrorStatus);
+  CHECK(r.h.counters().retries == 0);
+}
+
+TEST_CASE("dm features 0 / no_path_retry fail: no path fails at once, even while a controller reconnects",
+          "[head][dm][nopath]") {
+  Rig r;
+  Controller& a = r.controller("nvme0");
+  NamespaceHead& h = r.head(dm(false, 0));
+  h.add_path(a, 1, AnaState::Optimized);
+  r.connect_all();
+  r.submit(h);
+  a.on_transport_error();
+  r.timers.advance_by(0ms);
+  REQUIRE(r.sink.done.size() == 1);
+  CHECK(r.sink.done[0].result.reason == FailReason::NoAvailablePath);
+}
+
+TEST_CASE("dm queue_if_no_path (§3.2): queue while no path, flush when the path comes back", "[head][dm][nopath]") {
+  Rig r;
+  Controller& a = r.controller("nvme0");
+  NamespaceHead& h = r.head(dm(true, 0));
+  h.add_path(a, 1, AnaState::Optimized);
+  r.connect_all();
+  r.submit(h);
+  r.transport.connect_ok = [](Controller&) { return false; };
+  a.on_transport_error();
+  r.timers.advance_by(0ms);
+  r.submit(h);
+  CHECK(h.queued() == 2);
+  r.timers.advance_by(300s);
+  CHECK(r.sink.done.empty());
+  r.transport.connect_ok = [](Controller&) { return true; };
+  r.timers.advance_by(10s);
+  CHECK(a.state() == ControllerState::Live);
+  CHECK(r.transport.outstanding.size() == 2);
+  CHECK(h.counters().dm_path_reinstates == 1);
+}
+
+TEST_CASE("dm no_path_retry N (§3.3): queue N polling intervals after the last path failed, then fail",
+          "[head][dm][nopath]") {
+  Rig r;
+  Controller& a = r.controller("nvme0");
+  NamespaceHead& h = r.head(dm(false, 3));  // 3 x 5 s
+  h.add_path(a, 1, AnaState::Optimized);
+  r.connect_all();
+  r.timers.advance_to(at(100s));
+  r.submit(h);
+  r.transport.connect_ok = [](Controller&) { return false; };
+  a.on_transport_error();
+  r.timers.advance_by(0ms);
+  CHECK(h.queued() == 1);
+  r.timers.advance_to(at(115s) - 1ns);
+  CHECK(r.sink.done.empty());
+  r.timers.advance_to(at(115s));
+  REQUIRE(r.sink.done.size() == 1);
+  CHECK(r.sink.done[0].result.reason == FailReason::NoPathRetryExpired);
+  r.submit(h);
+  CHECK(r.sink.count(FailReason::NoPathRetryExpired) == 2);
+  // The path returns: queueing is enabled again.
+  r.transport.connect_ok = [](Controller&) { return true; };
+  r.timers.advance_to(at(120s));
+  REQUIRE(a.state() == ControllerState::Live);
+  r.transport.connect_ok = [](Controller&) { return false; };
+  a.on_transport_error();
+  r.timers.advance_by(0ms);
+  r.submit(h);
+  CHECK(h.queued() == 1);
+}
+
+TEST_CASE("SPDK bdev_retry_count (§4): non-path errors retry 3 times then fail", "[head][spdk]") {
+  Pair r(spdk());
+  IoRequest& io = r.submit(r.h);
+  for (int i = 0; i < 3; ++i) {
+    REQUIRE(r.transport.outstanding.size() == 1);
+    r.transport.complete_front(st(status::kUnrecoveredReadError));
+    r.timers.advance_by(0ms);
+  }
+  REQUIRE(r.transport.outstanding.size() == 1);
+  r.transport.complete_front(st(status::kUnrecoveredReadError));
+  REQUIRE(r.sink.done.size() == 1);
+  CHECK(r.sink.done[0].result.reason == FailReason::ErrorStatus);
+  CHECK(io.attempt == 4);
+  CHECK(r.h.counters().retries == 3);
+}
+
+TEST_CASE("SPDK (§4): a path error retries at once on another path without spending the retry count",
+          "[head][spdk]") {
+  Pair r(spdk());
+  IoRequest& io = r.submit(r.h);
+  r.transport.ana_log[&r.a] = {{1, AnaState::Inaccessible}};
+  r.transport.complete_front(st(status::kAnaInaccessible));
+  CHECK(r.pa.ana_pending);  // ana_state_updating + log read
+  r.timers.advance_by(0ms);
+  REQUIRE(r.transport.outstanding.size() == 1);
+  CHECK(r.transport.outstanding.front().ctrl == &r.b);
+  CHECK(io.retries == 0);
+  r.transport.complete_all();
+  CHECK(r.sink.done.size() == 1);
+  CHECK(r.sink.done[0].result.ok());
+}
+
+TEST_CASE("SPDK (§4): no path while a controller may recover retries every second", "[head][spdk][nopath]") {
+  Rig r;
+  Controller& a = r.controller("nvme0");
+  NamespaceHead& h = r.head(spdk());
+  h.add_path(a, 1, AnaState::Optimized);
+  r.connect_all();
+  r.transport.connect_ok = [](Controller&) { return false; };
+  a.on_transport_error();
+  r.timers.advance_by(0ms);
+  r.timers.advance_to(at(500ms));
+  r.submit(h);
+  CHECK(h.delayed() == 1);
+  r.transport.connect_ok = [](Controller&) { return true; };
+  r.timers.advance_to(at(10s));  // reconnected at 10 s
+  CHECK(a.state() == ControllerState::Live);
+  CHECK(r.transport.outstanding.empty());
+  r.timers.advance_to(at(10500ms));  // the retry at 10.5 s finds the path
+  REQUIRE(r.transport.outstanding.size() == 1);
+  CHECK(r.transport.outstanding.front().at == at(10500ms));
+  CHECK(h.counters().requeue_no_usable_path == 10);  // the passes at 0.5, 1.5, ... 9.5 s
+}
+
+TEST_CASE("SPDK (§4): ANA inaccessible queues until ANATT elapses, then fails", "[head][spdk][ana]") {
+  Rig r;
+  Controller& a = r.controller("nvme0", {}, {{1, AnaState::Inaccessible}});
+  NamespaceHead& h = r.head(spdk());
+  h.add_path(a, 1, AnaState::Inaccessible);
+  r.connect_all();
+  r.submit(h);
+  r.timers.advance_to(at(9s));
+  CHECK(r.sink.done.empty());
+  r.timers.advance_to(at(10s));  // ANATT 10 s
+  REQUIRE(r.sink.done.size() == 1);
+  CHECK(r.sink.done[0].result.reason == FailReason::NoPathRetryExpired);
+}
+
+TEST_CASE("SPDK (§4): nothing may recover -> fail at once", "[head][spdk][nopath]") {
+  Rig r;
+  Controller& a = r.controller("nvme0");
+  NamespaceHead& h = r.head(spdk());
+  h.add_path(a, 1, AnaState::Optimized);
+  r.connect_all();
+  a.remove();
+  r.submit(h);
+  REQUIRE(r.sink.done.size() == 1);
+  CHECK(r.sink.done[0].result.reason == FailReason::NoAvailablePath);
+}
