@@ -13,8 +13,8 @@ namespace mpsim::models {
 struct MediaParams {
   double read_latency_us = 80.0;       // mean 4 KiB read service time
   double write_latency_us = 20.0;      // mean 4 KiB write (to the drive's write buffer)
-  double latency_cv = 0.1;             // coefficient of variation (lognormal)
-  std::uint32_t parallelism = 128;     // requests served at once (dies x planes)
+  double latency_cv = 0.1;             // coefficient of variation (lognormal); 0 = constant
+  std::uint32_t parallelism = 80;      // requests served at once (dies x planes)
   double read_bandwidth_Bps = 7.0e9;   // larger blocks cost size / bandwidth beyond 4 KiB
   double write_bandwidth_Bps = 4.0e9;
 };
@@ -26,7 +26,10 @@ struct TransportParams {
   std::uint32_t data_pdu_header_bytes = 24;   // C2H/H2C data PDU header
   std::uint32_t inline_data_size = 8192;      // in-capsule write data limit (nvmet tcp default)
   std::uint32_t r2t_bytes = 24;               // R2T PDU for writes above inline_data_size
-  std::uint32_t mtu_overhead_bytes = 66;      // Ethernet + IP + TCP headers per segment (per 1448 B payload)
+  std::uint32_t mtu_overhead_bytes = 66;      // Ethernet + IP + TCP headers per segment
+  std::uint32_t tcp_mss_bytes = 1448;         // payload per segment (1500 MTU, TCP timestamps)
+  std::uint32_t connect_round_trips = 3;      // TCP handshake, ICReq/ICResp, Fabrics Connect
+  double connect_timeout_s = 3.0;             // silent route: SYN + one retry (nvme-tcp syncnt 1)
 };
 
 // CPU time per I/O on one core of a host or target node.

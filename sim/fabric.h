@@ -1,0 +1,103 @@
+// The data-path view of the fabric: every component a message can cross (NIC, link, switch,
+// target port, target node), its up/down state, and per link direction a FIFO server.
+//
+// A message crossing a route is a packet train: at each link it waits for the link direction
+// to be free (busy_until), occupies it for bytes / bandwidth, then travels the link latency.
+// The whole route is reserved when the message is sent (one calendar event per message, not
+// per hop); see sim/README.md for what this approximation gives and where it differs from
+// SimGrid's max-min fair sharing.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "topologies/topology.pb.h"
+
+namespace mpsim::sim {
+
+enum class CompKind : std::uint8_t { Nic, Link, Switch, Port, Node };
+
+struct Component {
+  std::string name;
+  CompKind kind = CompKind::Link;
+  int host = -1;                    // owning host (NIC)
+  int node = -1;                    // owning target node (port, node)
+  double bps = 0;                   // current bandwidth, bits/s (NIC, link, port)
+  double latency_ns = 0;            // current latency (link)
+  int holds = 0;                    // overlapping faults holding it down
+  bool is_up = true;                // as SimGrid reports it
+  std::int64_t last_down = std::numeric_limits<std::int64_t>::min();
+  bool up() const { return is_up; }
+};
+
+struct Hop {
+  std::uint32_t link;               // index into Fabric::links()
+  std::uint8_t dir;                 // 0 = a -> b
+};
+
+struct Route {
+  int host = -1;
+  int node = -1;
+  std::uint32_t nic_comp = 0;
+  std::uint32_t port_comp = 0;
+  std::uint32_t node_comp = 0;
+  std::vector<Hop> hops;            // host -> target order
+  std::vector<std::uint32_t> comps; // every component crossed (loss check)
+};
+
+struct FabricLink {
+  std::uint32_t comp;               // the link itself
+  std::uint32_t end_comp[2];        // NIC/switch/port at end a, end b
+  double ns_per_byte = 0;           // current, from the slowest of link and end devices
+  std::int64_t latency_ns = 0;      // current
+  std::int64_t busy_until[2] = {0, 0};
+};
+
+class Fabric {
+ public:
+  explicit Fabric(const topology::Topology& topo);
+
+  std::optional<std::uint32_t> find(const std::string& name) const;
+  const Component& comp(std::uint32_t id) const { return comps_[id]; }
+  std::size_t size() const { return comps_.size(); }
+  const std::vector<FabricLink>& links() const { return links_; }
+
+  // Shortest route (fewest links, ties by link order) from `host` (optionally through NIC
+  // `nic`) to the target port `port_id`; throws std::invalid_argument if there is none.
+  Route route(int host, const std::string& nic, const std::string& port_id) const;
+
+  // Reserves the route for a message of `bytes` leaving at `start`; returns its arrival time.
+  std::int64_t send(const Route& r, bool to_target, std::uint64_t bytes, std::int64_t start);
+  // Same without reserving (an idle fabric), for tests and estimates.
+  std::int64_t idle_transit_ns(const Route& r, std::uint64_t bytes) const;
+
+  // A message sent at `sent` over `r` is lost if a component is down now or went down since.
+  // ignore_port: a down port answers a connect with RST instead of silence.
+  bool lost(const Route& r, std::int64_t sent, bool ignore_port = false) const;
+  bool route_up(const Route& r) const;
+
+  // Overlapping faults on one component: hold() is true for the first, release() for the last.
+  bool hold(std::uint32_t id) { return comps_[id].holds++ == 0; }
+  bool release(std::uint32_t id) { return comps_[id].holds > 0 && --comps_[id].holds == 0; }
+  void set_state(std::uint32_t id, bool up, std::int64_t now);
+  void set_rate(std::uint32_t id, double bps, double latency_ns);
+
+  std::vector<std::uint32_t> links_of(std::uint32_t end_comp) const;
+
+ private:
+  std::uint32_t add(Component c);
+  void add_link(const topology::Link& l, const topology::Topology& topo);
+  void refresh_link(FabricLink& l);
+
+  std::vector<Component> comps_;
+  std::vector<FabricLink> links_;
+  std::vector<std::int32_t> link_of_comp_;   // comp id -> link index or -1
+  std::map<std::string, std::uint32_t> by_name_;
+  std::vector<std::vector<std::uint32_t>> adj_;  // end comp -> link indices, in link order
+};
+
+}  // namespace mpsim::sim

@@ -1,0 +1,98 @@
+#include "sim/histogram.h"
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+
+namespace mpsim::sim {
+
+Histogram::Histogram(int bits, int max_log2) : bits_(bits) {
+  const std::size_t exact = std::size_t(1) << bits;
+  const std::size_t per_octave = exact / 2;
+  counts_.assign(exact + std::size_t(max_log2 - bits + 1) * per_octave, 0);
+}
+
+std::size_t Histogram::index(std::int64_t v) const {
+  const auto u = static_cast<std::uint64_t>(std::max<std::int64_t>(v, 0));
+  const std::uint64_t exact = std::uint64_t(1) << bits_;
+  if (u < exact) return std::size_t(u);
+  const int msb = 63 - std::countl_zero(u);
+  const int shift = msb - (bits_ - 1);
+  const std::uint64_t sub = (u >> shift) - (exact / 2);  // 0 .. exact/2 - 1
+  const std::size_t i = std::size_t(exact + std::uint64_t(msb - bits_) * (exact / 2) + sub);
+  return std::min(i, counts_.size() - 1);
+}
+
+// The middle of bucket i (exact below 2^bits).
+std::int64_t Histogram::value_at(std::size_t i) const {
+  const std::size_t exact = std::size_t(1) << bits_;
+  if (i < exact) return std::int64_t(i);
+  const std::size_t octave = (i - exact) / (exact / 2);
+  const std::size_t sub = (i - exact) % (exact / 2);
+  const int shift = int(octave) + 1;
+  const std::uint64_t low = (std::uint64_t(exact / 2 + sub)) << shift;
+  return std::int64_t(low + (std::uint64_t(1) << shift) / 2);
+}
+
+void Histogram::add(std::int64_t v) {
+  ++counts_[index(v)];
+  if (count_ == 0 || v < min_) min_ = v;
+  if (count_ == 0 || v > max_) max_ = v;
+  ++count_;
+  sum_ += double(v);
+  sum_sq_ += double(v) * double(v);
+}
+
+void Histogram::clear() {
+  std::fill(counts_.begin(), counts_.end(), 0);
+  count_ = 0;
+  min_ = max_ = 0;
+  sum_ = sum_sq_ = 0;
+}
+
+double Histogram::stddev() const {
+  if (count_ < 2) return 0;
+  const double m = mean();
+  const double var = sum_sq_ / double(count_) - m * m;
+  return var > 0 ? std::sqrt(var) : 0;
+}
+
+std::int64_t Histogram::percentile(double p) const {
+  if (count_ == 0) return 0;
+  const auto rank = std::max<std::uint64_t>(1, std::uint64_t(std::ceil(p / 100.0 * double(count_))));
+  std::uint64_t seen = 0;
+  for (std::size_t i = 0; i < counts_.size(); ++i) {
+    seen += counts_[i];
+    if (seen >= rank) return std::clamp(value_at(i), min_, max_);
+  }
+  return max_;
+}
+
+void Histogram::merge(const Histogram& o) {
+  if (o.count_ == 0) return;
+  for (std::size_t i = 0; i < counts_.size() && i < o.counts_.size(); ++i) counts_[i] += o.counts_[i];
+  min_ = count_ ? std::min(min_, o.min_) : o.min_;
+  max_ = count_ ? std::max(max_, o.max_) : o.max_;
+  count_ += o.count_;
+  sum_ += o.sum_;
+  sum_sq_ += o.sum_sq_;
+}
+
+const std::vector<double>& fio_percentiles() {
+  static const std::vector<double> list{1,  5,  10, 20, 30,   40,   50,    60,    70,
+                                        80, 90, 95, 99, 99.5, 99.9, 99.95, 99.99};
+  return list;
+}
+
+LatencyStats Histogram::stats() const {
+  LatencyStats s;
+  s.count = count_;
+  s.min_ns = min();
+  s.max_ns = max();
+  s.mean_ns = mean();
+  s.stddev_ns = stddev();
+  for (double p : fio_percentiles()) s.percentiles.emplace_back(p, percentile(p));
+  return s;
+}
+
+}  // namespace mpsim::sim

@@ -1,0 +1,134 @@
+#include "sim/metrics.h"
+
+#include <algorithm>
+
+namespace mpsim::sim {
+
+namespace {
+// Silences shorter than this are only remembered as a running maximum, not one by one.
+constexpr std::int64_t kGapNs = 1'000'000;
+}
+
+void TimelineSeries::add(std::int64_t t, std::int64_t latency_ns) {
+  close_until(t / interval_);
+  hist_.add(latency_ns);
+}
+
+void TimelineSeries::close_current() {
+  TimelineRow row;
+  row.start = Duration(current_ * interval_);
+  row.controller = controller_;
+  row.completions = hist_.count();
+  row.iops = double(hist_.count()) * 1e9 / double(interval_);
+  row.p50_ns = hist_.percentile(50);
+  row.p99_ns = hist_.percentile(99);
+  row.max_ns = hist_.max();
+  rows_.push_back(std::move(row));
+  hist_.clear();
+  ++current_;
+}
+
+void TimelineSeries::close_until(std::int64_t intervals) {
+  while (current_ < intervals) close_current();
+}
+
+Metrics::Metrics(std::size_t hosts, std::size_t conns, std::int64_t interval_ns, std::int64_t measure_from,
+                 std::int64_t measure_to, std::vector<std::string> conn_names)
+    : interval_(interval_ns), from_(measure_from), to_(measure_to), host_counts_(hosts) {
+  series_.emplace_back("", interval_ns);
+  for (std::size_t c = 0; c < conns; ++c) series_.emplace_back(conn_names[c], interval_ns);
+}
+
+bool Metrics::in_fault_window(std::int64_t t) const {
+  for (const auto& f : faults_) {
+    if (t >= f.at && t <= f.end) return true;
+  }
+  return false;
+}
+
+void Metrics::completion(std::int64_t now, int host, std::uint32_t conn, std::int64_t latency_ns) {
+  series_[0].add(now, latency_ns);
+  series_[1 + conn].add(now, latency_ns);
+  auto& counts = host_counts_[host];
+  const auto k = static_cast<std::size_t>(now / interval_);
+  if (counts.size() <= k) counts.resize(k + 1, 0);
+  ++counts[k];
+  if (now >= from_ && now < to_ && !in_fault_window(now)) steady_.add(latency_ns);
+  for (auto& f : faults_) {
+    if (now < f.at || !f.hosts[host]) continue;
+    if (now - f.last_completion >= kGapNs) f.gaps.emplace_back(f.last_completion, now);
+    f.last_completion = now;
+    if (now <= f.end) f.during.add(latency_ns);
+  }
+}
+
+void Metrics::controller_changed(std::int64_t now, std::uint32_t conn) {
+  for (auto& f : faults_) {
+    if (now >= f.at && f.detected < 0 && f.conns[conn]) f.detected = now;
+  }
+}
+
+void Metrics::event(std::int64_t now, std::string kind, std::string subject, std::string detail) {
+  events_.push_back(EventRow{Duration(now), std::move(kind), std::move(subject), std::move(detail)});
+}
+
+// Mean completions per interval of the fault's hosts, over measured intervals untouched by any fault.
+double Metrics::steady_rate(const FaultTrack& f) const {
+  double sum = 0;
+  int n = 0;
+  for (std::int64_t k = (from_ + interval_ - 1) / interval_; (k + 1) * interval_ <= to_; ++k) {
+    bool clean = true;
+    for (const auto& g : faults_) clean = clean && ((k + 1) * interval_ <= g.at || k * interval_ > g.end + interval_);
+    if (!clean) continue;
+    for (std::size_t h = 0; h < host_counts_.size(); ++h) {
+      if (f.hosts[h] && std::size_t(k) < host_counts_[h].size()) sum += host_counts_[h][k];
+    }
+    ++n;
+  }
+  return n ? sum / n : -1;
+}
+
+FaultMeasure Metrics::measure(const FaultTrack& f, std::int64_t end) const {
+  FaultMeasure m;
+  m.label = f.label;
+  m.at = Duration(f.at);
+  m.end = Duration(f.end);
+  m.p99_during_ns = f.during.percentile(99);
+  m.p99_steady_ns = steady_.percentile(99);
+  if (f.detected >= 0) m.time_to_detect = Duration(f.detected - f.at);
+  const double steady = steady_rate(f);
+  for (std::int64_t k = (f.end + interval_ - 1) / interval_; steady > 0 && (k + 1) * interval_ <= end; ++k) {
+    double count = 0;
+    for (std::size_t h = 0; h < host_counts_.size(); ++h) {
+      if (f.hosts[h] && std::size_t(k) < host_counts_[h].size()) count += host_counts_[h][k];
+    }
+    if (count >= 0.9 * steady) {
+      m.time_to_full_throughput = Duration(k * interval_ - f.end);
+      break;
+    }
+  }
+  const std::int64_t recovery =
+      m.time_to_full_throughput.count() >= 0 ? f.end + m.time_to_full_throughput.count() : end;
+  std::int64_t stall = 0;
+  for (const auto& [s, e] : f.gaps) {
+    const std::int64_t lo = std::max(s, f.at), hi = std::min(e, recovery);
+    stall = std::max(stall, hi - lo);
+  }
+  if (f.last_completion < recovery) stall = std::max(stall, recovery - std::max(f.last_completion, f.at));
+  m.stall = Duration(stall);
+  return m;
+}
+
+void Metrics::finish(std::int64_t end, RunResult& r) {
+  const std::int64_t n = (end + interval_ - 1) / interval_;
+  for (auto& s : series_) s.close_until(n);
+  r.timeline.clear();
+  for (std::int64_t k = 0; k < n; ++k) {
+    for (const auto& s : series_) r.timeline.push_back(s.rows()[k]);
+  }
+  std::stable_sort(events_.begin(), events_.end(), [](const EventRow& a, const EventRow& b) { return a.at < b.at; });
+  r.events = events_;
+  for (const auto& f : faults_) r.faults.push_back(measure(f, end));
+}
+
+}  // namespace mpsim::sim

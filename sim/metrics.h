@@ -1,0 +1,72 @@
+// What a run measures besides the per-job latency histograms: the per-interval timeline (all
+// paths and per controller), per-fault measures (stall, p99 during vs steady, time to detect,
+// time back to full throughput) and the events list.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "sim/histogram.h"
+#include "sim/result.h"
+
+namespace mpsim::sim {
+
+// One timeline series (all paths, or one controller): completions and latency per interval.
+class TimelineSeries {
+ public:
+  TimelineSeries(std::string controller, std::int64_t interval_ns)
+      : controller_(std::move(controller)), interval_(interval_ns), hist_(5, 42) {}
+  void add(std::int64_t t, std::int64_t latency_ns);
+  // Closes every interval before `intervals` (empty ones too) into rows.
+  void close_until(std::int64_t intervals);
+  const std::vector<TimelineRow>& rows() const { return rows_; }
+
+ private:
+  void close_current();
+  std::string controller_;
+  std::int64_t interval_;
+  std::int64_t current_ = 0;
+  Histogram hist_;
+  std::vector<TimelineRow> rows_;
+};
+
+struct FaultTrack {
+  std::string label;
+  std::int64_t at = 0, end = 0;
+  std::vector<bool> hosts;           // affected hosts
+  std::vector<bool> conns;           // affected controllers
+  std::int64_t last_completion = 0;  // of an affected host, from `at`
+  std::vector<std::pair<std::int64_t, std::int64_t>> gaps;  // (start, end) of long silences
+  std::int64_t detected = -1;
+  Histogram during{6, 42};
+};
+
+class Metrics {
+ public:
+  Metrics(std::size_t hosts, std::size_t conns, std::int64_t interval_ns, std::int64_t measure_from,
+          std::int64_t measure_to, std::vector<std::string> conn_names);
+
+  void add_fault(FaultTrack f) { faults_.push_back(std::move(f)); }
+  void completion(std::int64_t now, int host, std::uint32_t conn, std::int64_t latency_ns);
+  void controller_changed(std::int64_t now, std::uint32_t conn);
+  void event(std::int64_t now, std::string kind, std::string subject, std::string detail);
+
+  // Fills timeline, events and faults of `r` for a run that ended at `end`.
+  void finish(std::int64_t end, RunResult& r);
+
+ private:
+  bool in_fault_window(std::int64_t t) const;
+  FaultMeasure measure(const FaultTrack& f, std::int64_t end) const;
+  double steady_rate(const FaultTrack& f) const;
+
+  std::int64_t interval_;
+  std::int64_t from_, to_;
+  std::vector<TimelineSeries> series_;                   // [0] = all, [1 + conn]
+  std::vector<std::vector<std::uint32_t>> host_counts_;  // per host, per interval
+  std::vector<FaultTrack> faults_;
+  std::vector<EventRow> events_;
+  Histogram steady_{6, 42};
+};
+
+}  // namespace mpsim::sim

@@ -1,0 +1,321 @@
+#include "sim/world.h"
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "topologies/topology.h"
+#include "topologies/units.h"
+
+namespace mpsim::sim {
+
+namespace {
+
+std::uint64_t splitmix64(std::uint64_t x) {
+  x += 0x9E3779B97F4A7C15ull;
+  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+  x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+  return x ^ (x >> 31);
+}
+
+policies::Duration seconds(double s) {
+  return std::chrono::duration_cast<policies::Duration>(std::chrono::duration<double>(s));
+}
+
+std::int64_t run_length(const Scenario& s) {
+  if (s.duration.count() > 0) return s.duration.count();
+  std::int64_t end = 0;
+  for (const auto& j : s.jobs) end = std::max(end, (j.start_delay + j.ramp_time + j.runtime).count());
+  if (end <= 0) throw std::invalid_argument("scenario \"" + s.name + "\": no duration and no job runtime");
+  return end;
+}
+
+}  // namespace
+
+policies::AnaState to_policies(topology::AnaState s) {
+  switch (s) {
+    case topology::OPTIMIZED: return policies::AnaState::Optimized;
+    case topology::NON_OPTIMIZED: return policies::AnaState::NonOptimized;
+    case topology::PERSISTENT_LOSS: return policies::AnaState::PersistentLoss;
+    case topology::CHANGE: return policies::AnaState::Change;
+    default: return policies::AnaState::Inaccessible;
+  }
+}
+
+std::int64_t CpuPool::run(std::int64_t now, std::int64_t cost) {
+  auto it = std::min_element(free_at.begin(), free_at.end());
+  const std::int64_t done = std::max(now, *it) + cost;
+  *it = done;
+  return done;
+}
+
+topology::AnaState PortState::state(std::uint32_t grpid) const {
+  for (const auto& [g, st] : ana) {
+    if (g == grpid) return st;
+  }
+  return topology::INACCESSIBLE;
+}
+
+World::World(const Scenario& s)
+    : s_(s), end_(run_length(s)), fabric_(s.topology), transport_(s.models.transport),
+      media_rng_(splitmix64(s.seed ^ 0x6D65646961ull)) {
+  if (s.timeline_interval.count() <= 0) throw std::invalid_argument("scenario: timeline_interval must be > 0");
+  for (const auto& h : s.topology.hosts()) {
+    std::uint32_t cpus = 0;
+    for (const auto& n : h.numa_nodes()) cpus += n.cpus();
+    hosts_.push_back(HostState{h.name(), CpuPool{std::vector<std::int64_t>(std::max(cpus, 1u), 0)}});
+  }
+  platform_ = std::make_unique<Platform>(s.topology, fabric_, *this);
+  build_targets();
+  build_connections();
+  build_heads();
+  build_jobs();
+  actions_ = plan_faults(s.faults, end_);
+  for (std::uint32_t c = 0; c < fabric_.size(); ++c) nominal_.emplace_back(fabric_.comp(c).bps, fabric_.comp(c).latency_ns);
+  build_fault_tracks();
+}
+
+World::~World() = default;
+
+void World::build_targets() {
+  for (const auto& node : s_.topology.target_nodes()) {
+    nodes_.push_back(NodeState{1, CpuPool{std::vector<std::int64_t>(std::max(node.cpus(), 1u), 0)}});
+    for (const auto& port : node.ports()) {
+      PortState p{*fabric_.find(topology::port_id(node, port)), int(nodes_.size() - 1), {}, {}, {}};
+      for (const auto& g : port.ana_groups()) p.ana.emplace_back(g.grpid(), g.state());
+      p.initial = p.ana;
+      port_of_comp_[p.comp] = std::uint32_t(ports_.size());
+      ports_.push_back(std::move(p));
+    }
+  }
+}
+
+void World::build_connections() {
+  const auto& topo = s_.topology;
+  std::map<std::string, int> name_count;
+  for (const auto& c : topo.connections()) ++name_count[c.host() + "/" + c.port()];
+  for (const auto& c : topo.connections()) {
+    Conn k;
+    k.host = -1;
+    for (int h = 0; h < topo.hosts_size(); ++h) {
+      if (topo.hosts(h).name() == c.host()) k.host = h;
+    }
+    if (k.host < 0) throw std::invalid_argument("connection: unknown host \"" + c.host() + "\"");
+    k.name = c.host() + "/" + c.port();
+    if (name_count[k.name] > 1) k.name += "/" + c.nqn();
+    k.route = fabric_.route(k.host, c.host_nic(), c.port());
+    k.port = port_of_comp_.at(*fabric_.find(c.port()));
+    const auto* sub = topology::find_subsystem(topo, c.nqn());
+    if (!sub) throw std::invalid_argument("connection " + k.name + ": unknown subsystem \"" + c.nqn() + "\"");
+    for (const auto& ns : sub->namespaces()) k.grpids.push_back(ns.ana_grpid());
+    std::sort(k.grpids.begin(), k.grpids.end());
+    k.grpids.erase(std::unique(k.grpids.begin(), k.grpids.end()), k.grpids.end());
+    const auto o = topology::effective_options(topo, c);
+    policies::ControllerConfig cfg;
+    cfg.kato = seconds(o.kato_s);
+    cfg.reconnect_delay = seconds(o.reconnect_delay_s);
+    cfg.ctrl_loss_tmo = seconds(o.ctrl_loss_tmo_s);
+    cfg.fast_io_fail_tmo = seconds(o.fast_io_fail_tmo_s);
+    cfg.nr_io_queues = o.nr_io_queues;
+    cfg.queue_size = o.queue_size;
+    cfg.anatt = std::chrono::seconds(10);  // nvmet's Identify Controller ANATT
+    const auto index = std::uint32_t(conns_.size());
+    ports_[k.port].conns.push_back(index);
+    conns_.push_back(std::move(k));
+    Conn& stored = conns_.back();
+    stored.ctrl = std::make_unique<policies::Controller>(stored.name, cfg, *this, *this, this);
+  }
+  for (std::uint32_t i = 0; i < conns_.size(); ++i) conn_by_ctrl_[conns_[i].ctrl.get()] = i;
+}
+
+void World::build_heads() {
+  const auto& topo = s_.topology;
+  std::map<std::pair<std::string, std::uint32_t>, std::uint32_t> media_of;
+  for (int h = 0; h < topo.hosts_size(); ++h) {
+    for (const auto& sub : topo.subsystems()) {
+      std::vector<std::uint32_t> conns;
+      for (std::uint32_t c = 0; c < conns_.size(); ++c) {
+        if (conns_[c].host == h && topo.connections(int(c)).nqn() == sub.nqn()) conns.push_back(c);
+      }
+      if (conns.empty()) continue;
+      const policies::PolicyConfig* policy = &s_.policy;
+      for (const auto& o : s_.overrides) {
+        if ((o.host.empty() || o.host == topo.hosts(h).name()) && (o.nqn.empty() || o.nqn == sub.nqn())) {
+          policy = &o.policy;
+          break;
+        }
+      }
+      for (const auto& ns : sub.namespaces()) {
+        auto key = std::make_pair(sub.nqn(), ns.nsid());
+        if (!media_of.count(key)) {
+          auto m = s_.models.media.find(ns.media());
+          if (m == s_.models.media.end())
+            throw std::invalid_argument("namespace " + sub.nqn() + "/" + std::to_string(ns.nsid()) +
+                                        ": unknown media model \"" + ns.media() + "\"");
+          models::MediaModel model(m->second);
+          MediaState st{model, {}};
+          for (std::uint32_t u = 0; u < model.parallelism(); ++u) st.free_at.push(0);
+          media_of[key] = std::uint32_t(media_.size());
+          media_.push_back(std::move(st));
+        }
+        HeadState hs;
+        hs.host = h;
+        hs.nqn = sub.nqn();
+        hs.nsid = ns.nsid();
+        hs.grpid = ns.ana_grpid();
+        hs.media = media_of[key];
+        hs.size_bytes = topology::parse_size(ns.size());
+        policies::HeadConfig cfg;
+        cfg.name = topo.hosts(h).name() + ":" + sub.nqn() + "/" + std::to_string(ns.nsid());
+        cfg.stack = policies::find_policy(policy->name).stack;
+        hs.head = std::make_unique<policies::NamespaceHead>(cfg, policies::make_selector(*policy), *this, *this);
+        for (std::uint32_t c : conns) {
+          const auto& port = ports_[conns_[c].port];
+          hs.head->add_path(*conns_[c].ctrl, ns.ana_grpid(), to_policies(port.state(ns.ana_grpid())));
+          hs.conn_of_path.push_back(c);
+        }
+        path_ios_.emplace_back(conns.size(), 0);
+        heads_.push_back(std::move(hs));
+      }
+    }
+  }
+}
+
+void World::build_jobs() {
+  std::size_t slots = 0;
+  std::uint64_t stream = 0;
+  for (const auto& spec : s_.jobs) {
+    std::uint32_t head = UINT32_MAX;
+    for (std::uint32_t h = 0; h < heads_.size(); ++h) {
+      const auto& hs = heads_[h];
+      if (hosts_[hs.host].name == spec.host && hs.nqn == spec.nqn && hs.nsid == spec.nsid) head = h;
+    }
+    if (head == UINT32_MAX)
+      throw std::invalid_argument("job \"" + spec.name + "\": host \"" + spec.host + "\" has no connection to " +
+                                  spec.nqn + " namespace " + std::to_string(spec.nsid));
+    if (spec.iodepth == 0 || spec.block_size == 0 || spec.numjobs == 0)
+      throw std::invalid_argument("job \"" + spec.name + "\": iodepth, bs and numjobs must be > 0");
+    for (std::uint32_t i = 0; i < spec.numjobs; ++i) {
+      JobRun j;
+      j.name = spec.numjobs > 1 ? spec.name + "." + std::to_string(i) : spec.name;
+      j.spec = &spec;
+      j.head = head;
+      j.host = heads_[head].host;
+      j.clone = i;
+      j.rng.seed(splitmix64(s_.seed + 0x9E3779B97F4A7C15ull * ++stream));
+      j.start = spec.start_delay.count();
+      j.measure_from = j.start + spec.ramp_time.count();
+      j.end = spec.runtime.count() > 0 ? std::min(end_, j.measure_from + spec.runtime.count()) : end_;
+      j.rate_gap = spec.rate_iops ? std::int64_t(1'000'000'000 / spec.rate_iops) : 0;
+      j.next_allowed = j.start;
+      slots += spec.iodepth;
+      jobs_.push_back(std::move(j));
+    }
+  }
+  // Fixed pool: a job never has more than iodepth I/Os outstanding, and the library keeps
+  // pointers into it, so it must never reallocate.
+  slots_.resize(slots);
+  for (std::size_t i = slots; i-- > 0;) free_slots_.push_back(std::uint32_t(i));
+}
+
+std::uint32_t World::conn_of(const policies::Controller& c) const {
+  auto it = conn_by_ctrl_.find(&c);
+  if (it == conn_by_ctrl_.end()) throw std::logic_error("transport: unknown controller " + c.name());
+  return it->second;
+}
+
+void World::start() {
+  for (auto& c : conns_) c.ctrl->start();
+  for (std::uint32_t j = 0; j < jobs_.size(); ++j) cal_.push(jobs_[j].start, EventKind::Submit, j, 0);
+}
+
+void World::run_until(std::int64_t t) {
+  while (!cal_.empty() && cal_.top().time < t) {
+    const Event e = cal_.pop();
+    now_ = e.time;
+    handle(e);
+    drain_refills();
+  }
+  now_ = std::max(now_, t);
+}
+
+void World::handle(const Event& e) {
+  switch (e.kind) {
+    case EventKind::IoAtTarget: return io_at_target(e.a, e.tag);
+    case EventKind::MediaDone: return media_done(e.a, e.tag);
+    case EventKind::IoDone: return io_done(e.a, e.tag);
+    case EventKind::Submit: jobs_[e.a].submit_scheduled = false; return try_submit(e.a);
+    case EventKind::Timer: return fire_timer(e.a, e.tag);
+    case EventKind::ConnectAtTarget: return connect_at_target(e.a, e.tag);
+    case EventKind::ConnectReply: return connect_reply(e.a, e.tag);
+    case EventKind::ConnectTimeout: return connect_timeout(e.a, e.tag);
+    case EventKind::KeepAliveAtTarget: return keep_alive_at_target(e.a, e.tag);
+    case EventKind::KeepAliveReply: return keep_alive_reply(e.a, e.tag);
+    case EventKind::AnaLogAtTarget: return ana_log_at_target(e.a, e.tag);
+    case EventKind::AnaLogReply: return ana_log_reply(e.a, e.tag);
+    case EventKind::Aen: return aen(e.a, e.tag);
+    case EventKind::Reset: return reset_arrived(e.a, e.tag);
+  }
+}
+
+policies::TimerService::TimerId World::schedule_after(policies::Duration delay, std::function<void()> fn) {
+  std::uint32_t slot;
+  if (!free_timers_.empty()) {
+    slot = free_timers_.back();
+    free_timers_.pop_back();
+  } else {
+    slot = std::uint32_t(timers_.size());
+    timers_.emplace_back();
+  }
+  timers_[slot].fn = std::move(fn);
+  const std::uint32_t gen = timers_[slot].gen;
+  cal_.push(now_ + std::max<std::int64_t>(delay.count(), 0), EventKind::Timer, slot, gen);
+  return (TimerId(gen) << 32) | slot;
+}
+
+// Lazy deletion: the calendar entry stays; a generation mismatch makes it a no-op.
+void World::cancel(TimerId id) {
+  const auto slot = std::uint32_t(id & 0xFFFFFFFFu);
+  const auto gen = std::uint32_t(id >> 32);
+  if (id == kNoTimer || slot >= timers_.size() || timers_[slot].gen != gen) return;
+  timers_[slot].fn = nullptr;
+  ++timers_[slot].gen;
+  free_timers_.push_back(slot);
+}
+
+void World::fire_timer(std::uint32_t slot, std::uint32_t gen) {
+  if (timers_[slot].gen != gen) return;
+  std::function<void()> fn = std::move(timers_[slot].fn);
+  timers_[slot].fn = nullptr;
+  ++timers_[slot].gen;
+  free_timers_.push_back(slot);
+  fn();
+}
+
+void World::on_state_change(const policies::Controller& c, policies::ControllerState from,
+                            policies::ControllerState to, std::string_view why) {
+  const std::uint32_t conn = conn_of(c);
+  metrics_->event(now_, "ctrl-state", c.name(),
+                  std::string(policies::to_string(from)) + "->" + std::string(policies::to_string(to)) +
+                      (why.empty() ? "" : " (" + std::string(why) + ")"));
+  metrics_->controller_changed(now_, conn);
+}
+
+void World::on_ana_change(const policies::Path& p, policies::AnaState from, policies::AnaState to) {
+  const std::uint32_t conn = conn_of(*p.ctrl);
+  metrics_->event(now_, "ana", p.ctrl->name(),
+                  p.head->name() + " grp " + std::to_string(p.ana_grpid) + ": " +
+                      std::string(policies::to_string(from)) + "->" + std::string(policies::to_string(to)));
+  metrics_->controller_changed(now_, conn);
+}
+
+void World::on_component_state(std::uint32_t comp, bool up) {
+  fabric_.set_state(comp, up, now_);
+  const Component& c = fabric_.comp(comp);
+  if (c.kind == CompKind::Node && !up) ++nodes_[c.node].generation;  // a crashed target forgets
+}
+
+void World::on_component_rate(std::uint32_t comp, double bps, double latency_ns) {
+  fabric_.set_rate(comp, bps, latency_ns);
+}
+
+}  // namespace mpsim::sim
