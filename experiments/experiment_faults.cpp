@@ -52,7 +52,7 @@ void convert_down(const CheckContext& ctx, const experiment::Down& down, sim::Fa
 
 // The port exists and exports a namespace of the group.
 void check_ana_port(const CheckContext& ctx, const experiment::AnaChange& ana) {
-  if (!ctx.topo || ana.port().empty()) return;
+  if (!ctx.topo || ana.port().empty() || ana.grpid() == 0) return;
   if (!topology::find_port(*ctx.topo, ana.port())) {
     ctx.error(ana, "port", "no target port \"" + ana.port() + "\" in the fabric");
     return;

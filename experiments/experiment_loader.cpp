@@ -2,6 +2,8 @@
 // checked in experiment_*.cpp; this file resolves the fabric and assembles the runs.
 #include "experiments/experiment_loader.h"
 
+#include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <memory>
 
@@ -50,6 +52,21 @@ Fabric resolve_fabric(const Experiment& exp, const topology::SourceMap& exp_map,
   return f;
 }
 
+// (line, column) of a "FILE:LINE:COL: ..." problem; (0, 0) when it has none.
+std::pair<int, int> position_of(const std::string& problem) {
+  int line = 0, column = 0;
+  std::size_t colon = problem.find(':');
+  if (colon == std::string::npos || std::sscanf(problem.c_str() + colon, ":%d:%d:", &line, &column) != 2) return {0, 0};
+  return {line, column};
+}
+
+// The experiment's own problems in the order they appear in the file.
+std::vector<std::string> in_file_order(std::vector<std::string> problems) {
+  std::stable_sort(problems.begin(), problems.end(),
+                   [](const std::string& a, const std::string& b) { return position_of(a) < position_of(b); });
+  return problems;
+}
+
 void check_seed_and_name(const Experiment& exp, const detail::CheckContext& ctx) {
   if (exp.name().empty()) ctx.error(exp, "name", "required");
   if (!exp.has_seed()) ctx.error(exp, "seed", "required: runs are reproducible only from a written seed (e.g. seed: 1)");
@@ -90,8 +107,9 @@ LoadedExperiment assemble(const Experiment& exp, const topology::SourceMap& map,
   base.seed = exp.seed();
   std::vector<policies::PolicyConfig> policies = detail::policies_to_run(exp, ctx);
 
-  std::vector<std::string> problems = fabric.file_problems;
-  problems.insert(problems.end(), diag.problems().begin(), diag.problems().end());
+  std::vector<std::string> problems = fabric.file_problems;  // another file's (or inline: its own order)
+  std::vector<std::string> own = in_file_order(diag.problems());
+  problems.insert(problems.end(), own.begin(), own.end());
   if (!problems.empty()) throw topology::InputError(problems);
 
   base.topology = *fabric.topo;
