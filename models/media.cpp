@@ -16,6 +16,9 @@ MediaModel::MediaModel(const MediaParams& p) : params_(p) {
   if (p.read_bandwidth_Bps <= 0 || p.write_bandwidth_Bps <= 0)
     throw std::invalid_argument("media model: bandwidths must be > 0");
   sigma_ = std::sqrt(std::log1p(p.latency_cv * p.latency_cv));
+  // Lognormal with the requested mean: mu = ln(mean) - sigma^2 / 2.
+  mu_read_ = std::log(std::max(p.read_latency_us * 1000.0, 1e-9)) - sigma_ * sigma_ / 2;
+  mu_write_ = std::log(std::max(p.write_latency_us * 1000.0, 1e-9)) - sigma_ * sigma_ / 2;
 }
 
 std::int64_t MediaModel::transfer_ns(bool read, std::uint32_t bytes) const {
@@ -29,12 +32,11 @@ std::int64_t MediaModel::mean_ns(bool read, std::uint32_t bytes) const {
   return std::llround(us * 1000.0) + transfer_ns(read, bytes);
 }
 
-std::int64_t MediaModel::service_ns(bool read, std::uint32_t bytes, std::mt19937_64& rng) const {
-  const double mean = (read ? params_.read_latency_us : params_.write_latency_us) * 1000.0;
+std::int64_t MediaModel::service_ns(bool read, std::uint32_t bytes, std::mt19937_64& rng) {
+  const double mean = read ? params_.read_latency_us : params_.write_latency_us;
   if (sigma_ == 0 || mean == 0) return mean_ns(read, bytes);
-  // Lognormal with the requested mean: mu = ln(mean) - sigma^2 / 2.
-  std::lognormal_distribution<double> dist(std::log(mean) - sigma_ * sigma_ / 2, sigma_);
-  return std::llround(dist(rng)) + transfer_ns(read, bytes);
+  const double ns = std::exp((read ? mu_read_ : mu_write_) + sigma_ * z_(rng));
+  return std::int64_t(ns + 0.5) + transfer_ns(read, bytes);
 }
 
 }  // namespace mpsim::models

@@ -14,7 +14,7 @@ class MediaModel {
   explicit MediaModel(const MediaParams& p);
 
   // Nanoseconds the media spends on one request (excluding waiting for a free unit).
-  std::int64_t service_ns(bool read, std::uint32_t bytes, std::mt19937_64& rng) const;
+  std::int64_t service_ns(bool read, std::uint32_t bytes, std::mt19937_64& rng);
 
   // The mean of service_ns (what a QD1 test expects with latency_cv = 0).
   std::int64_t mean_ns(bool read, std::uint32_t bytes) const;
@@ -25,7 +25,9 @@ class MediaModel {
   std::int64_t transfer_ns(bool read, std::uint32_t bytes) const;
 
   MediaParams params_;
-  double sigma_ = 0;  // lognormal shape: sigma^2 = ln(1 + cv^2)
+  double sigma_ = 0;                     // lognormal shape: sigma^2 = ln(1 + cv^2)
+  double mu_read_ = 0, mu_write_ = 0;    // ln(mean) - sigma^2 / 2
+  std::normal_distribution<double> z_;   // kept: it draws normals in pairs
 };
 
 }  // namespace mpsim::models

@@ -73,7 +73,7 @@ void Fabric::refresh_link(FabricLink& l) {
   for (auto end : l.end_comp) {
     if (comps_[end].bps > 0) bps = std::min(bps, comps_[end].bps);
   }
-  l.ns_per_byte = 8e9 / bps;
+  l.ps_per_byte = std::llround(8e12 / bps);
   l.latency_ns = std::llround(comps_[l.comp].latency_ns);
 }
 
@@ -151,7 +151,7 @@ std::int64_t Fabric::send(const Route& r, bool to_target, std::uint64_t bytes, s
     FabricLink& l = links_[h.link];
     const int dir = to_target ? h.dir : 1 - h.dir;
     const std::int64_t begin = std::max(t, l.busy_until[dir]);
-    l.busy_until[dir] = begin + std::llround(double(bytes) * l.ns_per_byte);
+    l.busy_until[dir] = begin + l.serialise_ns(bytes);
     t = l.busy_until[dir] + l.latency_ns;
   }
   return t;
@@ -161,7 +161,7 @@ std::int64_t Fabric::idle_transit_ns(const Route& r, std::uint64_t bytes) const 
   std::int64_t t = 0;
   for (const Hop& h : r.hops) {
     const FabricLink& l = links_[h.link];
-    t += std::llround(double(bytes) * l.ns_per_byte) + l.latency_ns;
+    t += l.serialise_ns(bytes) + l.latency_ns;
   }
   return t;
 }

@@ -52,9 +52,12 @@ struct Route {
 struct FabricLink {
   std::uint32_t comp;               // the link itself
   std::uint32_t end_comp[2];        // NIC/switch/port at end a, end b
-  double ns_per_byte = 0;           // current, from the slowest of link and end devices
+  std::int64_t ps_per_byte = 0;     // current, from the slowest of link and end devices
   std::int64_t latency_ns = 0;      // current
   std::int64_t busy_until[2] = {0, 0};
+  std::int64_t serialise_ns(std::uint64_t bytes) const {
+    return (std::int64_t(bytes) * ps_per_byte + 500) / 1000;
+  }
 };
 
 class Fabric {

@@ -74,7 +74,11 @@ World::World(const Scenario& s)
   build_fault_tracks();
 }
 
-World::~World() = default;
+// Controllers and heads cancel their timers when destroyed: they go before the timer table.
+World::~World() {
+  heads_.clear();
+  conns_.clear();
+}
 
 void World::build_targets() {
   for (const auto& node : s_.topology.target_nodes()) {
@@ -207,6 +211,10 @@ void World::build_jobs() {
       j.end = spec.runtime.count() > 0 ? std::min(end_, j.measure_from + spec.runtime.count()) : end_;
       j.rate_gap = spec.rate_iops ? std::int64_t(1'000'000'000 / spec.rate_iops) : 0;
       j.next_allowed = j.start;
+      j.wire[0] = transport_.io_cost(false, spec.block_size);
+      j.wire[1] = transport_.io_cost(true, spec.block_size);
+      j.host_cpu_ns = models::cpu_cost_ns(s_.models.host_cpu, spec.block_size);
+      j.target_cpu_ns = models::cpu_cost_ns(s_.models.target_cpu, spec.block_size);
       slots += spec.iodepth;
       jobs_.push_back(std::move(j));
     }

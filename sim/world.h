@@ -101,6 +101,9 @@ struct JobRun {
   bool submit_scheduled = false, stopped = false;
   std::uint32_t outstanding = 0;
   std::uint64_t next_offset = 0;
+  // Costs of this job's I/O size, computed once (the hot path only adds them up).
+  models::WireCost wire[2];            // [0] write, [1] read
+  std::int64_t host_cpu_ns = 0, target_cpu_ns = 0;
   Histogram read_lat, write_lat;
   DirectionStats read, write;
 };

@@ -109,7 +109,8 @@ void World::note_dispatch(IoSlot& s, HeadState& h) {
 
 void World::dispatch(policies::IoRequest& io) {
   IoSlot& s = *static_cast<IoSlot*>(io.user);
-  HeadState& h = heads_[jobs_[s.job].head];
+  const JobRun& j = jobs_[s.job];
+  HeadState& h = heads_[j.head];
   s.conn = h.conn_of_path[io.path->index];
   Conn& c = conns_[s.conn];
   s.epoch = c.epoch;
@@ -118,8 +119,8 @@ void World::dispatch(policies::IoRequest& io) {
   note_dispatch(s, h);
   const bool read = io.dir == policies::IoDirection::Read;
   // Both halves of the host's per-I/O CPU cost are charged here (see README: cost of an I/O).
-  const std::int64_t cpu_done = hosts_[c.host].cpu.run(now_, models::cpu_cost_ns(s_.models.host_cpu, io.bytes));
-  const std::int64_t at = fabric_.send(c.route, true, transport_.io_cost(read, io.bytes).command_bytes, cpu_done);
+  const std::int64_t cpu_done = hosts_[c.host].cpu.run(now_, j.host_cpu_ns);
+  const std::int64_t at = fabric_.send(c.route, true, j.wire[read].command_bytes, cpu_done);
   cal_.push(at, EventKind::IoAtTarget, std::uint32_t(&s - slots_.data()), io.attempt);
 }
 
@@ -131,15 +132,16 @@ void World::io_at_target(std::uint32_t slot, std::uint32_t attempt) {
   if (!target_knows(c)) return send_reset(s->conn);
   const policies::IoRequest& io = s->req;
   const bool read = io.dir == policies::IoDirection::Read;
-  const HeadState& h = heads_[jobs_[s->job].head];
-  std::int64_t t = nodes_[c.route.node].cpu.run(now_, models::cpu_cost_ns(s_.models.target_cpu, io.bytes));
+  const JobRun& j = jobs_[s->job];
+  const HeadState& h = heads_[j.head];
+  std::int64_t t = nodes_[c.route.node].cpu.run(now_, j.target_cpu_ns);
   s->status = policies::NvmeStatus{ana_status(ports_[c.port].state(h.grpid))};
   if (!s->status.ok()) {  // nvmet_check_ana_state: fails the command before the media
     const std::int64_t back = fabric_.send(c.route, false, transport_.on_wire(s_.models.transport.response_bytes), t);
     cal_.push(back, EventKind::IoDone, slot, attempt);
     return;
   }
-  const models::WireCost w = transport_.io_cost(read, io.bytes);
+  const models::WireCost& w = j.wire[read];
   if (w.r2t_bytes) {  // write data beyond inline_data_size waits for an R2T round trip
     t = fabric_.send(c.route, false, w.r2t_bytes, t);
     t = fabric_.send(c.route, true, w.h2c_bytes, t);
@@ -157,7 +159,7 @@ void World::media_done(std::uint32_t slot, std::uint32_t attempt) {
   if (!s) return;
   const Conn& c = conns_[s->conn];
   const bool read = s->req.dir == policies::IoDirection::Read;
-  const std::int64_t back = fabric_.send(c.route, false, transport_.io_cost(read, s->req.bytes).response_bytes, now_);
+  const std::int64_t back = fabric_.send(c.route, false, jobs_[s->job].wire[read].response_bytes, now_);
   cal_.push(back, EventKind::IoDone, slot, attempt);
 }
 

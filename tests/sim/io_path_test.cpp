@@ -1,0 +1,65 @@
+// The I/O path without faults: costs add up as the models say, Little's law, path choice.
+#include <catch2/catch.hpp>
+
+#include "models/media.h"
+#include "models/transport.h"
+#include "sim/fabric.h"
+#include "scenario_fixture.h"
+
+using namespace mpsim;
+using namespace mpsim::sim;
+using namespace mpsim::sim::testing;
+
+TEST_CASE("QD1 4 KiB read latency is the sum of the modelled costs", "[sim][latency]") {
+  Scenario s = scenario(two_path_topology(), "numa", job(1, 200ms));
+  s.models.media["nand-tlc-gen4"].latency_cv = 0;
+  const RunResult r = run_scenario(s);
+
+  // Host CPU, command over 2 hops, target CPU, media, 4 KiB + response back over 2 hops.
+  const models::TransportModel wire(s.models.transport);
+  const auto cost = wire.io_cost(true, 4096);
+  Fabric fabric(s.topology);
+  const Route route = fabric.route(0, "", "t0.p0");
+  const std::int64_t expected = models::cpu_cost_ns(s.models.host_cpu, 4096) +
+                                fabric.idle_transit_ns(route, cost.command_bytes) +
+                                models::cpu_cost_ns(s.models.target_cpu, 4096) +
+                                models::MediaModel(s.models.media["nand-tlc-gen4"]).mean_ns(true, 4096) +
+                                fabric.idle_transit_ns(route, cost.response_bytes);
+  // By hand: 5200 + (44 + 2000 + 11 + 2000) + 5200 + 80000 + (347 + 2000 + 1389 + 2000).
+  CHECK(expected == 100191);
+  const auto& lat = r.jobs.at(0).read.clat;
+  REQUIRE(lat.count > 1000);
+  CHECK(lat.min_ns == expected);
+  CHECK(lat.max_ns == expected);
+  CHECK(lat.mean_ns == Approx(double(expected)));
+  CHECK(r.jobs[0].read.iops() == Approx(1e9 / double(expected)).epsilon(0.01));
+}
+
+TEST_CASE("Little's law holds at steady state", "[sim][queueing]") {
+  const RunResult r = run_scenario(scenario(two_path_topology(), "round-robin", job(32, 500ms, 50ms)));
+  const auto& read = r.jobs.at(0).read;
+  REQUIRE(read.total_ios > 10000);
+  CHECK(read.iops() == Approx(32.0 / (read.clat.mean_ns * 1e-9)).epsilon(0.02));
+}
+
+TEST_CASE("numa sends everything to the first optimized path", "[sim][policy]") {
+  const RunResult r = run_scenario(scenario(two_path_topology(), "numa", job(16, 200ms)));
+  CHECK(path(r, "h0/t0.p0").share == 1.0);
+  CHECK(path(r, "h0/t0.p1").ios == 0);
+}
+
+TEST_CASE("round-robin splits two optimized paths 50/50", "[sim][policy]") {
+  const RunResult r = run_scenario(scenario(two_path_topology(), "round-robin", job(16, 200ms)));
+  CHECK(path(r, "h0/t0.p0").share == Approx(0.5).margin(0.005));
+  CHECK(path(r, "h0/t0.p1").share == Approx(0.5).margin(0.005));
+}
+
+TEST_CASE("an inaccessible path gets no I/O", "[sim][policy]") {
+  for (const char* policy : {"numa", "round-robin", "queue-depth"}) {
+    const RunResult r = run_scenario(scenario(two_path_topology("INACCESSIBLE"), policy, job(16, 200ms)));
+    INFO(policy);
+    CHECK(path(r, "h0/t0.p1").ios == 0);
+    CHECK(path(r, "h0/t0.p0").ios > 1000);
+    CHECK(r.ledger.failed == 0);
+  }
+}
