@@ -16,7 +16,8 @@ namespace mpsim::sim {
 
 namespace {
 
-double seconds(std::int64_t ns) { return double(ns) * 1e-9; }
+// Both actors compute the same double for the same instant, so they meet exactly.
+double sg_time(const Platform& p, std::int64_t ns) { return p.clock_base() + double(ns) * 1e-9; }
 
 }  // namespace
 
@@ -31,7 +32,7 @@ RunResult run_scenario(const Scenario& scenario) {
       std::size_t next = 0;
       const auto& actions = world.fault_actions();
       for (std::int64_t t : syncs) {
-        sg4::this_actor::sleep_until(seconds(t));
+        sg4::this_actor::sleep_until(sg_time(world.platform(), t));
         for (; next < actions.size() && actions[next].at == t; ++next) world.apply(actions[next]);
         ready->release();
       }
@@ -45,12 +46,12 @@ RunResult run_scenario(const Scenario& scenario) {
       world.start();
       for (std::int64_t t : syncs) {
         world.run_until(t);
-        sg4::this_actor::sleep_until(seconds(t));
+        sg4::this_actor::sleep_until(sg_time(world.platform(), t));
         ready->acquire();
         if (error) return;
       }
       world.run_until(world.end_ns());
-      sg4::this_actor::sleep_until(seconds(world.end_ns()));
+      sg4::this_actor::sleep_until(sg_time(world.platform(), world.end_ns()));
     } catch (...) {
       if (!error) error = std::current_exception();
     }

@@ -37,6 +37,7 @@ Platform::Platform(const topology::Topology& topo, const Fabric& fabric, Platfor
   configure_once(*engine_);
   install_callbacks();
   active_ = this;
+  clock_base_ = sg4::Engine::get_clock();
   build(topo);
 }
 

@@ -36,6 +36,9 @@ class Platform {
   Platform& operator=(const Platform&) = delete;
 
   simgrid::s4u::Host* control_host() const { return control_; }
+  // SimGrid's clock does not restart with a new Engine in the same process: virtual time t of
+  // this run is SimGrid time clock_base() + t.
+  double clock_base() const { return clock_base_; }
   void run();
 
   void turn_off(std::uint32_t comp);
@@ -54,6 +57,7 @@ class Platform {
   PlatformListener& listener_;
   simgrid::s4u::Engine* engine_ = nullptr;
   simgrid::s4u::Host* control_ = nullptr;
+  double clock_base_ = 0;
   std::vector<simgrid::s4u::Link*> link_of_comp_;   // NIC, port and link components
   std::vector<simgrid::s4u::Host*> host_of_comp_;   // target node components
 };

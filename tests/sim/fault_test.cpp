@@ -1,0 +1,164 @@
+// Faults: who notices, how fast, and that no I/O is ever lost by the books.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+
+#include "scenario_fixture.h"
+
+using namespace mpsim;
+using namespace mpsim::sim;
+using namespace mpsim::sim::testing;
+
+namespace {
+
+const std::string kFastReconnect = "options { reconnect_delay_s: 1 }";
+
+FaultSpec fault(FaultKind kind, const std::string& target, Duration at, Duration duration,
+                Detection detection = Detection::Auto) {
+  FaultSpec f;
+  f.label = target;
+  f.kind = kind;
+  f.target = target;
+  f.at = at;
+  f.duration = duration;
+  f.detection = detection;
+  return f;
+}
+
+bool has_event(const RunResult& r, const std::string& kind, const std::string& subject, const std::string& detail) {
+  return std::any_of(r.events.begin(), r.events.end(), [&](const EventRow& e) {
+    return e.kind == kind && e.subject == subject && e.detail.find(detail) != std::string::npos;
+  });
+}
+
+std::uint64_t completions_after(const RunResult& r, Duration t) {
+  std::uint64_t n = 0;
+  for (const auto& row : r.timeline) {
+    if (row.controller.empty() && row.start >= t) n += row.completions;
+  }
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("all paths down for 3 s: I/O queues, then drains with no failure", "[sim][fault]") {
+  Scenario s = scenario(two_path_topology("OPTIMIZED", kFastReconnect), "round-robin", job(32, 6s));
+  s.faults.push_back(fault(FaultKind::Down, "t0.p0", 1s, 3s, Detection::Immediate));
+  s.faults.push_back(fault(FaultKind::Down, "t0.p1", 1s, 3s, Detection::Immediate));
+  const RunResult r = run_scenario(s);
+  CHECK(r.ledger.failed == 0);
+  CHECK(r.ledger.balanced());
+  CHECK(r.faults.at(0).stall >= 3s);
+  CHECK(r.faults.at(0).stall < 5s);
+  CHECK(r.faults.at(0).time_to_detect >= 0s);
+  CHECK(r.faults.at(0).time_to_detect < 1ms);
+  CHECK(completions_after(r, 5s) > 10000);
+  CHECK(has_event(r, "ctrl-state", "h0/t0.p0", "connecting->live"));
+}
+
+TEST_CASE("a silent remote loss is noticed by keep-alive within kato..1.5 kato", "[sim][fault]") {
+  Scenario s = scenario(two_path_topology(), "numa", job(8, 9s));
+  s.faults.push_back(fault(FaultKind::Down, "sw-a--t0.p0", 1s, Duration(-1)));
+  const RunResult r = run_scenario(s);
+  const auto detect = r.faults.at(0).time_to_detect;
+  CHECK(detect >= 5s);
+  CHECK(detect <= 7500ms);
+  CHECK(r.ledger.failed == 0);
+  CHECK(path(r, "h0/t0.p1").ios > 1000);  // failed over once noticed
+  CHECK(r.faults.at(0).stall >= 5s);
+}
+
+TEST_CASE("a local link loss is noticed at once", "[sim][fault]") {
+  Scenario s = scenario(two_path_topology(), "numa", job(8, 3s));
+  s.faults.push_back(fault(FaultKind::Down, "h0.nic0--sw-a", 1s, 1s));
+  const RunResult r = run_scenario(s);
+  CHECK(r.faults.at(0).time_to_detect >= 0s);
+  CHECK(r.faults.at(0).time_to_detect < 1ms);
+  CHECK(r.faults.at(0).stall < 10ms);
+  CHECK(r.ledger.failed == 0);
+  CHECK(path(r, "h0/t0.p1").ios > 1000);
+}
+
+TEST_CASE("a port that closes connections while others stay up: refused reconnects, then back", "[sim][fault]") {
+  Scenario s = scenario(two_path_topology("OPTIMIZED", kFastReconnect), "numa", job(8, 5s));
+  s.faults.push_back(fault(FaultKind::Down, "t0.p0", 1s, 2s, Detection::Immediate));
+  const RunResult r = run_scenario(s);
+  CHECK(r.ledger.failed == 0);
+  CHECK(has_event(r, "ctrl-state", "h0/t0.p0", "connecting->live"));
+  CHECK(r.faults.at(0).time_to_full_throughput >= 0s);
+}
+
+TEST_CASE("ANA change with a transition: I/O leaves the path and nothing fails", "[sim][fault]") {
+  Scenario s = scenario(two_path_topology(), "numa", job(16, 4s));
+  FaultSpec f = fault(FaultKind::AnaChange, "t0.p0", 1s, 2s);
+  f.grpid = 1;
+  f.ana_state = topology::INACCESSIBLE;
+  f.transition = 200ms;
+  s.faults.push_back(f);
+  const RunResult r = run_scenario(s);
+  CHECK(r.ledger.failed == 0);
+  CHECK(has_event(r, "ana", "h0/t0.p0", "optimized->change"));
+  CHECK(has_event(r, "ana", "h0/t0.p0", "->inaccessible"));
+  CHECK(path(r, "h0/t0.p1").ios > 1000);
+  CHECK(r.faults.at(0).time_to_detect < 1ms);
+}
+
+TEST_CASE("a flapping link keeps the ledger balanced", "[sim][fault]") {
+  Scenario s = scenario(two_path_topology("OPTIMIZED", kFastReconnect), "round-robin", job(16, 5s));
+  FaultSpec f = fault(FaultKind::Flap, "sw-a--t0.p0", 1s, 0s, Detection::Immediate);
+  f.flap_count = 3;
+  f.flap_period = 1s;
+  s.faults.push_back(f);
+  const RunResult r = run_scenario(s);
+  CHECK(r.ledger.failed == 0);
+  CHECK(r.ledger.balanced());
+  CHECK(std::count_if(r.events.begin(), r.events.end(), [](const EventRow& e) { return e.kind == "fault"; }) == 3);
+  CHECK(path(r, "h0/t0.p0").failovers > 0);
+}
+
+TEST_CASE("a gray link slows its path; queue-depth moves load away, round-robin does not", "[sim][fault]") {
+  auto run = [](const std::string& policy) {
+    Scenario s = scenario(two_path_topology(), policy, job(32, 3s));
+    FaultSpec f = fault(FaultKind::Gray, "sw-a--t0.p0", 0s, Duration(-1));
+    f.latency_factor = 100;  // 2 us -> 200 us each way
+    s.faults.push_back(f);
+    return run_scenario(s);
+  };
+  const RunResult rr = run("round-robin");
+  const RunResult qd = run("queue-depth");
+  CHECK(path(rr, "h0/t0.p0").share == Approx(0.5).margin(0.01));
+  CHECK(path(qd, "h0/t0.p0").share < 0.4);
+  CHECK(qd.jobs[0].read.clat.mean_ns < rr.jobs[0].read.clat.mean_ns);
+  CHECK(rr.ledger.failed == 0);
+  CHECK(qd.ledger.failed == 0);
+}
+
+TEST_CASE("a controller reset reconnects and loses nothing", "[sim][fault]") {
+  Scenario s = scenario(two_path_topology(), "round-robin", job(16, 3s));
+  s.faults.push_back(fault(FaultKind::ControllerReset, "h0/t0.p0", 1s, 0s));
+  const RunResult r = run_scenario(s);
+  CHECK(r.ledger.failed == 0);
+  CHECK(has_event(r, "ctrl-state", "h0/t0.p0", "live->resetting"));
+  CHECK(has_event(r, "ctrl-state", "h0/t0.p0", "connecting->live"));
+  CHECK(r.faults.at(0).time_to_detect == 0s);
+}
+
+TEST_CASE("a target node reboot: connections reset, hosts reconnect", "[sim][fault]") {
+  Scenario s = scenario(two_path_topology("OPTIMIZED", kFastReconnect), "numa", job(16, 4s));
+  s.faults.push_back(fault(FaultKind::Down, "t0", 1s, 500ms, Detection::Immediate));
+  const RunResult r = run_scenario(s);
+  CHECK(r.ledger.failed == 0);
+  CHECK(r.faults.at(0).stall >= 500ms);
+  CHECK(completions_after(r, 3s) > 10000);
+}
+
+TEST_CASE("a silent node crash: the returning node answers with RST", "[sim][fault]") {
+  Scenario s = scenario(two_path_topology("OPTIMIZED", kFastReconnect), "numa", job(16, 4s));
+  s.faults.push_back(fault(FaultKind::Down, "t0", 1s, 500ms));
+  const RunResult r = run_scenario(s);
+  CHECK(r.ledger.balanced());
+  CHECK(r.ledger.failed == 0);
+  // The first keep-alive after the reboot meets a target that forgot the connection.
+  CHECK(r.faults.at(0).time_to_detect > 500ms);
+  CHECK(r.faults.at(0).time_to_detect < 5s);
+}
