@@ -119,6 +119,10 @@ struct IoSlot {
   policies::NvmeStatus status;
 };
 
+// The brief's budget is 1 KiB per in-flight I/O; the slot is most of it (the library adds a
+// pointer in its controller's tag table and one calendar event).
+static_assert(sizeof(IoSlot) <= 256, "per-I/O state grew past its budget");
+
 class World final : public policies::TimerService,
                     public policies::ControllerTransport,
                     public policies::IoCompletionSink,
@@ -217,7 +221,7 @@ class World final : public policies::TimerService,
   std::vector<JobRun> jobs_;
   std::vector<IoSlot> slots_;
   std::vector<std::uint32_t> free_slots_;
-  std::vector<std::uint32_t> refill_;
+  std::vector<std::uint32_t> refill_, refilling_;
   struct TimerSlot {
     std::function<void()> fn;
     std::uint32_t gen = 1;

@@ -20,8 +20,11 @@ bool route_uses(const Route& r, std::uint32_t comp) {
 std::uint32_t World::fault_comp(const FaultSpec& f) const {
   auto id = fabric_.find(f.target);
   if (!id) throw std::invalid_argument("fault \"" + f.label + "\": unknown component \"" + f.target + "\"");
-  if (f.kind == FaultKind::AnaChange && fabric_.comp(*id).kind != CompKind::Port)
+  const CompKind kind = fabric_.comp(*id).kind;
+  if (f.kind == FaultKind::AnaChange && kind != CompKind::Port)
     throw std::invalid_argument("fault \"" + f.label + "\": an ANA change targets a port \"<node>.<port>\"");
+  if (f.kind == FaultKind::Gray && (kind == CompKind::Switch || kind == CompKind::Node))
+    throw std::invalid_argument("fault \"" + f.label + "\": a gray failure targets a link, NIC or port");
   return *id;
 }
 

@@ -79,9 +79,9 @@ void World::try_submit(std::uint32_t index) {
 // head's completion path.
 void World::drain_refills() {
   while (!refill_.empty()) {
-    std::vector<std::uint32_t> jobs;
-    jobs.swap(refill_);
-    for (std::uint32_t j : jobs) try_submit(j);
+    refilling_.swap(refill_);  // both keep their capacity: no allocation per completion
+    for (std::uint32_t j : refilling_) try_submit(j);
+    refilling_.clear();
   }
 }
 
