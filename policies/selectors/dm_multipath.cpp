@@ -52,7 +52,7 @@ Path* DmMultipathSelector::choose_new_group(const PathList& paths, const IoReque
 }
 
 Path* DmMultipathSelector::select(const PathList& paths, const IoRequest& io, const SelectContext& ctx) {
-  ps_->sync(paths);
+  ps_->begin_round(paths);
   // failback immediate: multipathd switches back (switch_group) as soon as a better group
   // has a usable path. manual: only when the current group has nothing left.
   if (has_current_ && failback_ == DmFailback::Immediate) {
@@ -66,7 +66,7 @@ Path* DmMultipathSelector::select(const PathList& paths, const IoRequest& io, co
 }
 
 void DmMultipathSelector::on_path_live(const PathList& paths, const Path& p) {
-  ps_->sync(paths);
+  ps_->learn(paths);
   ps_->reinstate(p);
 }
 

@@ -15,8 +15,21 @@ bool DmGroup::contains(const Path& p) const {
 }
 
 void DmPathOrder::sync(const PathList& paths) {
-  // Paths are only ever appended to head->list, so a longer list means new tail entries.
-  for (std::size_t i = order_.size(); i < paths.size(); ++i) order_.push_back(paths[i]);
+  if (paths.empty() || paths.back()->index < next_index_) return;
+  for (Path* p : paths) {
+    if (p->index < next_index_) continue;
+    order_.push_back(p);
+    next_index_ = p->index + 1;
+  }
+}
+
+void DmPathSelector::begin_round(const PathList& paths) {
+  order_.sync(paths);
+  ++round_;
+  for (const Path* p : paths) {
+    if (p->index >= offered_.size()) offered_.resize(p->index + 1, 0);
+    offered_[p->index] = round_;
+  }
 }
 
 void DmPathOrder::move_to_tail(std::size_t position) {

@@ -27,7 +27,8 @@ struct DmGroup {
 // move-to-tail on every choice and on reinstatement.
 class DmPathOrder {
  public:
-  // Appends paths added to the head since the last call (O(1) when there are none).
+  // Appends paths added to the head since the last call (O(1) when there are none). Paths
+  // get increasing indexes as they are added, so only a larger index than any seen is new.
   void sync(const PathList& paths);
   const std::vector<Path*>& paths() const { return order_; }
   void move_to_tail(std::size_t position);
@@ -35,6 +36,7 @@ class DmPathOrder {
 
  private:
   std::vector<Path*> order_;
+  std::size_t next_index_ = 0;
 };
 
 class DmPathSelector {
@@ -48,12 +50,21 @@ class DmPathSelector {
   // reinstate_path: a returning path goes to the tail of the valid list.
   virtual void reinstate(const Path& p) { order_.move_to_tail(p); }
 
-  void sync(const PathList& paths) { order_.sync(paths); }
+  // Called once per choice with the paths the head offers (dm leaves its failed paths out):
+  // learns new paths and marks which ones may be chosen this time.
+  void begin_round(const PathList& paths);
+  void learn(const PathList& paths) { order_.sync(paths); }
   std::vector<std::string> warnings;
 
  protected:
-  bool candidate(const Path& p, const DmGroup& g) const { return path_usable(p) && g.contains(p); }
+  bool candidate(const Path& p, const DmGroup& g) const {
+    return p.index < offered_.size() && offered_[p.index] == round_ && path_usable(p) && g.contains(p);
+  }
   DmPathOrder order_;
+
+ private:
+  std::vector<std::uint64_t> offered_;  // by Path::index: the round in which it was last offered
+  std::uint64_t round_ = 0;
 };
 
 // The kernel's message when a table asks for repeat_count > 1 (request-based dm forces 1).

@@ -19,7 +19,7 @@ Path* NumaSelector::find_and_cache(const PathList& paths, int node) {
 Path* NumaSelector::select(const PathList& paths, const IoRequest&, const SelectContext& ctx) {
   Path* cached = current_path_.value(context_slot(ctx.numa_node));
   // Sticky while optimized; a non-optimized cache entry is re-scanned on every I/O.
-  if (still_listed(paths, cached) && nvme_path_is_optimized(*cached)) return cached;
+  if (position_in(paths, cached) != kNotListed && nvme_path_is_optimized(*cached)) return cached;
   return find_and_cache(paths, ctx.numa_node);
 }
 

@@ -40,9 +40,17 @@ class PerPath {
 // A context number from the caller (NUMA node, thread); negative ones share slot 0.
 inline std::size_t context_slot(int n) { return n < 0 ? 0 : std::size_t(n); }
 
-// True if `p` is still the path at its own position in `paths` (caches hold raw pointers).
-inline bool still_listed(const PathList& paths, const Path* p) {
-  return p != nullptr && p->index < paths.size() && paths[p->index] == p;
+inline constexpr std::size_t kNotListed = ~std::size_t(0);
+
+// Where `p` is in `paths`, or kNotListed. The head may hand a selector a subset of its list
+// (dm leaves failed paths out), so a cached path is looked up rather than trusted; the full
+// list is the common case and is answered without a scan.
+inline std::size_t position_in(const PathList& paths, const Path* p) {
+  if (p == nullptr) return kNotListed;
+  if (p->index < paths.size() && paths[p->index] == p) return p->index;
+  for (std::size_t i = 0; i < paths.size(); ++i)
+    if (paths[i] == p) return i;
+  return kNotListed;
 }
 
 }  // namespace mpsim::policies

@@ -6,11 +6,12 @@
 namespace mpsim::policies {
 
 // Walks the circular list from the path after `old` up to (not including) `old`.
-Path* RoundRobinSelector::next_after(const PathList& paths, Path* old, Path*& cache) {
+Path* RoundRobinSelector::next_after(const PathList& paths, std::size_t old_position, Path*& cache) {
   const std::size_t n = paths.size();
+  Path* old = paths[old_position];
   Path* found = nullptr;
   for (std::size_t step = 1; step < n; ++step) {
-    Path* p = paths[(old->index + step) % n];
+    Path* p = paths[(old_position + step) % n];
     if (!path_usable(*p)) continue;
     if (p->ana_state == AnaState::Optimized) {
       cache = p;
@@ -27,13 +28,14 @@ Path* RoundRobinSelector::next_after(const PathList& paths, Path* old, Path*& ca
 
 Path* RoundRobinSelector::select(const PathList& paths, const IoRequest&, const SelectContext& ctx) {
   Path*& cache = current_path_.at(context_slot(ctx.numa_node));
-  if (!still_listed(paths, cache)) {
+  const std::size_t old_position = position_in(paths, cache);
+  if (old_position == kNotListed) {
     // No position yet: __nvme_find_path with every path at LOCAL_DISTANCE.
     Path* first = nvme_find_closest_path(paths, ctx.numa_node, nullptr);
     if (first) cache = first;
     return first;
   }
-  return next_after(paths, cache, cache);
+  return next_after(paths, old_position, cache);
 }
 
 void RoundRobinSelector::on_path_failed(const Path& p) {

@@ -15,7 +15,7 @@ class RoundRobinSelector : public PathSelector {
   void on_paths_changed(const PathList& paths) override;
 
  private:
-  Path* next_after(const PathList& paths, Path* old, Path*& cache);
+  Path* next_after(const PathList& paths, std::size_t old_position, Path*& cache);
 
   Indexed<Path*> current_path_;  // per NUMA node: the "old" path of the next walk
 };

@@ -7,7 +7,7 @@ namespace mpsim::policies {
 Path* SpdkActivePassive::select(const PathList& paths, const IoRequest&, const SelectContext& ctx) {
   order_.sync(paths);
   SpdkChannel& ch = channels_.at(ctx.thread);
-  if (ch.current && path_usable(*ch.current)) return ch.current;
+  if (ch.current && order_.position_of(ch.current) != kNotListed && path_usable(*ch.current)) return ch.current;
   // SPDK clears the channel caches when a path fails, so the search restarts at the front.
   ch.current = spdk_find_io_path(order_, nullptr);
   return ch.current;

@@ -7,7 +7,7 @@ namespace mpsim::policies {
 Path* SpdkRoundRobin::select(const PathList& paths, const IoRequest&, const SelectContext& ctx) {
   order_.sync(paths);
   SpdkChannel& ch = channels_.at(ctx.thread);
-  if (ch.current && path_usable(*ch.current)) {
+  if (ch.current && order_.position_of(ch.current) != kNotListed && path_usable(*ch.current)) {
     if (++ch.rr_counter < rr_min_io_) return ch.current;
     ch.rr_counter = 0;
   } else {

@@ -2,24 +2,32 @@
 
 namespace mpsim::policies {
 
+// preferred_path names a path by its index in head->list.
 void SpdkPathOrder::sync(const PathList& paths) {
-  if (order_.size() == paths.size()) return;
+  if (paths == source_) return;
+  source_ = paths;
   order_.clear();
-  const bool has_preferred = preferred_ >= 0 && std::size_t(preferred_) < paths.size();
-  if (has_preferred) order_.push_back(paths[std::size_t(preferred_)]);
-  for (std::size_t i = 0; i < paths.size(); ++i)
-    if (!has_preferred || i != std::size_t(preferred_)) order_.push_back(paths[i]);
-  position_.assign(paths.size(), 0);
-  for (std::size_t pos = 0; pos < order_.size(); ++pos) position_[order_[pos]->index] = pos;
+  for (Path* p : paths)
+    if (long(p->index) == preferred_) order_.push_back(p);
+  for (Path* p : paths)
+    if (long(p->index) != preferred_) order_.push_back(p);
+  position_.clear();
+  for (std::size_t pos = 0; pos < order_.size(); ++pos) {
+    if (order_[pos]->index >= position_.size()) position_.resize(order_[pos]->index + 1, kNotListed);
+    position_[order_[pos]->index] = pos;
+  }
 }
 
-std::size_t SpdkPathOrder::position_of(const Path* p) const { return position_[p->index]; }
+std::size_t SpdkPathOrder::position_of(const Path* p) const {
+  return p != nullptr && p->index < position_.size() ? position_[p->index] : kNotListed;
+}
 
 Path* spdk_find_io_path(const SpdkPathOrder& order, const Path* after) {
   const auto& list = order.paths();
   const std::size_t n = list.size();
   if (n == 0) return nullptr;
-  const std::size_t start = after ? (order.position_of(after) + 1) % n : 0;
+  const std::size_t after_position = order.position_of(after);
+  const std::size_t start = after_position == kNotListed ? 0 : (after_position + 1) % n;
   Path* non_optimized = nullptr;
   for (std::size_t step = 0; step < n; ++step) {
     Path* p = list[(start + step) % n];

@@ -21,13 +21,14 @@ struct SpdkChannel {
 class SpdkPathOrder {
  public:
   explicit SpdkPathOrder(long preferred = -1) : preferred_(preferred) {}
-  // Rebuilds the order when paths were added (rare); O(1) otherwise.
+  // Rebuilds the order when the offered paths changed (rare); one short compare otherwise.
   void sync(const PathList& paths);
   const std::vector<Path*>& paths() const { return order_; }
   std::size_t position_of(const Path* p) const;
 
  private:
   long preferred_;
+  PathList source_;
   std::vector<Path*> order_;
   std::vector<std::size_t> position_;  // by Path::index
 };

@@ -1,5 +1,6 @@
 // Property: whatever the path states, every registered policy returns a usable path when
 // one exists and nullptr otherwise (selector.h contract; §1.2 path usability).
+#include <algorithm>
 #include <random>
 
 #include <catch2/catch.hpp>
@@ -33,10 +34,21 @@ struct RandomWorld {
     p.removed = chance(10);
     p.ctrl = controllers[rng() % controllers.size()];
   }
-  bool any_usable() const {
-    for (const Path* p : list)
+  // The head may offer a subset of its list in list order (dm leaves failed paths out).
+  const PathList& offer(PathList& scratch) {
+    if (!chance(30)) return list;
+    scratch.clear();
+    for (Path* p : list)
+      if (chance(70)) scratch.push_back(p);
+    return scratch;
+  }
+  static bool any_usable(const PathList& paths) {
+    for (const Path* p : paths)
       if (path_usable(*p)) return true;
     return false;
+  }
+  static bool offered(const PathList& paths, const Path* p) {
+    return std::find(paths.begin(), paths.end(), p) != paths.end();
   }
 };
 
@@ -56,11 +68,12 @@ std::vector<PolicyConfig> configurations() {
 }
 }  // namespace
 
-TEST_CASE("property: no selector ever returns an unusable path, and none gives up while one is usable") {
+TEST_CASE("property: no selector ever returns an unusable or unoffered path, and none gives up while one is usable") {
   for (const PolicyConfig& config : configurations()) {
     RandomWorld w;
     auto sel = make_selector(config);
     std::vector<IoRequest> inflight;
+    PathList subset;
     inflight.reserve(4096);
     std::int64_t clock = 0;
     int violations = 0, missed = 0;
@@ -72,9 +85,10 @@ TEST_CASE("property: no selector ever returns an unusable path, and none gives u
       clock += std::int64_t(w.rng() % 2'000'000);
       const TimePoint now{clock};
       IoRequest io = make_io(512u << (w.rng() % 8), int(w.rng() % 2), std::uint32_t(w.rng() % 3));
-      Path* p = sel->select(w.list, io, SelectContext{io.numa_node, io.thread, now});
-      if (p && !path_usable(*p)) ++violations;
-      if (!p && w.any_usable()) ++missed;
+      const PathList& paths = w.offer(subset);
+      Path* p = sel->select(paths, io, SelectContext{io.numa_node, io.thread, now});
+      if (p && (!path_usable(*p) || !RandomWorld::offered(paths, p))) ++violations;
+      if (!p && RandomWorld::any_usable(paths)) ++missed;
       if (p && inflight.size() < inflight.capacity()) {
         sel->on_dispatch(*p, io, now);
         io.path = p;
