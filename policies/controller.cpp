@@ -243,9 +243,12 @@ void Controller::attach(Path& p) {
   if (state_ == ControllerState::Live && path_usable(p)) p.head->on_path_live(p);
 }
 
-bool Controller::can_accept() const {
-  return state_ == ControllerState::Live && tag_waiters_.empty() && inflight_.size() < tag_capacity();
+bool Controller::has_free_tag() const {
+  return state_ == ControllerState::Live && inflight_.size() < tag_capacity();
 }
+
+// Waiters go first: a new request does not overtake one that is already sleeping on a tag.
+bool Controller::can_accept() const { return has_free_tag() && tag_waiters_.empty(); }
 
 bool Controller::owns(const IoRequest& io) const {
   return io.path != nullptr && io.path->ctrl == this && io.ctrl_slot < inflight_.size() &&
@@ -275,7 +278,7 @@ void Controller::wait_for_tag(IoRequest& io) {
 }
 
 void Controller::drain_tag_waiters() {
-  while (state_ == ControllerState::Live && !tag_waiters_.empty() && inflight_.size() < tag_capacity()) {
+  while (!tag_waiters_.empty() && has_free_tag()) {
     IoRequest* io = tag_waiters_.front();
     tag_waiters_.pop_front();
     io->path->head->resume_tag_wait(*io);

@@ -123,6 +123,7 @@ class Controller {
   // to; when a tag frees, NamespaceHead::resume_tag_wait(io) is called, or abort_tag_wait(io)
   // if the queues are torn down first.
   void wait_for_tag(IoRequest& io);
+  bool has_free_tag() const;             // LIVE and a tag free, waiters or not (for the waiter itself)
   bool owns(const IoRequest& io) const;  // io is in flight on this controller (not stale)
   void on_ana_error(Path& p);            // ANA status on I/O: path ANA-pending + log re-read
 

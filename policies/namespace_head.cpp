@@ -122,10 +122,12 @@ void NamespaceHead::resume_tag_wait(IoRequest& io) {
   // request whose path went away meanwhile is routed again rather than sent to a path the
   // selector could not have chosen.
   bool same_path_retry = config_.stack != Stack::Spdk && io.retries > 0;
-  if (same_path_retry || path_usable(p))
-    send_on(p, io);
-  else
+  if (!same_path_retry && !path_usable(p))
     route(io);
+  else if (p.ctrl->has_free_tag())
+    dispatch(p, io);  // the freed tag is this waiter's, whoever else is still waiting
+  else
+    send_on(p, io);
 }
 
 void NamespaceHead::abort_tag_wait(IoRequest& io) {
