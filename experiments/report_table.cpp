@@ -41,10 +41,12 @@ void add_direction_rows(Table& t, const std::vector<RunReport>& reports, std::si
     const sim::DirectionStats& d = stats(r);
     iops.cells.push_back(format_fixed(fio_iops(d), 0));
     mbps.cells.push_back(format_fixed(static_cast<double>(fio_bw_bytes(d)) / 1e6, 1));
-    p50.cells.push_back(us_cell(percentile_ns(d.clat, 50.0)));
-    p99.cells.push_back(us_cell(percentile_ns(d.clat, 99.0)));
-    p999.cells.push_back(us_cell(percentile_ns(d.clat, 99.9)));
-    max.cells.push_back(d.clat.count ? us_cell(d.clat.max_ns) : "-");
+    bool measured = d.clat.count > 0;
+    auto pct = [&](double p) { return measured ? us_cell(percentile_ns(d.clat, p)) : "-"; };
+    p50.cells.push_back(pct(50.0));
+    p99.cells.push_back(pct(99.0));
+    p999.cells.push_back(pct(99.9));
+    max.cells.push_back(measured ? us_cell(d.clat.max_ns) : "-");
   }
   t.insert(t.end(), {iops, mbps, p50, p99, p999, max});
 }
@@ -118,6 +120,7 @@ std::string render(const Table& t, const std::vector<RunReport>& reports) {
   }
   std::string out = pad("", label_w);
   for (std::size_t c = 0; c < reports.size(); ++c) out += "  " + pad(reports[c].run.label, col_w[c]);
+  while (!out.empty() && out.back() == ' ') out.pop_back();
   out += '\n';
   for (const Row& row : t) {
     std::string line = row.cells.empty() ? row.label : pad(row.label, label_w);

@@ -1,0 +1,115 @@
+#include "experiments/bench/bench.h"
+
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+
+#include "experiments/experiment_loader.h"
+#include "experiments/leaf_spine.h"
+#include "sim/engine.h"
+
+namespace mpsim::bench {
+namespace {
+
+using namespace std::chrono_literals;
+
+sim::Scenario quickstart_qd128(sim::Duration runtime) {
+  auto exp = experiments::load_experiment_file(MPSIM_SOURCE_DIR "/experiments/quickstart.textproto");
+  sim::Scenario s = exp.runs.front().scenario;  // numa: every I/O on the optimized path
+  s.faults.clear();                              // steady state: the cost of the data path alone
+  s.jobs.front().iodepth = 128;
+  s.jobs.front().runtime = runtime;
+  s.duration = runtime;
+  return s;
+}
+
+BenchFigures measure(const BenchCase& c) {
+  BenchFigures f;
+  sim::Scenario s = c.make();
+  auto start = std::chrono::steady_clock::now();
+  sim::RunResult r = sim::run_scenario(s);
+  f.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  f.simulated_s = static_cast<double>(r.simulated.count()) / 1e9;
+  f.simulated_ios = r.simulated_ios ? r.simulated_ios : r.ledger.submitted;
+  struct rusage usage {};
+  getrusage(RUSAGE_SELF, &usage);
+  f.peak_rss_kib = usage.ru_maxrss;  // KiB on Linux
+  f.ok = true;
+  return f;
+}
+
+[[noreturn]] void child_main(const BenchCase& c, int fd) {
+  BenchFigures f;
+  try {
+    f = measure(c);
+  } catch (const std::exception& e) {
+    std::snprintf(f.error, sizeof f.error, "%s", e.what());
+  }
+  ssize_t n = write(fd, &f, sizeof f);
+  _exit(n == static_cast<ssize_t>(sizeof f) ? 0 : 1);
+}
+
+}  // namespace
+
+std::vector<BenchCase> standard_cases(bool quick) {
+  double scale = quick ? 0.1 : 1.0;
+  auto dur = [scale](double seconds) { return sim::Duration(static_cast<std::int64_t>(seconds * scale * 1e9)); };
+  std::vector<BenchCase> cases;
+  cases.push_back({"quickstart-qd128", 1, [d = dur(2.0)] { return quickstart_qd128(d); }});
+  // Simulated time shrinks as hosts grow so every case simulates a few million I/Os.
+  struct Size {
+    std::uint32_t hosts;
+    double seconds;
+  };
+  for (Size sz : {Size{1, 2.0}, Size{16, 0.5}, Size{256, 0.25}, Size{1024, 0.25}}) {
+    cases.push_back({"leaf-spine-" + std::to_string(sz.hosts), sz.hosts, [h = sz.hosts, d = dur(sz.seconds)] {
+                       return experiments::make_leaf_spine_scenario(h, 16, d, "round-robin", 1);
+                     }});
+  }
+  return cases;
+}
+
+BenchFigures run_case_in_child(const BenchCase& c) {
+  BenchFigures f;
+  int fds[2];
+  if (pipe(fds) != 0) {
+    std::snprintf(f.error, sizeof f.error, "pipe: %s", std::strerror(errno));
+    return f;
+  }
+  std::fflush(nullptr);  // the child must not replay buffered output
+  pid_t pid = fork();
+  if (pid == 0) {
+    close(fds[0]);
+    child_main(c, fds[1]);
+  }
+  close(fds[1]);
+  ssize_t got = pid > 0 ? read(fds[0], &f, sizeof f) : -1;
+  close(fds[0]);
+  int status = 0;
+  if (pid > 0) waitpid(pid, &status, 0);
+  if (got != static_cast<ssize_t>(sizeof f)) {
+    f = BenchFigures{};
+    std::snprintf(f.error, sizeof f.error, "the case's process died (status %d)", status);
+  }
+  return f;
+}
+
+std::string format_figures(const BenchCase& c, const BenchFigures& f) {
+  char buf[512];
+  if (!f.ok) {
+    std::snprintf(buf, sizeof buf, "bench %s: FAILED: %s", c.name.c_str(), f.error);
+    return buf;
+  }
+  double rate = f.wall_s > 0 ? static_cast<double>(f.simulated_ios) / f.wall_s : 0;
+  std::snprintf(buf, sizeof buf,
+                "bench %s: hosts=%u simulated_s=%.3f simulated_ios=%llu wall_s=%.3f ios_per_wall_s=%.0f peak_rss_kib=%ld",
+                c.name.c_str(), c.hosts, f.simulated_s, static_cast<unsigned long long>(f.simulated_ios), f.wall_s, rate,
+                f.peak_rss_kib);
+  return buf;
+}
+
+}  // namespace mpsim::bench
