@@ -31,7 +31,7 @@ void Controller::cancel_timer(TimerId& id) {
 
 void Controller::cancel_all_timers() {
   for (TimerId* t : {&teardown_timer_, &reconnect_timer_, &failfast_timer_, &ka_timer_, &ka_timeout_timer_,
-                     &io_timer_, &anatt_timer_})
+                     &io_timer_, &anatt_timer_, &connect_timer_, &ana_read_timer_})
     cancel_timer(*t);
 }
 
@@ -68,8 +68,7 @@ void Controller::set_live_paths() {
 void Controller::start() {
   if (state_ != ControllerState::New) return;
   set_state(ControllerState::Connecting, "create controller");
-  connecting_ = true;
-  transport_.connect(*this);
+  send_connect();
 }
 
 // nvme_reset_ctrl: only a LIVE controller can be reset (RESETTING is reachable from NEW/LIVE
@@ -95,7 +94,27 @@ void Controller::on_transport_error() { error_recovery("transport error"); }
 
 void Controller::on_connect_done(bool ok, const AnaLog& log) {
   if (state_ != ControllerState::Connecting || !connecting_) return;  // stale answer
+  connect_done(ok, log);
+}
+
+// An unanswered connect fails like any other after admin_timeout; the transport drops the
+// half-open association first so a late answer cannot arrive.
+void Controller::send_connect() {
+  connecting_ = true;
+  cancel_timer(connect_timer_);
+  connect_timer_ = timers_.schedule_after(config_.admin_timeout, [this] {
+    connect_timer_ = TimerService::kNoTimer;
+    if (state_ != ControllerState::Connecting || !connecting_) return;
+    ++counters_.admin_timeouts;
+    transport_.disconnect(*this);
+    connect_done(false, {});
+  });
+  transport_.connect(*this);
+}
+
+void Controller::connect_done(bool ok, const AnaLog& log) {
   connecting_ = false;
+  cancel_timer(connect_timer_);
   if (ok) {
     become_live(log);
   } else if (!ever_live_) {
@@ -132,6 +151,7 @@ void Controller::teardown_work() {
   stop_keep_alive();
   cancel_timer(anatt_timer_);  // nvme_mpath_stop
   cancel_timer(io_timer_);
+  cancel_timer(ana_read_timer_);
   ana_read_outstanding_ = false;
   ana_reread_ = false;
   transport_.disconnect(*this);
@@ -184,8 +204,7 @@ void Controller::connect_attempt() {
   if (state_ != ControllerState::Connecting) return;
   ++nr_reconnects_;
   ++counters_.reconnect_attempts;
-  connecting_ = true;
-  transport_.connect(*this);
+  send_connect();
 }
 
 // nvme_tcp_setup_ctrl success: LIVE, failfast stopped, nr_active zeroed (nvme_mpath_init_identify),

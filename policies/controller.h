@@ -25,6 +25,10 @@ struct ControllerConfig {
   Duration ctrl_loss_tmo = 600s;             // NVMF_DEF_CTRL_LOSS_TMO; negative = forever
   Duration fast_io_fail_tmo = Duration(-1);  // NVMF_DEF_FAIL_FAST_TMO; negative = off
   Duration io_timeout = 30s;                 // nvme_core.io_timeout
+  // nvme_core.admin_timeout: bounds the fabrics Connect and the ANA log read when the network
+  // swallows them. (A SYN that is never answered fails after ~127 s with tcp_syn_retries = 6;
+  // engines that model that can answer on_connect_done(false) themselves.)
+  Duration admin_timeout = 60s;
   Duration anatt = 10s;                      // from Identify Controller (nvmet reports 10 s)
   bool tbkas = false;                        // traffic-based keep-alive advertised
   std::uint32_t queue_size = 128;
@@ -80,6 +84,7 @@ struct ControllerCounters {
   std::uint64_t keep_alives_sent = 0;
   std::uint64_t ana_log_reads = 0;  // read_ana_log requests (AEN, ANA error), not counting connects
   std::uint64_t tag_waits = 0;      // I/Os that found every tag busy and waited for one
+  std::uint64_t admin_timeouts = 0; // connect or ANA log read unanswered for admin_timeout
 };
 
 class Controller {
@@ -153,6 +158,8 @@ class Controller {
   TimerId ka_timeout_timer_ = TimerService::kNoTimer; // the outstanding keep-alive's own timeout
   TimerId io_timer_ = TimerService::kNoTimer;         // one timer for every in-flight I/O
   TimerId anatt_timer_ = TimerService::kNoTimer;
+  TimerId connect_timer_ = TimerService::kNoTimer;    // admin_timeout on the outstanding connect
+  TimerId ana_read_timer_ = TimerService::kNoTimer;   // admin_timeout on the outstanding log read
   bool reconnect_after_teardown_ = false;  // reset: reconnect at once; error recovery: after the delay
   bool connecting_ = false;                // a connect is outstanding
   bool ever_live_ = false;                 // a failed first connect deletes the controller
@@ -172,6 +179,8 @@ class Controller {
   void abort_tag_waiters();
   void reconnect_or_remove();
   void connect_attempt();
+  void send_connect();
+  void connect_done(bool ok, const AnaLog& log);
   void become_live(const AnaLog& log);
   void delete_ctrl(std::string_view why);
   void start_failfast();
@@ -192,6 +201,7 @@ class Controller {
   void keep_alive_work();
   void keep_alive_expired();
   void request_ana_log();
+  void ana_read_expired();
   void apply_ana_log(const AnaLog& log);
   void update_anatt_timer(const AnaLog& log);
   void anatt_expired();

@@ -97,10 +97,23 @@ void Controller::request_ana_log() {
   }
   ana_read_outstanding_ = true;
   ++counters_.ana_log_reads;
+  ana_read_timer_ = timers_.schedule_after(config_.admin_timeout, [this] {
+    ana_read_timer_ = TimerService::kNoTimer;
+    ana_read_expired();
+  });
   transport_.read_ana_log(*this);
 }
 
+// An admin command timing out on a LIVE controller: nvme_tcp_timeout -> error recovery.
+void Controller::ana_read_expired() {
+  ana_read_outstanding_ = false;
+  if (state_ != ControllerState::Live) return;
+  ++counters_.admin_timeouts;
+  error_recovery("ANA log read timeout");
+}
+
 void Controller::on_ana_log(const AnaLog& log) {
+  cancel_timer(ana_read_timer_);
   ana_read_outstanding_ = false;
   if (state_ != ControllerState::Live) return;  // a reset overtook the read
   apply_ana_log(log);

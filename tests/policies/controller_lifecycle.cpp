@@ -195,3 +195,37 @@ TEST_CASE("I/O timeout (§1.8): a request older than io_timeout on a LIVE contro
   CHECK(stuck.path != nullptr);
   CHECK(stuck.path->ctrl == &b);
 }
+
+TEST_CASE("admin_timeout: an unanswered reconnect fails after 60 s and the loop goes on", "[controller][reconnect]") {
+  Rig r;
+  Controller& a = r.controller("nvme0");
+  r.connect_all();
+  r.transport.silent.insert(&a);
+  a.on_transport_error();
+  r.timers.advance_by(10s);  // first reconnect goes out and is swallowed
+  CHECK(r.transport.connects[&a] == 2);
+  r.timers.advance_by(60s - 1ns);
+  CHECK(a.counters().admin_timeouts == 0);
+  r.timers.advance_by(1ns);
+  CHECK(a.counters().admin_timeouts == 1);
+  CHECK(r.transport.disconnects[&a] == 2);  // teardown, then the half-open connect
+  r.transport.silent.clear();
+  r.timers.advance_by(10s);
+  CHECK(a.state() == ControllerState::Live);
+}
+
+TEST_CASE("admin_timeout: an unanswered ANA log read on a LIVE controller starts error recovery",
+          "[controller][ana]") {
+  Rig r;
+  ControllerConfig cfg;
+  cfg.kato = Duration(0);  // keep-alive off, so only the read can notice
+  Controller& a = r.controller("nvme0", cfg);
+  r.connect_all();
+  r.transport.silent.insert(&a);
+  a.on_ana_change_notice();
+  r.timers.advance_to(at(60s) - 1ns);
+  CHECK(a.state() == ControllerState::Live);
+  r.timers.advance_to(at(60s));
+  CHECK(a.counters().admin_timeouts == 1);
+  CHECK(a.state() == ControllerState::Connecting);
+}
