@@ -1,7 +1,9 @@
-// The engine's event queue: a binary heap ordered by (time, insertion sequence), so events at
-// the same instant run in the order they were scheduled — one seed, one event order.
+// The engine's event queue: a 4-ary heap ordered by (time, insertion sequence), so events at
+// the same instant run in the order they were scheduled — one seed, one event order. (4-ary:
+// half the levels of a binary heap, and the four children share a cache line or two.)
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -56,7 +58,7 @@ class Calendar {
   void sift_up(std::size_t i) {
     Event e = heap_[i];
     while (i > 0) {
-      const std::size_t parent = (i - 1) / 2;
+      const std::size_t parent = (i - 1) / 4;
       if (!before(e, heap_[parent])) break;
       heap_[i] = heap_[parent];
       i = parent;
@@ -67,9 +69,13 @@ class Calendar {
     Event e = heap_[i];
     const std::size_t n = heap_.size();
     for (;;) {
-      std::size_t child = 2 * i + 1;
-      if (child >= n) break;
-      if (child + 1 < n && before(heap_[child + 1], heap_[child])) ++child;
+      const std::size_t first = 4 * i + 1;
+      if (first >= n) break;
+      std::size_t child = first;
+      const std::size_t last = std::min(first + 4, n);
+      for (std::size_t c = first + 1; c < last; ++c) {
+        if (before(heap_[c], heap_[child])) child = c;
+      }
       if (!before(heap_[child], e)) break;
       heap_[i] = heap_[child];
       i = child;

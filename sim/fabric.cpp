@@ -16,7 +16,8 @@ Fabric::Fabric(const topology::Topology& topo) {
       Component c{topology::nic_id(topo.hosts(h), nic), CompKind::Nic};
       c.host = h;
       c.bps = topology::parse_bandwidth(nic.speed());
-      add(c);
+      if (nics_of_host_.size() <= std::size_t(h)) nics_of_host_.resize(h + 1);
+      nics_of_host_[h].push_back(add(c));
     }
   }
   for (const auto& sw : topo.switches()) add(Component{sw.name(), CompKind::Switch});
@@ -87,34 +88,42 @@ std::vector<std::uint32_t> Fabric::links_of(std::uint32_t end_comp) const {
   return end_comp < adj_.size() ? adj_[end_comp] : std::vector<std::uint32_t>{};
 }
 
+// Breadth-first over switches only (NICs and ports are leaves): the link used to reach each
+// component from `start`. Connections come grouped by host, so the last tree is kept.
+const std::vector<std::int64_t>& Fabric::tree_from(std::uint32_t start) const {
+  if (tree_start_ == start) return tree_;
+  tree_start_ = start;
+  tree_.assign(comps_.size(), -1);
+  std::vector<bool> seen(comps_.size(), false);
+  std::deque<std::uint32_t> todo{start};
+  seen[start] = true;
+  while (!todo.empty()) {
+    const std::uint32_t at = todo.front();
+    todo.pop_front();
+    if (at != start && comps_[at].kind != CompKind::Switch) continue;
+    for (std::uint32_t li : adj_[at]) {
+      const FabricLink& l = links_[li];
+      const std::uint32_t next = l.end_comp[0] == at ? l.end_comp[1] : l.end_comp[0];
+      if (seen[next]) continue;
+      seen[next] = true;
+      tree_[next] = li;
+      todo.push_back(next);
+    }
+  }
+  return tree_;
+}
+
 Route Fabric::route(int host, const std::string& nic, const std::string& port_id) const {
   auto port = find(port_id);
   if (!port || comps_[*port].kind != CompKind::Port)
     throw std::invalid_argument("fabric: unknown target port \"" + port_id + "\"");
   std::optional<Route> best;
-  for (std::uint32_t start = 0; start < comps_.size(); ++start) {
+  static const std::vector<std::uint32_t> kNone;
+  for (std::uint32_t start : std::size_t(host) < nics_of_host_.size() ? nics_of_host_[host] : kNone) {
     const Component& c = comps_[start];
-    if (c.kind != CompKind::Nic || c.host != host) continue;
     if (!nic.empty() && c.name.substr(c.name.find('.') + 1) != nic) continue;
-    // Breadth-first over switches only: NICs and ports are leaves.
-    std::vector<std::int64_t> via(comps_.size(), -1);  // link index used to reach a comp
-    std::vector<bool> seen(comps_.size(), false);
-    std::deque<std::uint32_t> todo{start};
-    seen[start] = true;
-    while (!todo.empty() && !seen[*port]) {
-      const std::uint32_t at = todo.front();
-      todo.pop_front();
-      if (at != start && comps_[at].kind != CompKind::Switch) continue;
-      for (std::uint32_t li : adj_[at]) {
-        const FabricLink& l = links_[li];
-        const std::uint32_t next = l.end_comp[0] == at ? l.end_comp[1] : l.end_comp[0];
-        if (seen[next]) continue;
-        seen[next] = true;
-        via[next] = li;
-        todo.push_back(next);
-      }
-    }
-    if (!seen[*port]) continue;
+    const auto& via = tree_from(start);
+    if (via[*port] < 0) continue;
     Route r;
     r.host = host;
     r.nic_comp = start;

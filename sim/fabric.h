@@ -95,12 +95,16 @@ class Fabric {
   std::uint32_t add(Component c);
   void add_link(const topology::Link& l, const topology::Topology& topo);
   void refresh_link(FabricLink& l);
+  const std::vector<std::int64_t>& tree_from(std::uint32_t start) const;
 
   std::vector<Component> comps_;
   std::vector<FabricLink> links_;
   std::vector<std::int32_t> link_of_comp_;   // comp id -> link index or -1
   std::map<std::string, std::uint32_t> by_name_;
   std::vector<std::vector<std::uint32_t>> adj_;  // end comp -> link indices, in link order
+  std::vector<std::vector<std::uint32_t>> nics_of_host_;
+  mutable std::uint32_t tree_start_ = UINT32_MAX;  // cache of the last breadth-first tree
+  mutable std::vector<std::int64_t> tree_;
 };
 
 }  // namespace mpsim::sim

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <stdexcept>
+#include <tuple>
 
 #include "topologies/topology.h"
 #include "topologies/units.h"
@@ -42,9 +43,19 @@ policies::AnaState to_policies(topology::AnaState s) {
 }
 
 std::int64_t CpuPool::run(std::int64_t now, std::int64_t cost) {
-  auto it = std::min_element(free_at.begin(), free_at.end());
-  const std::int64_t done = std::max(now, *it) + cost;
-  *it = done;
+  const std::int64_t done = std::max(now, free_at.front()) + cost;
+  // Replace the root and sift it down: the root only ever grows.
+  const std::size_t n = free_at.size();
+  std::size_t i = 0;
+  for (;;) {
+    std::size_t child = 2 * i + 1;
+    if (child >= n) break;
+    if (child + 1 < n && free_at[child + 1] < free_at[child]) ++child;
+    if (free_at[child] >= done) break;
+    free_at[i] = free_at[child];
+    i = child;
+  }
+  free_at[i] = done;
   return done;
 }
 
@@ -62,7 +73,7 @@ World::World(const Scenario& s)
   for (const auto& h : s.topology.hosts()) {
     std::uint32_t cpus = 0;
     for (const auto& n : h.numa_nodes()) cpus += n.cpus();
-    hosts_.push_back(HostState{h.name(), CpuPool{std::vector<std::int64_t>(std::max(cpus, 1u), 0)}});
+    hosts_.push_back(HostState{h.name(), CpuPool(cpus)});
   }
   platform_ = std::make_unique<Platform>(s.topology, fabric_, *this);
   build_targets();
@@ -82,7 +93,7 @@ World::~World() {
 
 void World::build_targets() {
   for (const auto& node : s_.topology.target_nodes()) {
-    nodes_.push_back(NodeState{1, CpuPool{std::vector<std::int64_t>(std::max(node.cpus(), 1u), 0)}});
+    nodes_.push_back(NodeState{1, CpuPool(node.cpus())});
     for (const auto& port : node.ports()) {
       PortState p{*fabric_.find(topology::port_id(node, port)), int(nodes_.size() - 1), {}, {}, {}};
       for (const auto& g : port.ana_groups()) p.ana.emplace_back(g.grpid(), g.state());
@@ -97,12 +108,12 @@ void World::build_connections() {
   const auto& topo = s_.topology;
   std::map<std::string, int> name_count;
   for (const auto& c : topo.connections()) ++name_count[c.host() + "/" + c.port()];
+  std::map<std::string, int> host_index;
+  for (int h = 0; h < topo.hosts_size(); ++h) host_index[topo.hosts(h).name()] = h;
   for (const auto& c : topo.connections()) {
     Conn k;
-    k.host = -1;
-    for (int h = 0; h < topo.hosts_size(); ++h) {
-      if (topo.hosts(h).name() == c.host()) k.host = h;
-    }
+    auto host = host_index.find(c.host());
+    k.host = host == host_index.end() ? -1 : host->second;
     if (k.host < 0) throw std::invalid_argument("connection: unknown host \"" + c.host() + "\"");
     k.name = c.host() + "/" + c.port();
     if (name_count[k.name] > 1) k.name += "/" + c.nqn();
@@ -134,13 +145,14 @@ void World::build_connections() {
 void World::build_heads() {
   const auto& topo = s_.topology;
   std::map<std::pair<std::string, std::uint32_t>, std::uint32_t> media_of;
+  // (host, subsystem) -> its connections, in connection order (= head->list order).
+  std::map<std::pair<int, std::string>, std::vector<std::uint32_t>> conns_of;
+  for (std::uint32_t c = 0; c < conns_.size(); ++c) conns_of[{conns_[c].host, topo.connections(int(c)).nqn()}].push_back(c);
   for (int h = 0; h < topo.hosts_size(); ++h) {
     for (const auto& sub : topo.subsystems()) {
-      std::vector<std::uint32_t> conns;
-      for (std::uint32_t c = 0; c < conns_.size(); ++c) {
-        if (conns_[c].host == h && topo.connections(int(c)).nqn() == sub.nqn()) conns.push_back(c);
-      }
-      if (conns.empty()) continue;
+      auto found = conns_of.find({h, sub.nqn()});
+      if (found == conns_of.end()) continue;
+      const std::vector<std::uint32_t>& conns = found->second;
       const policies::PolicyConfig* policy = &s_.policy;
       for (const auto& o : s_.overrides) {
         if ((o.host.empty() || o.host == topo.hosts(h).name()) && (o.nqn.empty() || o.nqn == sub.nqn())) {
@@ -187,12 +199,12 @@ void World::build_heads() {
 void World::build_jobs() {
   std::size_t slots = 0;
   std::uint64_t stream = 0;
+  std::map<std::tuple<std::string, std::string, std::uint32_t>, std::uint32_t> head_of;
+  for (std::uint32_t h = 0; h < heads_.size(); ++h)
+    head_of[{hosts_[heads_[h].host].name, heads_[h].nqn, heads_[h].nsid}] = h;
   for (const auto& spec : s_.jobs) {
-    std::uint32_t head = UINT32_MAX;
-    for (std::uint32_t h = 0; h < heads_.size(); ++h) {
-      const auto& hs = heads_[h];
-      if (hosts_[hs.host].name == spec.host && hs.nqn == spec.nqn && hs.nsid == spec.nsid) head = h;
-    }
+    auto found = head_of.find({spec.host, spec.nqn, spec.nsid});
+    const std::uint32_t head = found == head_of.end() ? UINT32_MAX : found->second;
     if (head == UINT32_MAX)
       throw std::invalid_argument("job \"" + spec.name + "\": host \"" + spec.host + "\" has no connection to " +
                                   spec.nqn + " namespace " + std::to_string(spec.nsid));

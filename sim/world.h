@@ -32,7 +32,9 @@ namespace mpsim::sim {
 policies::AnaState to_policies(topology::AnaState s);
 
 // Cores of a host or target node: each new piece of work starts on the core free first.
+// free_at is a min-heap: the earliest-free core is at the front.
 struct CpuPool {
+  explicit CpuPool(std::uint32_t cores = 1) : free_at(std::max<std::uint32_t>(cores, 1), 0) {}
   std::vector<std::int64_t> free_at;
   std::int64_t run(std::int64_t now, std::int64_t cost);
 };
