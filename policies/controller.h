@@ -65,7 +65,9 @@ class ControllerTransport {
   virtual void disconnect(Controller& c) = 0;
 };
 
-// Observer for state changes, so engines can log events (events.csv) without polling.
+// Observer for state changes, so engines can log events (events.csv) without polling. Notable
+// events without a state change (failfast expiry, ANATT expiry) arrive with from == to and the
+// kernel's message as `why`.
 class ControllerObserver {
  public:
   virtual ~ControllerObserver() = default;

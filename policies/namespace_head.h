@@ -1,6 +1,24 @@
 // The failover state machine of one namespace seen through N controllers (the kernel's
 // struct nvme_ns_head): path choice through a PathSelector, completion disposition
 // (nvme_decide_disposition), failover and requeue, no-path queueing (nvme_available_path).
+//
+// How an engine drives the library (all calls from one thread, in event order):
+//   1. Controller c(name, ControllerConfig, timers, transport, &observer)   one per connection
+//      NamespaceHead h(HeadConfig{.stack = find_policy(name).stack}, make_selector(cfg), timers, sink)
+//      h.add_path(c, ana_grpid, initial_state)                             per (namespace, controller)
+//   2. c.start() -> transport.connect(c); answer later with c.on_connect_done(ok, ana_log).
+//      The head accepts I/O once a path has gone live (h.live()); before that submit() fails
+//      with NoAvailablePath, as the kernel has no nvmeXnY yet.
+//   3. h.submit(io) -> transport.dispatch(io) with io.path set; answer with
+//      io.path->head->complete(io, status [, attempt seen at dispatch]).
+//   4. Engine events: c.on_keep_alive_done(), c.on_ana_log(log), c.on_ana_change_notice() (AEN),
+//      c.on_transport_error() (RST / socket error / local link down); host actions: c.reset(),
+//      c.remove(). transport.disconnect(c) means: drop every in-flight attempt of c silently.
+//   5. Everything else (keep-alive, I/O timeout, ANATT, reconnect, failfast, retries, requeue)
+//      runs from TimerService callbacks. Finished I/O leaves through sink.finished(io, result);
+//      the sink may submit new I/O from inside that call.
+// Memory per I/O is the caller's IoRequest only; queued I/O costs one pointer in a list (a map
+// node while it waits out a retry delay). Destroy heads and controllers only when idle.
 #pragma once
 
 #include <array>
@@ -31,7 +49,7 @@ struct HeadConfig {
   std::array<Duration, 3> crdt{};         // controller's CRDT1..3 (100 ms units already applied)
   Duration delayed_removal = Duration(0); // delayed_removal_secs (6.16+); 0 = off
   // dm-multipath: queue_if_no_path / no_path_retry N (checker intervals); SPDK: bdev_retry_count.
-  bool dm_queue_if_no_path = false;
+  bool dm_queue_if_no_path = false;       // features "1 queue_if_no_path"
   int dm_no_path_retry = 0;               // -1 = queue forever
   Duration dm_polling_interval = 5s;
   std::uint8_t spdk_bdev_retry_count = 3;
