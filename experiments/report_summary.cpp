@@ -24,12 +24,16 @@ void write_direction(JsonWriter& w, std::string_view name, const sim::DirectionS
   w.field("ios", d.total_ios).field("errors", d.errors).field("io_bytes", d.io_bytes);
   w.field("runtime_s", seconds(d.runtime)).field("iops", fio_iops(d));
   w.field("MBps", static_cast<double>(fio_bw_bytes(d)) / 1e6);
+  // No completions, no latency: null rather than a misleading 0.
+  auto measured = [&](std::optional<std::int64_t> ns) { return d.clat.count ? ns : std::nullopt; };
   w.key("clat_us").begin_object();
-  w.field("mean", d.clat.mean_ns / 1e3);
-  write_us_or_null(w, "p50", percentile_ns(d.clat, 50.0));
-  write_us_or_null(w, "p99", percentile_ns(d.clat, 99.0));
-  write_us_or_null(w, "p99.9", percentile_ns(d.clat, 99.9));
-  write_us_or_null(w, "max", d.clat.count ? std::optional<std::int64_t>(d.clat.max_ns) : std::nullopt);
+  w.key("mean");
+  if (d.clat.count) w.value(d.clat.mean_ns / 1e3);
+  else w.null();
+  write_us_or_null(w, "p50", measured(percentile_ns(d.clat, 50.0)));
+  write_us_or_null(w, "p99", measured(percentile_ns(d.clat, 99.0)));
+  write_us_or_null(w, "p99.9", measured(percentile_ns(d.clat, 99.9)));
+  write_us_or_null(w, "max", measured(d.clat.max_ns));
   w.end_object();
   w.end_object();
 }
