@@ -2,6 +2,7 @@
 // target (CPU, ANA check, media) -> response -> NamespaceHead::complete -> finished.
 #include <algorithm>
 #include <stdexcept>
+#include <string>
 
 #include "sim/world.h"
 
@@ -19,6 +20,13 @@ bool is_read(const JobSpec& spec, std::mt19937_64& rng) {
     case RwMode::Rw: return rng() % 100 < spec.rwmixread;
   }
   return true;
+}
+
+std::string hex_status(std::uint16_t code) {
+  static const char* digits = "0123456789abcdef";
+  std::string out = "0x";
+  for (int shift = 8; shift >= 0; shift -= 4) out += digits[(code >> shift) & 0xF];
+  return out;
 }
 
 bool is_random(RwMode m) { return m == RwMode::RandRead || m == RwMode::RandWrite || m == RwMode::RandRw; }
@@ -192,7 +200,7 @@ void World::record(JobRun& j, IoSlot& s, const policies::IoResult& r) {
     if (!j.stopped) {  // fio's default (continue_on_error=none): the job ends at its first error
       j.stopped = true;
       metrics_->event(now_, "job-error", j.name,
-                      std::string(policies::to_string(r.reason)) + " status 0x" + std::to_string(r.status.code));
+                      std::string(policies::to_string(r.reason)) + " status " + hex_status(r.status.code));
     }
     return;
   }

@@ -162,3 +162,28 @@ TEST_CASE("a silent node crash: the returning node answers with RST", "[sim][fau
   CHECK(r.faults.at(0).time_to_detect > 500ms);
   CHECK(r.faults.at(0).time_to_detect < 5s);
 }
+
+TEST_CASE("fast_io_fail_tmo fails queued I/O when every path is gone; the books still balance", "[sim][fault]") {
+  Scenario s = scenario(two_path_topology("OPTIMIZED", "options { reconnect_delay_s: 1 fast_io_fail_tmo_s: 0.5 }"),
+                        "round-robin", job(16, 3s));
+  s.faults.push_back(fault(FaultKind::Down, "t0.p0", 1s, Duration(-1), Detection::Immediate));
+  s.faults.push_back(fault(FaultKind::Down, "t0.p1", 1s, Duration(-1), Detection::Immediate));
+  const RunResult r = run_scenario(s);
+  CHECK(r.ledger.failed > 0);
+  CHECK(r.ledger.balanced());
+  std::uint64_t by_reason = 0;
+  for (const auto& [reason, n] : r.ledger.failed_by_reason) by_reason += n;
+  CHECK(by_reason == r.ledger.failed);
+  CHECK(has_event(r, "job-error", "j", "status"));
+  // fio stops a job at its first error: nothing is submitted after it.
+  CHECK(completions_after(r, 2s) == 0);
+}
+
+TEST_CASE("Detection SILENT hides even a local link loss until keep-alive", "[sim][fault]") {
+  Scenario s = scenario(two_path_topology(), "numa", job(8, 8s));
+  s.faults.push_back(fault(FaultKind::Down, "h0.nic0--sw-a", 1s, Duration(-1), Detection::Silent));
+  const RunResult r = run_scenario(s);
+  CHECK(r.faults.at(0).time_to_detect >= 5s);
+  CHECK(r.faults.at(0).time_to_detect <= 7500ms);
+  CHECK(r.ledger.failed == 0);
+}
