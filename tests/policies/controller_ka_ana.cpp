@@ -156,6 +156,9 @@ TEST_CASE("ANATT (§1.6): CHANGE arms one timer for 2 x ANATT; expiry resets the
   CHECK(a.counters().anatt_expiries == 1);
   CHECK(a.counters().resets == 1);
   CHECK(r.observer.first(a, ControllerState::Resetting) == at(21s));
+  bool logged = false;
+  for (const auto& e : r.observer.events) logged = logged || (e.why == "ANATT timeout, resetting controller" && e.at == at(21s));
+  CHECK(logged);
   CHECK(a.state() == ControllerState::Live);  // reset reconnects at once
   CHECK(r.transport.connects[&a] == 2);
   REQUIRE(r.transport.outstanding.size() == 1);

@@ -265,3 +265,73 @@ TEST_CASE("last path removed without delayed removal: queued I/O fails, new I/O 
   CHECK(r.sink.count(FailReason::NoAvailablePath) == 2);
   CHECK(h.counters().fail_no_available_path == 2);
 }
+
+namespace {
+// Records what the head passes to select().
+class RecordingSelector : public FirstUsable {
+ public:
+  Path* select(const PathList& paths, const IoRequest& io, const SelectContext& ctx) override {
+    seen.push_back(ctx);
+    return FirstUsable::select(paths, io, ctx);
+  }
+  std::vector<SelectContext> seen;
+};
+}  // namespace
+
+TEST_CASE("nvme_find_path input: SelectContext carries the submitter's node, thread and the time", "[head]") {
+  Rig r;
+  Controller& a = r.controller("nvme0");
+  auto sel = std::make_unique<RecordingSelector>();
+  RecordingSelector* rec = sel.get();
+  NamespaceHead& h = r.head({}, std::move(sel));
+  h.add_path(a, 1, AnaState::Optimized);
+  r.connect_all();
+  r.timers.advance_to(at(3s));
+  r.ios.emplace_back();
+  IoRequest& io = r.ios.back();
+  io.numa_node = 1;
+  io.thread = 7;
+  h.submit(io);
+  REQUIRE(rec->seen.size() == 1);
+  CHECK(rec->seen[0].numa_node == 1);
+  CHECK(rec->seen[0].thread == 7);
+  CHECK(rec->seen[0].now == at(3s));
+  CHECK(io.submitted == at(3s));
+  CHECK(io.dispatched == at(3s));
+}
+
+TEST_CASE("iopolicy change (§1.1): queue-depth counts are returned after switching to numa mid-flight",
+          "[head][iopolicy]") {
+  Rig r;
+  Controller& a = r.controller("nvme0");
+  NamespaceHead& h = r.head({}, make_selector({"queue-depth", {}}));
+  h.add_path(a, 1, AnaState::Optimized);
+  r.connect_all();
+  for (int i = 0; i < 3; ++i) r.submit(h);
+  CHECK(a.nr_active == 3);
+  h.set_selector(make_selector({"numa", {}}), Stack::LinuxNative);
+  r.submit(h);
+  CHECK(a.nr_active == 3);  // numa does not count
+  r.transport.complete_all();
+  CHECK(a.nr_active == 0);
+  CHECK(r.sink.done.size() == 4);
+}
+
+TEST_CASE("reconnect zeroes nr_active (nvme_mpath_init_identify)", "[head][iopolicy]") {
+  Rig r;
+  Controller& a = r.controller("nvme0");
+  Controller& b = r.controller("nvme1");
+  NamespaceHead& h = r.head({}, make_selector({"queue-depth", {}}));
+  h.add_path(a, 1, AnaState::Optimized);
+  h.add_path(b, 1, AnaState::Optimized);
+  r.connect_all();
+  for (int i = 0; i < 4; ++i) r.submit(h);
+  CHECK(a.nr_active + b.nr_active == 4);
+  a.reset();
+  r.timers.advance_by(0ms);  // cancelled I/O fails over; a reconnects at once
+  CHECK(a.state() == ControllerState::Live);
+  r.transport.complete_all();
+  CHECK(a.nr_active == 0);
+  CHECK(b.nr_active == 0);
+  CHECK(r.sink.done.size() == 4);
+}

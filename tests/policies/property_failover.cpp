@@ -258,9 +258,4 @@ TEST_CASE("property: no I/O lost or duplicated, no ineligible dispatch, consiste
                           cov.io_timeouts, cov.ka_timeouts, cov.anatt_expiries, cov.resets, cov.deleted,
                           cov.cancelled, cov.dm_failures})
     CHECK(n > 0);
-  WARN("coverage: completed " << cov.completed << " failed " << cov.failed << " failovers " << cov.failovers
-       << " retries " << cov.retries << " requeues " << cov.requeues << " tag waits " << cov.tag_waits
-       << " io timeouts " << cov.io_timeouts << " ka timeouts " << cov.ka_timeouts << " anatt " << cov.anatt_expiries
-       << " resets " << cov.resets << " deleted " << cov.deleted << " cancelled " << cov.cancelled << " stale "
-       << cov.stale << " dm failures " << cov.dm_failures);
 }
