@@ -256,6 +256,6 @@ TEST_CASE("property: no I/O lost or duplicated, no ineligible dispatch, consiste
                     << " cancelled " << cov.cancelled << " stale " << cov.stale << " dm failures " << cov.dm_failures);
   for (std::uint64_t n : {cov.completed, cov.failed, cov.failovers, cov.retries, cov.requeues, cov.tag_waits,
                           cov.io_timeouts, cov.ka_timeouts, cov.anatt_expiries, cov.resets, cov.deleted,
-                          cov.cancelled, cov.dm_failures})
+                          cov.cancelled, cov.stale, cov.dm_failures})
     CHECK(n > 0);
 }
