@@ -61,11 +61,19 @@ void add_job_rows(Table& t, const std::vector<RunReport>& reports) {
 
 std::string path_key(const sim::PathResult& p) { return p.controller + " ns" + std::to_string(p.nsid); }
 
+// Only the paths some job uses: a host connected to many namespaces has many idle paths.
+bool used_by_a_job(const RunReport& r, const sim::PathResult& p) {
+  return std::any_of(r.run.scenario.jobs.begin(), r.run.scenario.jobs.end(), [&](const sim::JobSpec& j) {
+    return j.host == p.host && j.nqn == p.nqn && j.nsid == p.nsid;
+  });
+}
+
 void add_path_rows(Table& t, const std::vector<RunReport>& reports) {
   t.push_back({"path split (% of I/O):", {}});
   std::vector<std::string> keys;  // in first-seen order
   for (const RunReport& r : reports) {
     for (const sim::PathResult& p : r.result.paths) {
+      if (!used_by_a_job(r, p)) continue;
       if (std::find(keys.begin(), keys.end(), path_key(p)) == keys.end()) keys.push_back(path_key(p));
     }
   }
