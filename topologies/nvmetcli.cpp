@@ -59,15 +59,22 @@ class Importer {
  private:
   void error(const std::string& field, const std::string& message) { diag_.add(source_, field, message); }
 
+  // The options come from the command line, so their errors name the flag, not the file.
   void check_options() {
-    try {
-      parse_size(opt_.ns_size);
-      parse_bandwidth(opt_.nic_speed);
-      parse_bandwidth(opt_.port_speed);
-    } catch (const std::invalid_argument& e) {
-      error("", std::string("bad import option: ") + e.what());
-    }
-    diag_.throw_if_any();
+    std::vector<std::string> problems;
+    auto check = [&](const char* flag, auto parse, const std::string& value) {
+      try {
+        parse(value);
+      } catch (const std::invalid_argument& e) {
+        problems.push_back(std::string(flag) + ": " + e.what());
+      }
+    };
+    check("--ns-size", [](const std::string& v) { parse_size(v); }, opt_.ns_size);
+    check("--host-nic-speed", [](const std::string& v) { parse_bandwidth(v); }, opt_.nic_speed);
+    check("--port-speed", [](const std::string& v) { parse_bandwidth(v); }, opt_.port_speed);
+    if (opt_.media.empty()) problems.push_back("--media: must not be empty");
+    if (opt_.host_cpus == 0 || opt_.target_cpus == 0) problems.push_back("--host-cpus/--target-cpus: must be > 0");
+    if (!problems.empty()) throw InputError(problems);
   }
 
   void add_host_and_switch() {

@@ -2,7 +2,7 @@
 //
 //   mpsim topo check FILE... [--json]    validate + structural analysis; exit 1 if a check fails
 //   mpsim topo paths FILE [--json]       every path: route, latency, bottleneck, ANA state
-//   mpsim topo import --nvmetcli CONFIG.json [-o FILE] [--media M] [--ns-size S] [--host-cpus N]
+//   mpsim topo import --nvmetcli CONFIG.json [-o FILE] [--media M] [--ns-size S] [--host-cpus N] ...
 //
 // Every input is loaded and validated before anything is printed, so a bad file gives its
 // errors on stderr, exit code 2 and nothing on stdout.
@@ -139,6 +139,10 @@ void add_topo_command(CLI::App& app, Action& action) {
       ->check(CLI::PositiveNumber);
   import->add_option("--host-nic-speed", args->import.nic_speed, "Speed of the generated host's NIC")
       ->capture_default_str();
+  import->add_option("--target-cpus", args->import.target_cpus, "CPUs of the target node")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  import->add_option("--port-speed", args->import.port_speed, "Speed of every target port")->capture_default_str();
   import->callback([&action, args] {
     action = [args] { return run_import(args->nvmetcli, args->output, args->import); };
   });
