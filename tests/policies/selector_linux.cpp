@@ -126,6 +126,16 @@ TEST_CASE("§1.3 nvme_round_robin_path: without optimized paths the LAST non-opt
   CHECK(sequence(*sel, s.list, 6) == "ACBACB");
 }
 
+TEST_CASE("§1.3 nvme_round_robin_path: with no position yet, __nvme_find_path ignores NUMA distance") {
+  PathSet s;
+  s.add(AnaState::Optimized, 1);
+  s.add(AnaState::Optimized, 0);
+  // For a node-0 submitter numa picks B (local); round-robin's first scan runs under a
+  // non-numa iopolicy, where every path is LOCAL_DISTANCE, so list order decides.
+  CHECK(letter(pick(*make("numa"), s.list, 0)) == 'B');
+  CHECK(letter(pick(*make("round-robin"), s.list, 0)) == 'A');
+}
+
 TEST_CASE("§1.3 nvme_round_robin_path: per NUMA node positions and single-path fallback") {
   PathSet s;
   s.add(AnaState::Optimized);
