@@ -46,7 +46,10 @@ std::string element_path(const std::string& parent, std::string_view field, int 
 class Collector : public pb::io::ErrorCollector {
  public:
   explicit Collector(const std::string& source) : source_(source) {}
-  void AddError(int line, pb::io::ColumnNumber column, const std::string& message) override {
+  void AddError(int line, pb::io::ColumnNumber column, const std::string& raw) override {
+    // The tokenizer names the unexpected token; at the end of the input that name is empty.
+    std::string message = raw;
+    if (message.size() >= 5 && message.compare(message.size() - 5, 5, "got: ") == 0) message += "end of file";
     if (line < 0) {
       errors_.push_back(source_ + ": " + message);
     } else {
