@@ -5,7 +5,8 @@
 namespace mpsim::sim {
 
 namespace {
-// Silences shorter than this are only remembered as a running maximum, not one by one.
+// Silences at least this long are remembered one by one (the recovery point that bounds the
+// stall is known only at the end); shorter ones only as the exact maximum inside the window.
 constexpr std::int64_t kGapNs = 1'000'000;
 }
 
@@ -57,8 +58,11 @@ void Metrics::completion(std::int64_t now, int host, std::uint32_t conn, std::in
   for (auto& f : faults_) {
     if (now < f.at || !f.hosts[host]) continue;
     if (now - f.last_completion >= kGapNs) f.gaps.emplace_back(f.last_completion, now);
+    if (now <= f.end) {
+      f.window_gap = std::max(f.window_gap, now - f.last_completion);
+      f.during.add(latency_ns);
+    }
     f.last_completion = now;
-    if (now <= f.end) f.during.add(latency_ns);
   }
 }
 
@@ -109,7 +113,7 @@ FaultMeasure Metrics::measure(const FaultTrack& f, std::int64_t end) const {
   }
   const std::int64_t recovery =
       m.time_to_full_throughput.count() >= 0 ? f.end + m.time_to_full_throughput.count() : end;
-  std::int64_t stall = 0;
+  std::int64_t stall = f.window_gap;
   for (const auto& [s, e] : f.gaps) {
     const std::int64_t lo = std::max(s, f.at), hi = std::min(e, recovery);
     stall = std::max(stall, hi - lo);

@@ -37,7 +37,8 @@ struct FaultTrack {
   std::vector<bool> hosts;           // affected hosts
   std::vector<bool> conns;           // affected controllers
   std::int64_t last_completion = 0;  // of an affected host, from `at`
-  std::vector<std::pair<std::int64_t, std::int64_t>> gaps;  // (start, end) of long silences
+  std::vector<std::pair<std::int64_t, std::int64_t>> gaps;  // (start, end) of silences >= 1 ms
+  std::int64_t window_gap = 0;       // longest silence ending inside [at, end], exact
   std::int64_t detected = -1;
   Histogram during{6, 42};
 };

@@ -187,3 +187,16 @@ TEST_CASE("Detection SILENT hides even a local link loss until keep-alive", "[si
   CHECK(r.faults.at(0).time_to_detect <= 7500ms);
   CHECK(r.ledger.failed == 0);
 }
+
+TEST_CASE("fault actions happen at their virtual times, run after run", "[sim][fault]") {
+  for (int run = 0; run < 2; ++run) {  // SimGrid's clock carries over between runs in a process
+    Scenario s = scenario(two_path_topology(), "numa", job(4, 1s));
+    s.faults.push_back(fault(FaultKind::Down, "sw-b--t0.p1", 300ms, 200ms));
+    const RunResult r = run_scenario(s);
+    std::vector<Duration> at;
+    for (const auto& e : r.events) {
+      if (e.kind == "fault" || e.kind == "fault-end") at.push_back(e.at);
+    }
+    CHECK(at == std::vector<Duration>{300ms, 500ms});
+  }
+}

@@ -63,3 +63,16 @@ TEST_CASE("an inaccessible path gets no I/O", "[sim][policy]") {
     CHECK(r.ledger.failed == 0);
   }
 }
+
+TEST_CASE("timeline: one row per interval for all paths and per controller, counts add up", "[sim][metrics]") {
+  Scenario s = scenario(two_path_topology(), "round-robin", job(8, 490ms));
+  s.timeline_interval = 50ms;
+  const RunResult r = run_scenario(s);
+  REQUIRE(r.timeline.size() == 10 * 3);  // 500 ms / 50 ms intervals x (all + 2 controllers)
+  std::uint64_t all = 0, per_path = 0;
+  for (const auto& row : r.timeline) (row.controller.empty() ? all : per_path) += row.completions;
+  CHECK(all == per_path);
+  CHECK(all == r.ledger.completed);
+  CHECK(r.timeline[0].start == 0ms);
+  CHECK(r.timeline.back().start == 450ms);
+}
