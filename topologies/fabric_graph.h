@@ -4,7 +4,8 @@
 // links (a link is a vertex joined to its two ends, so it can be "removed" like anything else).
 // Only switches forward: a route starts at one of the host's NICs, crosses links and switches,
 // and ends at the target port; it never passes through another NIC or port. The route chosen is
-// the lowest total link latency (Dijkstra), ties broken deterministically by file order.
+// the lowest total link latency (Dijkstra); between equally close NICs the host's first wins, and
+// the same topology always gives the same route.
 //
 // All functions expect a validated Topology (load_topology_file / validate_topology).
 #pragma once
