@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the User-Mode-Linux kernel for the validation guest from Debian's linux-source package
-# and caches it, keyed by source version and the sha of uml.config, so a rerun is instant.
+# and caches it, keyed by source version and the sha of uml.config + patches/*.patch, so a
+# rerun is instant.
 # Prints the path of the binary on stdout; progress goes to stderr, the build output to a log.
 #
 # Environment: MPSIM_CACHE (default ~/.cache/mpsim), MPSIM_UML_SOURCE (default linux-source-6.12),
@@ -9,6 +10,7 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 fragment=$here/uml.config
+patches=("$here"/patches/*.patch)
 source_pkg=${MPSIM_UML_SOURCE:-linux-source-6.12}
 cache=${MPSIM_CACHE:-$HOME/.cache/mpsim}/uml
 jobs=${MPSIM_JOBS:-$(nproc)}
@@ -16,7 +18,7 @@ niceness=${MPSIM_NICE:-10}
 
 # flex/bison/bc build the kconfig and kernel tools; xz-utils unpacks the source;
 # nvme-cli and fio are the guest's user space (it runs the host's binaries through hostfs).
-packages=(build-essential flex bison bc xz-utils "$source_pkg" nvme-cli fio)
+packages=(build-essential flex bison bc xz-utils patch "$source_pkg" nvme-cli fio iproute2 util-linux)
 
 say() { printf 'build-kernel: %s\n' "$*" >&2; }
 die() { say "$*"; exit 1; }
@@ -36,14 +38,27 @@ install_missing() {
 
 source_version() { dpkg-query -W -f='${Version}' "$source_pkg"; }
 
-# The tarball unpacks to a directory named after the package; unpack once per source version.
+# The configuration and the patches decide what gets built, so they are part of the cache key.
+recipe_sha() { cat "$fragment" "${patches[@]}" | sha256sum | cut -c1-12; }
+patches_sha() { cat "${patches[@]}" | sha256sum | cut -c1-12; }
+
+# The tarball unpacks to a directory named after the package; unpack once per source version
+# and apply validate/guest/patches/*.patch. A tree patched differently is unpacked afresh.
 unpack_source() {
-  local version=$1 dest=$cache/src/$version
-  if [ ! -f "$dest/.unpacked" ]; then
+  local version=$1 dest=$cache/src/$version want p
+  want=$(patches_sha)
+  if [ ! -f "$dest/.unpacked" ] || { [ -s "$dest/.patched" ] && [ "$(cat "$dest/.patched")" != "$want" ]; }; then
     say "unpacking /usr/src/$source_pkg.tar.xz into $dest"
     rm -rf "$dest" && mkdir -p "$dest"
     tar -C "$dest" -xf "/usr/src/$source_pkg.tar.xz"
     touch "$dest/.unpacked"
+  fi
+  if [ "$(cat "$dest/.patched" 2>/dev/null)" != "$want" ]; then
+    for p in "${patches[@]}"; do
+      say "applying ${p##*/}"
+      patch -d "$dest/$source_pkg" -p1 --forward --quiet <"$p" >&2 || die "patch ${p##*/} does not apply"
+    done
+    echo "$want" >"$dest/.patched"
   fi
   echo "$dest/$source_pkg"
 }
@@ -78,7 +93,7 @@ main() {
   install_missing
   local version key binary out log src start
   version=$(source_version)
-  key=$version-$(sha256sum "$fragment" | cut -c1-12)
+  key=$version-$(recipe_sha)
   binary=$cache/linux-$key
   if [ -x "$binary" ]; then
     say "cached: $binary"

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Boots the UML validation kernel with the host's / as root (hostfs) and INIT as PID 1, which
+# writes its results into RESULTS_DIR through hostfs. The console goes to RESULTS_DIR/console.log.
+#
+# usage: boot.sh KERNEL INIT RESULTS_DIR [extra kernel args...]
+# Environment: MPSIM_GUEST_MEM (default 384M), MPSIM_GUEST_TIMEOUT (seconds, default 300).
+# Exit: 0 when the guest's init reported success (RESULTS_DIR/guest-exit is 0), 1 otherwise,
+# with the reason and the tail of the console log on stderr.
+set -uo pipefail
+
+[ $# -ge 3 ] || { echo "usage: boot.sh KERNEL INIT RESULTS_DIR [kernel args...]" >&2; exit 2; }
+kernel=$1 init=$2 results=$3
+shift 3
+mem=${MPSIM_GUEST_MEM:-384M}
+limit=${MPSIM_GUEST_TIMEOUT:-300}
+
+say() { printf 'boot: %s\n' "$*" >&2; }
+
+why_failed() {
+  say "$1 (console: $results/console.log)"
+  tail -n 30 "$results/console.log" >&2
+  [ -f "$results/guest-error.txt" ] && say "guest error: $(cat "$results/guest-error.txt")"
+  exit 1
+}
+
+[ -x "$kernel" ] || { say "no kernel binary at $kernel"; exit 2; }
+[ -f "$init" ] || { say "no init script at $init"; exit 2; }
+[ -w /dev/shm ] || { say "/dev/shm is not writable: UML keeps its memory file there"; exit 2; }
+mkdir -p "$results"
+rm -f "$results/guest-exit" "$results/guest-error.txt"
+chmod +x "$init"
+
+# Only console 0 exists (stdin from /dev/null, output to the log); no other UML console
+# may try to open an xterm. umid/uml_dir keep UML's pid files out of $HOME.
+start=$(date +%s%N)
+TMPDIR=/dev/shm timeout --kill-after=10 "$limit" "$kernel" \
+  mem="$mem" umid="mpsim-$$" uml_dir=/dev/shm \
+  rootfstype=hostfs rootflags=/ rw init="$init" \
+  con=null con0=fd:0,fd:1 printk.time=1 "$@" \
+  </dev/null >"$results/console.log" 2>&1
+rc=$?
+elapsed_ms=$((($(date +%s%N) - start) / 1000000))
+echo "$elapsed_ms" >"$results/boot-wall-ms"
+# UML can leave its terminal in raw mode or its memory file behind; neither matters here.
+rm -rf "/dev/shm/mpsim-$$"
+
+[ $rc -eq 124 ] || [ $rc -eq 137 ] && why_failed "guest timed out after ${limit}s"
+[ -f "$results/guest-exit" ] || why_failed "guest stopped without reporting (kernel exit code $rc)"
+[ "$(cat "$results/guest-exit")" = 0 ] || why_failed "guest init failed"
+say "guest finished in ${elapsed_ms} ms: $results"

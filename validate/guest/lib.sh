@@ -1,0 +1,305 @@
+# Guest-side library for the validation guest (bash; sourced by the generated init, which runs as PID 1).
+#
+# The generated init sets the SCN_* variables (see scenario_vars in validate/guest_script.cpp),
+# defines scn_faults (the fault schedule as `at_ms T; <action>` lines) and calls scn_main.
+# Process starts cost tens of ms in UML, so everything on a hot path is a bash builtin:
+# time comes from $EPOCHREALTIME, sleeping is `read -t` on a fifo that never gets data, and
+# sysfs files are read with redirections.
+
+CFG=/sys/kernel/config/nvmet
+RUN=/run/mpsim
+TGT_NS=tgt                      # the network namespace holding target ports in veth mode
+
+log() { printf '[guest %s] %s\n' "$EPOCHREALTIME" "$*"; }
+fail() { log "FAILED: $*"; printf '%s\n' "$*" >"$SCN_RESULTS/guest-error.txt"; finish 1; }
+
+now_us() { local t=${EPOCHREALTIME/./}; printf -v "$1" '%s' "$t"; }
+
+# Sleep without a fork: nothing ever writes the fifo, so `read -t` simply times out.
+open_sleeper() { mkfifo "$RUN/sleep.fifo" && exec 8<>"$RUN/sleep.fifo"; }
+nap() { read -r -t "$1" -u 8 _ || :; }
+
+# Blocks until $1 ms after the workload's first completed I/O (SCHED_T0_US), then returns.
+at_ms() {
+  local due=$((SCHED_T0_US + $1 * 1000)) now left
+  while now_us now; ((now < due)); do
+    left=$((due - now))
+    nap "$((left / 1000000)).$(printf '%06d' $((left % 1000000)))"
+  done
+}
+
+# Every fault action is logged with the time it took effect, relative to T0.
+record() {
+  local now
+  now_us now
+  printf '%s,%s\n' "$(((now - T0_US) / 1000))" "$*" >>"$RUN/faults.csv"
+}
+
+mount_filesystems() {
+  mount -t proc proc /proc
+  mount -t sysfs sysfs /sys
+  [ -c /dev/null ] || mount -t devtmpfs devtmpfs /dev   # DEVTMPFS_MOUNT usually did it already
+  mount -t tmpfs tmpfs /run
+  mount -t tmpfs tmpfs /tmp
+  mount -t configfs configfs /sys/kernel/config
+  mount -t debugfs debugfs /sys/kernel/debug
+  mkdir -p "$RUN"
+}
+
+# Runs "$@" inside the target namespace when ports live there, else directly.
+in_target_ns() {
+  if [ "$SCN_NET" = veth ]; then nsenter --net=/run/netns/$TGT_NS "$@"; else "$@"; fi
+}
+
+# veth mode: each port i gets a pair vh<i> (host side, 10.0.<i>.1) <-> vt<i> (target ns, 10.0.<i>.2).
+setup_network() {
+  ip link set lo up || fail "lo up"
+  [ "$SCN_NET" = veth ] || return 0
+  ip netns add $TGT_NS || fail "netns add"
+  ip -n $TGT_NS link set lo up
+  local p i=0
+  for p in $SCN_PORTS; do
+    ip link add "vh$i" type veth peer name "vt$i" netns $TGT_NS || fail "veth $i"
+    ip addr add "10.0.$i.1/24" dev "vh$i"
+    ip link set "vh$i" up
+    ip -n $TGT_NS addr add "10.0.$i.2/24" dev "vt$i"
+    ip -n $TGT_NS link set "vt$i" up
+    i=$((i + 1))
+  done
+}
+
+port_var() { local v="PORT_${1}_$2"; printf '%s' "${!v}"; }
+port_index() { local p i=0; for p in $SCN_PORTS; do [ "$p" = "$1" ] && { echo $i; return; }; i=$((i + 1)); done; }
+port_addr() { if [ "$SCN_NET" = veth ]; then echo "10.0.$(port_index "$1").2"; else port_var "$1" ADDR; fi; }
+
+setup_subsystem() {
+  local s=$CFG/subsystems/$SCN_NQN ns dev grp
+  mkdir "$s" || fail "mkdir subsystem"
+  echo 1 >"$s/attr_allow_any_host"
+  for ns in $SCN_NAMESPACES; do          # "nsid:grpid:device"
+    IFS=: read -r nsid grp dev <<<"$ns"
+    mkdir "$s/namespaces/$nsid"
+    echo "$dev" >"$s/namespaces/$nsid/device_path"
+    echo "$grp" >"$s/namespaces/$nsid/ana_grpid"
+    echo 1 >"$s/namespaces/$nsid/enable" || fail "enable namespace $nsid ($dev)"
+  done
+}
+
+# ANA groups other than 1 must be created on a port before their state can be set.
+setup_port() {
+  local name=$1 d=$CFG/ports/$(port_var "$1" ID) g grp state
+  mkdir "$d" || fail "mkdir port $name"
+  echo tcp >"$d/addr_trtype"
+  echo ipv4 >"$d/addr_adrfam"
+  port_addr "$name" >"$d/addr_traddr"
+  port_var "$name" SVC >"$d/addr_trsvcid"
+  for g in $(port_var "$name" ANA); do   # "grpid:state"
+    IFS=: read -r grp state <<<"$g"
+    [ "$grp" = 1 ] || mkdir -p "$d/ana_groups/$grp"
+    echo "$state" >"$d/ana_groups/$grp/ana_state" || fail "ana state $name $g"
+  done
+  port_link "$name"
+}
+
+# Linking a subsystem to a port starts the listener, in the namespace of the writer.
+port_link() { in_target_ns ln -s "$CFG/subsystems/$SCN_NQN" "$CFG/ports/$(port_var "$1" ID)/subsystems/$SCN_NQN"; }
+port_unlink() { rm "$CFG/ports/$(port_var "$1" ID)/subsystems/$SCN_NQN"; }
+
+# Connects through /dev/nvme-fabrics directly (what nvme-cli does, without its start-up cost).
+connect_port() {
+  local name=$1 opts reply
+  opts="transport=tcp,traddr=$(port_addr "$name"),trsvcid=$(port_var "$name" SVC),nqn=$SCN_NQN"
+  # An explicit hostid: the kernel refuses its default hostid paired with a non-default hostnqn.
+  opts+=",hostnqn=$SCN_HOSTNQN,hostid=$SCN_HOSTID$(port_var "$name" CONNECT)"
+  exec 7<>/dev/nvme-fabrics || fail "open /dev/nvme-fabrics"
+  printf '%s' "$opts" >&7 || fail "connect $name: $opts"
+  read -r reply <&7
+  exec 7>&-
+  log "connected $name: $reply"
+}
+
+# paths.csv maps each port to its controller and path device, by the controller's trsvcid.
+map_paths() {
+  local c addr p svc dev
+  : >"$RUN/paths.csv"
+  for p in $SCN_PATHS; do
+    svc=$(port_var "$p" SVC)
+    for c in /sys/class/nvme/nvme*; do
+      read -r addr <"$c/address"
+      case ",$addr," in *",trsvcid=$svc,"*) ;; *) continue ;; esac
+      for dev in "$c"/nvme*c*n*; do break; done
+      printf '%s,%s,%s\n' "$p" "${c##*/}" "${dev##*/}" >>"$RUN/paths.csv"
+      PATH_CTRL[$p]=${c##*/}
+      PATH_DEV[$p]=${dev##*/}
+    done
+  done
+}
+
+wait_for_head() {
+  local i
+  for i in $(seq 1 200); do
+    [ -b /dev/nvme0n1 ] && return 0
+    nap 0.01
+  done
+  fail "no /dev/nvme0n1 after connect"
+}
+
+set_iopolicy() {
+  local f
+  for f in /sys/class/nvme-subsystem/nvme-subsys*/iopolicy; do
+    echo "$SCN_IOPOLICY" >"$f" || fail "iopolicy $SCN_IOPOLICY"
+  done
+}
+
+# ---- sampler: per-path I/O counters, controller state and ANA state, no fork per sample ----
+# One CSV row per sample: t_ms, then per connected port (in SCN_PATHS order) reads,writes,ctrl_state,ana_state.
+sample_once() {
+  local p row st io ana now
+  now_us now
+  row=$(((now - T0_US) / 1000))
+  for p in $SCN_PATHS; do
+    io=(0 0 0 0 0) st=deleted ana=none
+    read -r -a io <"/sys/block/${PATH_DEV[$p]}/stat" 2>/dev/null
+    read -r st <"/sys/class/nvme/${PATH_CTRL[$p]}/state" 2>/dev/null
+    read -r ana <"/sys/block/${PATH_DEV[$p]}/ana_state" 2>/dev/null
+    row+=",${io[0]},${io[4]},$st,$ana"
+  done
+  printf '%s\n' "$row" >&6
+}
+
+sampler() {
+  local p header=t_ms
+  for p in $SCN_PATHS; do header+=",${p}_reads,${p}_writes,${p}_ctrl,${p}_ana"; done
+  exec 6>"$RUN/samples.csv"
+  printf '%s\n' "$header" >&6
+  while :; do
+    sample_once
+    nap "$SCN_SAMPLE_S"
+  done
+}
+
+# The fault clock starts when the first I/O completes (fio takes a while to start in UML),
+# so `at` means the same as in the simulator: time since the workload started.
+# The counters already hold the kernel's partition scan, so wait for them to move past it.
+io_total() {
+  local p io
+  IO_TOTAL=0
+  for p in $SCN_PATHS; do
+    io=(0 0 0 0 0)
+    read -r -a io <"/sys/block/${PATH_DEV[$p]}/stat" 2>/dev/null
+    IO_TOTAL=$((IO_TOTAL + io[0] + io[4]))
+  done
+}
+
+wait_for_io() {
+  local base
+  io_total
+  base=$IO_TOTAL
+  while io_total; ((IO_TOTAL == base)); do nap 0.001; done
+}
+
+fault_runner() {
+  wait_for_io
+  now_us SCHED_T0_US
+  record io_start
+  scn_faults
+}
+
+# ---- fault actions (the generated scn_faults calls these at their scheduled times) ----
+ana_set() {
+  echo "$3" >"$CFG/ports/$(port_var "$1" ID)/ana_groups/$2/ana_state"
+  record "ana,$1,$2,$3,$?"
+}
+
+port_down() { port_unlink "$1"; record "unlink,$1,$?"; }
+port_up() { port_link "$1"; record "link,$1,$?"; }
+
+# netem on both ends of a port's veth pair: one-way delay (us) and loss (%); 0 0 removes it.
+net_set() {
+  local i rc=0
+  i=$(port_index "$1")
+  if [ "$2" = 0 ] && [ "$3" = 0 ]; then
+    tc qdisc del dev "vh$i" root 2>/dev/null
+    nsenter --net=/run/netns/$TGT_NS tc qdisc del dev "vt$i" root 2>/dev/null
+  else
+    tc qdisc replace dev "vh$i" root netem delay "$2us" loss "$3%" limit 100000 || rc=1
+    nsenter --net=/run/netns/$TGT_NS tc qdisc replace dev "vt$i" root netem delay "$2us" loss "$3%" limit 100000 || rc=1
+  fi
+  record "net,$1,$2,$3,$rc"
+}
+
+# Target-side fatal error on the controller connected through port $1 (blktests nvme/060's hook).
+ctrl_fatal() {
+  local id c port rc=1
+  id=$(port_var "$1" ID)
+  for c in /sys/kernel/debug/nvmet/"$SCN_NQN"/ctrl*; do
+    read -r port <"$c/port" || continue
+    [ "$port" = "$id" ] || continue
+    echo fatal >"$c/state" && rc=0
+  done
+  record "fatal,$1,$rc"
+}
+
+# ---- workload ----
+run_fio() {
+  local rc
+  fio --output-format=json --output="$RUN/fio.json" $SCN_FIO_GLOBAL $SCN_FIO_JOBS >"$RUN/fio.stdout" 2>"$RUN/fio.stderr"
+  rc=$?
+  record "fio_exit,$rc"
+}
+
+# ---- orchestration ----
+collect() {
+  cp "$RUN"/*.csv "$RUN"/fio.* "$RUN"/t0_us "$SCN_RESULTS"/ 2>/dev/null
+  cp "$RUN"/*_lat.*.log "$RUN"/*_clat.*.log "$SCN_RESULTS"/ 2>/dev/null
+  nvme list-subsys -o json /dev/nvme0n1 >"$SCN_RESULTS/list-subsys.json" 2>&1
+  dmesg >"$SCN_RESULTS/dmesg.txt"
+}
+
+finish() {
+  [ -n "$SAMPLER_PID" ] && kill "$SAMPLER_PID" 2>/dev/null
+  [ -n "$FAULTS_PID" ] && kill "$FAULTS_PID" 2>/dev/null
+  collect
+  echo "$1" >"$SCN_RESULTS/guest-exit"
+  sync
+  echo o >/proc/sysrq-trigger
+  sleep 10
+}
+
+setup() {
+  local p
+  declare -gA PATH_CTRL PATH_DEV
+  setup_network
+  setup_subsystem
+  for p in $SCN_PORTS; do setup_port "$p"; done
+  for p in $SCN_PORTS; do
+    [ "$(port_var "$p" DELAY_US)" = 0 ] || net_set "$p" "$(port_var "$p" DELAY_US)" 0
+  done
+  for p in $SCN_PATHS; do connect_port "$p"; done
+  wait_for_head
+  set_iopolicy
+  map_paths
+}
+
+scn_main() {
+  export PATH=/usr/sbin:/usr/bin:/sbin:/bin
+  mount_filesystems
+  open_sleeper || fail "fifo"
+  log "scenario $SCN_NAME: setup"
+  now_us T0_US
+  setup
+  : >"$RUN/faults.csv"
+  log "scenario $SCN_NAME: setup done"
+  now_us T0_US
+  echo "$T0_US" >"$RUN/t0_us"
+  sampler &
+  SAMPLER_PID=$!
+  fault_runner &
+  FAULTS_PID=$!
+  run_fio
+  # Actions due at the very end may still be running; one that waits for I/O never will.
+  local i
+  for i in $(seq 1 40); do kill -0 "$FAULTS_PID" 2>/dev/null || break; nap 0.05; done
+  log "scenario $SCN_NAME: done"
+  finish 0
+}

@@ -1,0 +1,100 @@
+#include "validate/guest_runner.h"
+
+#include <spdlog/spdlog.h>
+
+#include <array>
+#include <cctype>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <sys/wait.h>
+
+#include "validate/guest_plan.h"
+#include "validate/guest_script.h"
+
+namespace mpsim::validate {
+namespace {
+
+namespace fs = std::filesystem;
+
+int exit_status(int raw) { return raw == -1 ? -1 : (WIFEXITED(raw) ? WEXITSTATUS(raw) : 128 + WTERMSIG(raw)); }
+
+// Runs a shell command; stderr passes through to the user, stdout is returned.
+std::string run_capture(const std::string& command, int& status) {
+  std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(command.c_str(), "r"), pclose);
+  if (!pipe) throw GuestRunError("cannot run: " + command);
+  std::string out;
+  std::array<char, 4096> buf{};
+  while (std::size_t n = std::fread(buf.data(), 1, buf.size(), pipe.get())) out.append(buf.data(), n);
+  status = exit_status(pclose(pipe.release()));
+  while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
+  return out;
+}
+
+void write_text(const fs::path& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+  if (!out) throw GuestRunError("cannot write " + path.string());
+}
+
+std::string describe(const GuestPlan& plan) {
+  std::string out = "scenario " + plan.name + "\niopolicy " + plan.iopolicy + "\nnet " +
+                    (plan.net == GuestNet::Veth ? "veth" : "loopback") + "\nrun_ms " + std::to_string(plan.run_ms) + "\n";
+  for (const auto& p : plan.ports) {
+    out += "port " + p.name + " id=" + std::to_string(p.id) + " svc=" + std::to_string(p.trsvcid) +
+           (p.connected ? " connected" + p.connect_options : " not-connected") + " delay_us=" + std::to_string(p.delay_us) + "\n";
+  }
+  for (const auto& a : plan.actions) out += "at " + std::to_string(a.at_ms) + "ms " + a.command + "  # " + a.why + "\n";
+  return out;
+}
+
+}  // namespace
+
+std::string results_subdir(const std::string& name) {
+  std::string out;
+  for (char c : name) out += (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.') ? c : '_';
+  return out.empty() ? "scenario" : out;
+}
+
+std::string ensure_guest_kernel(const GuestOptions& options) {
+  std::string script = (fs::path(options.source_dir) / "validate/guest/build-kernel.sh").string();
+  int status = 0;
+  std::string kernel = run_capture("bash " + shell_quote(script), status);
+  if (status != 0 || kernel.empty()) throw GuestRunError("building the guest kernel failed (" + script + " exit " + std::to_string(status) + ")");
+  std::size_t last_line = kernel.rfind('\n');
+  return last_line == std::string::npos ? kernel : kernel.substr(last_line + 1);
+}
+
+PreparedRun prepare_guest_run(const sim::Scenario& scenario, const GuestOptions& options) {
+  PreparedRun prepared{plan_guest(scenario), fs::absolute(fs::path(options.results_dir) / results_subdir(scenario.name)).string()};
+  fs::path dir(prepared.dir);
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  fs::path guest = fs::absolute(fs::path(options.source_dir) / "validate/guest");
+  write_text(dir / "plan.txt", describe(prepared.plan));
+  write_text(dir / "init.sh", render_guest_init(prepared.plan, (guest / "lib.sh").string(), dir.string()));
+  return prepared;
+}
+
+RealRun run_in_guest(const sim::Scenario& scenario, const std::string& kernel, const GuestOptions& options) {
+  PreparedRun prepared = prepare_guest_run(scenario, options);
+  fs::path dir(prepared.dir);
+  fs::path guest = fs::absolute(fs::path(options.source_dir) / "validate/guest");
+  std::string command = "MPSIM_GUEST_TIMEOUT=" + std::to_string(options.timeout_s) + " MPSIM_GUEST_MEM=" + shell_quote(options.memory) +
+                        " bash " + shell_quote((guest / "boot.sh").string()) + " " + shell_quote(kernel) + " " +
+                        shell_quote((dir / "init.sh").string()) + " " + shell_quote(dir.string());
+  for (const auto& arg : prepared.plan.kernel_args()) {
+    command += ' ';
+    command += shell_quote(arg);
+  }
+  spdlog::info("guest: {} ({} ms workload, {} fault actions)", scenario.name, prepared.plan.run_ms, prepared.plan.actions.size());
+  int status = 0;
+  run_capture(command + " >&2", status);
+  if (status != 0) throw GuestRunError("scenario " + scenario.name + ": the guest run failed (see " + dir.string() + "/console.log)");
+  RealRun run = analyse_guest_results(scenario, prepared.plan, dir.string());
+  write_text(dir / "validation-real.json", real_run_json(run));
+  return run;
+}
+
+}  // namespace mpsim::validate

@@ -1,0 +1,151 @@
+#include "validate/real_run.h"
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "experiments/json_writer.h"
+
+namespace mpsim::validate {
+namespace {
+
+namespace fs = std::filesystem;
+using std::chrono::duration_cast;
+using std::chrono::milliseconds;
+
+constexpr std::int64_t kThroughputBinMs = 100;
+constexpr double kFullThroughput = 0.9;
+
+std::string read_file(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw GuestOutputError(path.string() + ": missing (the guest did not write it)");
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::int64_t to_ms(policies::Duration d) { return duration_cast<milliseconds>(d).count(); }
+
+// Per-I/O logs in name order, so the merge is the same on every run.
+Completions read_completions(const fs::path& dir, std::int64_t t0_ms) {
+  std::vector<fs::path> logs;
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    std::string name = entry.path().filename().string();
+    if (name.rfind("io_lat.", 0) == 0 && name.size() > 4 && name.substr(name.size() - 4) == ".log") logs.push_back(entry.path());
+  }
+  std::sort(logs.begin(), logs.end());
+  if (logs.empty()) throw GuestOutputError((dir / "io_lat.1.log").string() + ": missing (fio wrote no per-I/O log)");
+  Completions c;
+  for (const auto& log : logs) append_lat_log(read_file(log), t0_ms, log.string(), c);
+  sort_completions(c);
+  return c;
+}
+
+std::string kernel_version(const fs::path& console) {
+  std::ifstream in(console);
+  std::string line;
+  while (std::getline(in, line)) {
+    std::size_t at = line.find("Linux version ");
+    if (at != std::string::npos) return line.substr(at, line.find(' ', at + 14) - at);
+  }
+  return "";
+}
+
+std::int64_t record_time(const std::vector<FaultRecord>& records, const std::string& action, std::int64_t fallback) {
+  for (const auto& r : records) {
+    if (r.action == action) return r.t_ms;
+  }
+  return fallback;
+}
+
+std::int64_t fault_end_ms(const sim::FaultSpec& f) {
+  if (f.duration.count() < 0) return -1;
+  if (f.kind == sim::FaultKind::Flap) return to_ms(f.at + f.flap_period * f.flap_count);
+  return to_ms(f.at + f.duration);
+}
+
+void measure_paths(const SampleTable& samples, const GuestPlan& plan, RealRun& run) {
+  std::vector<std::uint64_t> ios = path_ios(samples, run.measure_from_ms, run.measure_to_ms);
+  std::uint64_t total = 0;
+  for (auto n : ios) total += n;
+  for (std::size_t i = 0; i < samples.paths.size(); ++i) {
+    RealPath p;
+    for (const auto& port : plan.ports) {
+      if (port.key == samples.paths[i]) p.port = port.name;
+    }
+    p.controller = plan.host + "/" + p.port;
+    p.ios = ios[i];
+    p.share = total > 0 ? static_cast<double>(ios[i]) / static_cast<double>(total) : 0.0;
+    run.paths.push_back(p);
+  }
+}
+
+// Completions per 100 ms bin outside every fault window: the throughput to recover to.
+double steady_per_bin(const Completions& c, const RealRun& run) {
+  std::uint64_t count = 0;
+  std::int64_t span = run.measure_to_ms - run.measure_from_ms;
+  for (const auto& f : run.faults) span -= std::max<std::int64_t>(0, std::min(f.end_ms, run.measure_to_ms) - std::max(f.at_ms, run.measure_from_ms));
+  for (std::int64_t t : c.t_ms) {
+    bool in_fault = std::any_of(run.faults.begin(), run.faults.end(), [&](const RealFault& f) { return t >= f.at_ms && t < f.end_ms; });
+    if (!in_fault && t >= run.measure_from_ms && t <= run.measure_to_ms) ++count;
+  }
+  return span > 0 ? static_cast<double>(count) * kThroughputBinMs / static_cast<double>(span) : 0.0;
+}
+
+void measure_faults(const sim::Scenario& s, const SampleTable& samples, const Completions& c, std::int64_t io_start, RealRun& run) {
+  for (const auto& f : s.faults) {
+    RealFault rf;
+    rf.label = f.label.empty() ? f.target : f.label;
+    rf.at_ms = io_start + to_ms(f.at);
+    std::int64_t end = fault_end_ms(f);
+    rf.end_ms = end < 0 ? run.measure_to_ms : io_start + end;
+    rf.stall_ms = longest_gap_ms(c.t_ms, rf.at_ms, run.measure_to_ms);
+    rf.time_to_detect_ms = time_to_state_change(samples, rf.at_ms);
+    if (end >= 0) rf.time_to_restore_ms = time_to_state_restore(samples, rf.at_ms, rf.end_ms);
+    run.faults.push_back(rf);
+  }
+  double steady = steady_per_bin(c, run);
+  for (auto& rf : run.faults) {
+    if (rf.end_ms < run.measure_to_ms) {
+      rf.time_to_full_throughput_ms = time_to_throughput(c.t_ms, rf.end_ms, run.measure_to_ms, steady, kThroughputBinMs, kFullThroughput);
+    }
+  }
+}
+
+}  // namespace
+
+RealRun analyse_guest_results(const sim::Scenario& scenario, const GuestPlan& plan, const std::string& dir_name) {
+  fs::path dir(dir_name);
+  RealRun run;
+  run.scenario = scenario.name;
+  run.policy = plan.iopolicy;
+  std::int64_t t0_ms = std::stoll(read_file(dir / "t0_us")) / 1000;
+  SampleTable samples = parse_samples_csv(read_file(dir / "samples.csv"), (dir / "samples.csv").string());
+  run.actions = parse_faults_csv(read_file(dir / "faults.csv"), (dir / "faults.csv").string());
+  run.jobs = parse_fio_json(read_file(dir / "fio.json"));
+  Completions c = read_completions(dir, t0_ms);
+  if (fs::exists(dir / "console.log")) run.kernel = kernel_version(dir / "console.log");
+  if (fs::exists(dir / "boot-wall-ms")) run.boot_wall_ms = std::stoll(read_file(dir / "boot-wall-ms"));
+
+  // The fault clock starts at the first completed I/O (io_start); fio's own exit ends the window.
+  std::int64_t io_start = record_time(run.actions, "io_start", 0);
+  run.measure_from_ms = io_start + plan.measure_from_ms;
+  run.measure_to_ms = std::min(io_start + plan.run_ms, record_time(run.actions, "fio_exit", io_start + plan.run_ms));
+  for (std::size_t i = 0; i < c.t_ms.size(); ++i) {
+    if (c.t_ms[i] >= run.measure_from_ms && c.t_ms[i] <= run.measure_to_ms) ++run.completions;
+  }
+  double seconds = static_cast<double>(run.measure_to_ms - run.measure_from_ms) / 1000.0;
+  run.iops = seconds > 0 ? static_cast<double>(run.completions) / seconds : 0.0;
+  run.p50_ns = latency_percentile_ns(c, run.measure_from_ms, run.measure_to_ms, 50.0);
+  run.p99_ns = latency_percentile_ns(c, run.measure_from_ms, run.measure_to_ms, 99.0);
+  run.p999_ns = latency_percentile_ns(c, run.measure_from_ms, run.measure_to_ms, 99.9);
+  run.stall_ms = longest_gap_ms(c.t_ms, run.measure_from_ms, run.measure_to_ms);
+  for (const auto& j : run.jobs) run.errors += j.total_err;
+  measure_paths(samples, plan, run);
+  measure_faults(scenario, samples, c, io_start, run);
+  return run;
+}
+
+}  // namespace mpsim::validate

@@ -1,0 +1,59 @@
+// What one scenario measured on the real kernel, derived from a guest results directory, and
+// its validation-real.json form. The measures mirror sim::RunResult/FaultMeasure so the two
+// engines compare field by field.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "sim/scenario.h"
+#include "validate/fio_json.h"
+#include "validate/guest_plan.h"
+#include "validate/guest_results.h"
+
+namespace mpsim::validate {
+
+struct RealPath {
+  std::string port;          // "<node>.<port>"
+  std::string controller;    // "<host>/<node>.<port>", as sim::PathResult names it
+  std::uint64_t ios = 0;     // completed in the measured window (/sys/block/<path>/stat)
+  double share = 0;
+};
+
+struct RealFault {
+  std::string label;
+  std::int64_t at_ms = 0;
+  std::int64_t end_ms = 0;               // end of the window (run end if open-ended)
+  std::int64_t stall_ms = 0;             // longest time without completions in [at, run end]
+  std::int64_t time_to_detect_ms = -1;   // fault -> first path state change seen by the sampler
+  std::int64_t time_to_restore_ms = -1;  // window end -> every path back to its state before
+  std::int64_t time_to_full_throughput_ms = -1;  // window end -> a 100 ms bin at >= 90% of steady
+};
+
+struct RealRun {
+  std::string scenario;
+  std::string policy;
+  std::string kernel;                    // "Linux version ..." line of the guest console
+  std::int64_t boot_wall_ms = -1;        // boot + setup + run + power-off, host wall clock
+  std::int64_t measure_from_ms = 0;
+  std::int64_t measure_to_ms = 0;
+  std::uint64_t completions = 0;         // logged completions in the measured window
+  double iops = 0;
+  std::int64_t p50_ns = -1, p99_ns = -1, p999_ns = -1;  // total latency, from the per-I/O log
+  std::int64_t stall_ms = 0;             // longest gap without completions in the measured window
+  std::uint64_t errors = 0;              // fio total_err over all jobs
+  std::vector<FioJob> jobs;
+  std::vector<RealPath> paths;
+  std::vector<RealFault> faults;
+  std::vector<FaultRecord> actions;      // fault actions as the guest performed them
+};
+
+// Reads samples.csv, faults.csv, t0_us, fio.json, io_lat.*.log (and console.log if present)
+// from `dir`. Throws GuestOutputError if a file is missing or malformed.
+RealRun analyse_guest_results(const sim::Scenario& scenario, const GuestPlan& plan, const std::string& dir);
+
+// validation-real.json: stable key order, one document per scenario.
+std::string real_run_json(const RealRun& run);
+
+}  // namespace mpsim::validate
