@@ -45,6 +45,7 @@ sim::RunResult sample_result() {
   r.jobs.push_back(j);
   r.paths.push_back({"h0", "nqn.test", 1, "h0/node-a.p0", 20'000, 0.75, 1, 0});
   r.paths.push_back({"h0", "nqn.test", 1, "h0/node-b.p0", 10'001, 0.25, 0, 2});
+  r.paths.push_back({"h0", "nqn.test", 2, "h0/node-b.p0", 0, 0.0, 0, 0});  // no job uses nsid 2
   r.timeline.push_back({100ms, "", 1000, 10000.0, 100'000, 180'000, 400'000});
   r.timeline.push_back({100ms, "h0/node-a.p0", 750, 7500.0, 99'000, 170'000, 390'000});
   r.events.push_back({2s, "fault", "h0.nic0--sw-a", "link down, \"immediate\""});
@@ -61,6 +62,9 @@ ex::PlannedRun sample_run() {
   run.scenario.name = "sample";
   sim::JobSpec spec;
   spec.name = "randread";
+  spec.host = "h0";
+  spec.nqn = "nqn.test";
+  spec.nsid = 1;
   run.scenario.jobs.push_back(spec);
   run.job_options.push_back({{"name", "randread"}, {"rw", "randread"}, {"bs", "4k"}, {"iodepth", "32"}});
   return run;
@@ -162,6 +166,7 @@ TEST_CASE("the table shows policies side by side and flags an unbalanced ledger"
   CHECK(contains(t, "10000"));
   CHECK(contains(t, "h0/node-a.p0 ns1"));
   CHECK(contains(t, "75.0"));
+  CHECK(!contains(t, "ns2"));  // paths no job uses are left out
   CHECK(contains(t, "1.5 / 0.0 / 900.0"));
   CHECK(contains(t, "30101/30000/0/100 UNBALANCED"));
 }
