@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <deque>
 #include <stdexcept>
 
 #include "topologies/topology.h"
@@ -16,8 +15,7 @@ Fabric::Fabric(const topology::Topology& topo) {
       Component c{topology::nic_id(topo.hosts(h), nic), CompKind::Nic};
       c.host = h;
       c.bps = topology::parse_bandwidth(nic.speed());
-      if (nics_of_host_.size() <= std::size_t(h)) nics_of_host_.resize(h + 1);
-      nics_of_host_[h].push_back(add(c));
+      add(c);
     }
   }
   for (const auto& sw : topo.switches()) add(Component{sw.name(), CompKind::Switch});
@@ -35,7 +33,11 @@ Fabric::Fabric(const topology::Topology& topo) {
   }
   adj_.resize(comps_.size());
   for (const auto& l : topo.links()) add_link(l, topo);
+  for (int h = 0; h < topo.hosts_size(); ++h) host_index_[topo.hosts(h).name()] = h;
+  graph_ = std::make_unique<topology::FabricGraph>(topo);
 }
+
+Fabric::~Fabric() = default;
 
 std::uint32_t Fabric::add(Component c) {
   const auto id = static_cast<std::uint32_t>(comps_.size());
@@ -88,68 +90,28 @@ std::vector<std::uint32_t> Fabric::links_of(std::uint32_t end_comp) const {
   return end_comp < adj_.size() ? adj_[end_comp] : std::vector<std::uint32_t>{};
 }
 
-// Breadth-first over switches only (NICs and ports are leaves): the link used to reach each
-// component from `start`. Connections come grouped by host, so the last tree is kept.
-const std::vector<std::int64_t>& Fabric::tree_from(std::uint32_t start) const {
-  if (tree_start_ == start) return tree_;
-  tree_start_ = start;
-  tree_.assign(comps_.size(), -1);
-  std::vector<bool> seen(comps_.size(), false);
-  std::deque<std::uint32_t> todo{start};
-  seen[start] = true;
-  while (!todo.empty()) {
-    const std::uint32_t at = todo.front();
-    todo.pop_front();
-    if (at != start && comps_[at].kind != CompKind::Switch) continue;
-    for (std::uint32_t li : adj_[at]) {
-      const FabricLink& l = links_[li];
-      const std::uint32_t next = l.end_comp[0] == at ? l.end_comp[1] : l.end_comp[0];
-      if (seen[next]) continue;
-      seen[next] = true;
-      tree_[next] = li;
-      todo.push_back(next);
-    }
+Route Fabric::route(const topology::Connection& conn) const {
+  const auto path = graph_->route(conn);
+  if (!path) throw std::invalid_argument("fabric: no route from " + conn.host() + " to " + conn.port());
+  Route r;
+  r.host = host_index_.at(conn.host());
+  r.nic_comp = *find(path->nic);
+  r.port_comp = *find(conn.port());
+  r.node = comps_[r.port_comp].node;
+  r.node_comp = *find(path->target_node);
+  r.comps.push_back(r.nic_comp);
+  std::uint32_t at = r.nic_comp;
+  for (int li : path->link_indices) {  // Fabric links are in Topology.links order
+    const FabricLink& l = links_[std::size_t(li)];
+    const std::uint8_t dir = l.end_comp[0] == at ? 0 : 1;
+    r.hops.push_back(Hop{std::uint32_t(li), dir});
+    at = l.end_comp[1 - dir];
+    r.comps.push_back(l.comp);
+    r.comps.push_back(at);
   }
-  return tree_;
-}
-
-Route Fabric::route(int host, const std::string& nic, const std::string& port_id) const {
-  auto port = find(port_id);
-  if (!port || comps_[*port].kind != CompKind::Port)
-    throw std::invalid_argument("fabric: unknown target port \"" + port_id + "\"");
-  std::optional<Route> best;
-  static const std::vector<std::uint32_t> kNone;
-  for (std::uint32_t start : std::size_t(host) < nics_of_host_.size() ? nics_of_host_[host] : kNone) {
-    const Component& c = comps_[start];
-    if (!nic.empty() && c.name.substr(c.name.find('.') + 1) != nic) continue;
-    const auto& via = tree_from(start);
-    if (via[*port] < 0) continue;
-    Route r;
-    r.host = host;
-    r.nic_comp = start;
-    r.port_comp = *port;
-    r.node = comps_[*port].node;
-    for (std::uint32_t at = *port; at != start;) {
-      const FabricLink& l = links_[via[at]];
-      const std::uint32_t prev = l.end_comp[0] == at ? l.end_comp[1] : l.end_comp[0];
-      r.hops.push_back(Hop{static_cast<std::uint32_t>(via[at]), std::uint8_t(l.end_comp[0] == prev ? 0 : 1)});
-      at = prev;
-    }
-    std::reverse(r.hops.begin(), r.hops.end());
-    if (best && best->hops.size() <= r.hops.size()) continue;
-    r.comps.push_back(start);
-    for (const Hop& h : r.hops) {
-      r.comps.push_back(links_[h.link].comp);
-      r.comps.push_back(links_[h.link].end_comp[1 - h.dir]);
-    }
-    const std::string& port_name = comps_[*port].name;
-    r.node_comp = *find(port_name.substr(0, port_name.find('.')));
-    r.comps.push_back(r.node_comp);
-    best = std::move(r);
-  }
-  if (!best) throw std::invalid_argument("fabric: no route from host #" + std::to_string(host) +
-                                         (nic.empty() ? "" : " NIC \"" + nic + "\"") + " to \"" + port_id + "\"");
-  return *best;
+  if (at != r.port_comp) throw std::logic_error("fabric: route of " + conn.host() + " does not end at " + conn.port());
+  r.comps.push_back(r.node_comp);
+  return r;
 }
 
 std::int64_t Fabric::send(const Route& r, bool to_target, std::uint64_t bytes, std::int64_t start) {

@@ -11,10 +11,12 @@
 #include <cstdint>
 #include <limits>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "topologies/fabric_graph.h"
 #include "topologies/topology.pb.h"
 
 namespace mpsim::sim {
@@ -63,15 +65,19 @@ struct FabricLink {
 class Fabric {
  public:
   explicit Fabric(const topology::Topology& topo);
+  ~Fabric();
+  Fabric(const Fabric&) = delete;
+  Fabric& operator=(const Fabric&) = delete;
 
   std::optional<std::uint32_t> find(const std::string& name) const;
   const Component& comp(std::uint32_t id) const { return comps_[id]; }
   std::size_t size() const { return comps_.size(); }
   const std::vector<FabricLink>& links() const { return links_; }
 
-  // Shortest route (fewest links, ties by link order) from `host` (optionally through NIC
-  // `nic`) to the target port `port_id`; throws std::invalid_argument if there is none.
-  Route route(int host, const std::string& nic, const std::string& port_id) const;
+  // The connection's route as the topology layer chooses it (topologies/fabric_graph.h: lowest
+  // total latency, ties by file order), so `mpsim topo` and the engine agree; throws
+  // std::invalid_argument if there is none.
+  Route route(const topology::Connection& conn) const;
 
   // Reserves the route for a message of `bytes` leaving at `start`; returns its arrival time.
   std::int64_t send(const Route& r, bool to_target, std::uint64_t bytes, std::int64_t start);
@@ -95,16 +101,14 @@ class Fabric {
   std::uint32_t add(Component c);
   void add_link(const topology::Link& l, const topology::Topology& topo);
   void refresh_link(FabricLink& l);
-  const std::vector<std::int64_t>& tree_from(std::uint32_t start) const;
 
   std::vector<Component> comps_;
   std::vector<FabricLink> links_;
   std::vector<std::int32_t> link_of_comp_;   // comp id -> link index or -1
   std::map<std::string, std::uint32_t> by_name_;
   std::vector<std::vector<std::uint32_t>> adj_;  // end comp -> link indices, in link order
-  std::vector<std::vector<std::uint32_t>> nics_of_host_;
-  mutable std::uint32_t tree_start_ = UINT32_MAX;  // cache of the last breadth-first tree
-  mutable std::vector<std::int64_t> tree_;
+  std::map<std::string, int> host_index_;
+  std::unique_ptr<topology::FabricGraph> graph_;
 };
 
 }  // namespace mpsim::sim

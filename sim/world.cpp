@@ -117,7 +117,7 @@ void World::build_connections() {
     if (k.host < 0) throw std::invalid_argument("connection: unknown host \"" + c.host() + "\"");
     k.name = c.host() + "/" + c.port();
     if (name_count[k.name] > 1) k.name += "/" + c.nqn();
-    k.route = fabric_.route(k.host, c.host_nic(), c.port());
+    k.route = fabric_.route(c);
     k.port = port_of_comp_.at(*fabric_.find(c.port()));
     const auto* sub = topology::find_subsystem(topo, c.nqn());
     if (!sub) throw std::invalid_argument("connection " + k.name + ": unknown subsystem \"" + c.nqn() + "\"");
@@ -144,6 +144,7 @@ void World::build_connections() {
 
 void World::build_heads() {
   const auto& topo = s_.topology;
+  heads_of_conn_.resize(conns_.size());
   std::map<std::pair<std::string, std::uint32_t>, std::uint32_t> media_of;
   // (host, subsystem) -> its connections, in connection order (= head->list order).
   std::map<std::pair<int, std::string>, std::vector<std::uint32_t>> conns_of;
@@ -185,6 +186,7 @@ void World::build_heads() {
         cfg.stack = policies::find_policy(policy->name).stack;
         hs.head = std::make_unique<policies::NamespaceHead>(cfg, policies::make_selector(*policy), *this, *this);
         for (std::uint32_t c : conns) {
+          heads_of_conn_[c].push_back(std::uint32_t(heads_.size()));
           const auto& port = ports_[conns_[c].port];
           hs.head->add_path(*conns_[c].ctrl, ns.ana_grpid(), to_policies(port.state(ns.ana_grpid())));
           hs.conn_of_path.push_back(c);
@@ -228,6 +230,7 @@ void World::build_jobs() {
       j.host_cpu_ns = models::cpu_cost_ns(s_.models.host_cpu, spec.block_size);
       j.target_cpu_ns = models::cpu_cost_ns(s_.models.target_cpu, spec.block_size);
       slots += spec.iodepth;
+      heads_[head].jobs.push_back(std::uint32_t(jobs_.size()));
       jobs_.push_back(std::move(j));
     }
   }
@@ -318,6 +321,12 @@ void World::on_state_change(const policies::Controller& c, policies::ControllerS
                   std::string(policies::to_string(from)) + "->" + std::string(policies::to_string(to)) +
                       (why.empty() ? "" : " (" + std::string(why) + ")"));
   metrics_->controller_changed(now_, conn);
+  if (to != policies::ControllerState::Live) return;
+  for (std::uint32_t h : heads_of_conn_[conn]) {
+    if (heads_[h].device_ready) continue;
+    heads_[h].device_ready = true;  // the first live path creates the device: waiting jobs start
+    for (std::uint32_t j : heads_[h].jobs) refill_.push_back(j);
+  }
 }
 
 void World::on_ana_change(const policies::Path& p, policies::AnaState from, policies::AnaState to) {

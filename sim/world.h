@@ -89,6 +89,10 @@ struct HeadState {
   std::map<std::pair<std::uint32_t, std::uint32_t>, std::int64_t> failover_noted;  // (from, to) path -> when
   std::unique_ptr<policies::NamespaceHead> head;
   std::vector<std::uint32_t> conn_of_path;
+  // The block device exists once a path has been live (fio can only open it then): jobs on
+  // it wait until then, whatever their start_delay.
+  bool device_ready = false;
+  std::vector<std::uint32_t> jobs;
 };
 
 struct JobRun {
@@ -218,6 +222,7 @@ class World final : public policies::TimerService,
   std::map<std::uint32_t, std::uint32_t> port_of_comp_;
   std::vector<MediaState> media_;
   std::vector<Conn> conns_;
+  std::vector<std::vector<std::uint32_t>> heads_of_conn_;
   std::map<const policies::Controller*, std::uint32_t> conn_by_ctrl_;
   std::vector<HeadState> heads_;
   std::vector<JobRun> jobs_;

@@ -48,6 +48,7 @@ void World::try_submit(std::uint32_t index) {
   JobRun& j = jobs_[index];
   const JobSpec& spec = *j.spec;
   HeadState& h = heads_[j.head];
+  if (!h.device_ready) return;  // started again when the device appears
   while (!j.stopped && j.outstanding < spec.iodepth && now_ < j.end && now_ >= j.start) {
     if (j.rate_gap && now_ < j.next_allowed) {
       if (!j.submit_scheduled) cal_.push(j.next_allowed, EventKind::Submit, index, 0);

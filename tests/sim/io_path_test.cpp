@@ -19,7 +19,7 @@ TEST_CASE("QD1 4 KiB read latency is the sum of the modelled costs", "[sim][late
   const models::TransportModel wire(s.models.transport);
   const auto cost = wire.io_cost(true, 4096);
   Fabric fabric(s.topology);
-  const Route route = fabric.route(0, "", "t0.p0");
+  const Route route = fabric.route(s.topology.connections(0));
   const std::int64_t expected = models::cpu_cost_ns(s.models.host_cpu, 4096) +
                                 fabric.idle_transit_ns(route, cost.command_bytes) +
                                 models::cpu_cost_ns(s.models.target_cpu, 4096) +
@@ -75,4 +75,12 @@ TEST_CASE("timeline: one row per interval for all paths and per controller, coun
   CHECK(all == r.ledger.completed);
   CHECK(r.timeline[0].start == 0ms);
   CHECK(r.timeline.back().start == 450ms);
+}
+
+TEST_CASE("a job starting at t=0 waits for its device (the first live path), not fails", "[sim][workload]") {
+  JobSpec j = job(4, 100ms);
+  j.start_delay = 0ms;
+  const RunResult r = run_scenario(scenario(two_path_topology(), "numa", j));
+  CHECK(r.ledger.failed == 0);
+  CHECK(r.jobs[0].read.total_ios > 1000);
 }
