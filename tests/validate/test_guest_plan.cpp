@@ -1,0 +1,163 @@
+// Scenario -> guest plan -> guest init: the configfs/netem/debugfs actions the real guest will
+// perform, at the times the experiment asks for. No guest is booted here.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include "experiments/experiment_loader.h"
+#include "validate/guest_plan.h"
+#include "validate/guest_script.h"
+
+using namespace mpsim;
+using namespace std::chrono_literals;
+
+namespace {
+
+sim::Scenario load(const std::string& relative) {
+  auto exp = experiments::load_experiment_file(std::string(MPSIM_SOURCE_DIR) + "/" + relative);
+  REQUIRE(exp.runs.size() == 1);
+  return exp.runs.front().scenario;
+}
+
+std::vector<std::string> commands_at(const validate::GuestPlan& plan, std::int64_t at_ms) {
+  std::vector<std::string> out;
+  for (const auto& a : plan.actions) {
+    if (a.at_ms == at_ms) out.push_back(a.command);
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("steady scenario: two connected loopback ports in connection order, iopolicy, fio job", "[validate][plan]") {
+  auto plan = validate::plan_guest(load("validate/scenarios/steady-opt-nonopt-qd.textproto"));
+  REQUIRE(plan.ports.size() == 2);
+  CHECK(plan.ports[0].name == "nvmet.p1");
+  CHECK(plan.ports[0].key == "nvmet_p1");
+  CHECK(plan.ports[0].trsvcid == 4420);
+  CHECK(plan.ports[1].ana == std::vector<std::pair<std::uint32_t, std::string>>{{1, "non-optimized"}});
+  CHECK(plan.ports[1].connected);
+  CHECK(plan.iopolicy == "queue-depth");
+  CHECK(plan.net == validate::GuestNet::Loopback);
+  CHECK(plan.actions.empty());
+  CHECK(plan.run_ms == 2000);
+  REQUIRE(plan.fio_jobs.size() == 1);
+  const auto& job = plan.fio_jobs[0];
+  CHECK(std::find(job.begin(), job.end(), "--iodepth=16") != job.end());
+  CHECK(std::find(job.begin(), job.end(), "--runtime=2000ms") != job.end());
+  CHECK(std::find(job.begin(), job.end(), "--filename=/dev/nvme0n1") != job.end());
+}
+
+TEST_CASE("ANA fault with a transition: change, then the state, then back to the topology's state", "[validate][plan]") {
+  auto plan = validate::plan_guest(load("validate/scenarios/fault-ana-change-rr.textproto"));
+  CHECK(commands_at(plan, 1000) == std::vector<std::string>{"ana_set nvmet_p1 1 change"});
+  CHECK(commands_at(plan, 1500) == std::vector<std::string>{"ana_set nvmet_p1 1 inaccessible"});
+  CHECK(commands_at(plan, 3000) == std::vector<std::string>{"ana_set nvmet_p1 1 optimized"});
+  CHECK(plan.actions.size() == 3);
+  std::string init = validate::render_guest_init(plan, "/repo/validate/guest/lib.sh", "/out/x");
+  CHECK(init.find("  at_ms 1500; ana_set nvmet_p1 1 inaccessible") != std::string::npos);
+  CHECK(init.find("PORT_nvmet_p1_CONNECT=',keep_alive_tmo=2,reconnect_delay=1,ctrl_loss_tmo=60'") != std::string::npos);
+  CHECK(init.find(". '/repo/validate/guest/lib.sh'\nscn_main\n") != std::string::npos);
+}
+
+TEST_CASE("both ports inaccessible: both writes at 1 s, both restores at 4 s", "[validate][plan]") {
+  auto plan = validate::plan_guest(load("validate/scenarios/fault-both-inaccessible-numa.textproto"));
+  CHECK(commands_at(plan, 1000) == std::vector<std::string>{"ana_set nvmet_p1 1 inaccessible", "ana_set nvmet_p2 1 inaccessible"});
+  CHECK(commands_at(plan, 4000) == std::vector<std::string>{"ana_set nvmet_p1 1 optimized", "ana_set nvmet_p2 1 optimized"});
+}
+
+TEST_CASE("immediate down is a port unlink/relink; silent down is netem loss behind veth", "[validate][plan]") {
+  auto unlink = validate::plan_guest(load("validate/scenarios/fault-port-unlink-rr.textproto"));
+  CHECK(commands_at(unlink, 1000) == std::vector<std::string>{"port_down nvmet_p1"});
+  CHECK(commands_at(unlink, 2000) == std::vector<std::string>{"port_up nvmet_p1"});
+  CHECK(unlink.net == validate::GuestNet::Loopback);
+
+  auto silent = validate::plan_guest(load("validate/scenarios/fault-silent-loss-numa.textproto"));
+  CHECK(commands_at(silent, 1000) == std::vector<std::string>{"net_set nvmet_p1 0 100"});
+  CHECK(commands_at(silent, 5000) == std::vector<std::string>{"net_set nvmet_p1 0 0"});
+  CHECK(silent.net == validate::GuestNet::Veth);
+}
+
+TEST_CASE("a slower link becomes a static netem delay; gray scales the link latency", "[validate][plan]") {
+  auto slow = validate::plan_guest(load("validate/scenarios/steady-slow-path-rr.textproto"));
+  CHECK(slow.ports[0].delay_us == 0);
+  CHECK(slow.ports[1].delay_us == 500);
+  CHECK(slow.net == validate::GuestNet::Veth);
+
+  auto gray = validate::plan_guest(load("validate/scenarios/fault-gray-qd.textproto"));
+  CHECK(commands_at(gray, 1000) == std::vector<std::string>{"net_set nvmet_p1 2000 0"});  // 1 us x (2001 - 1)
+  CHECK(commands_at(gray, 3000) == std::vector<std::string>{"net_set nvmet_p1 0 0"});
+}
+
+TEST_CASE("controller reset targets the port of the named controller", "[validate][plan]") {
+  auto plan = validate::plan_guest(load("validate/scenarios/fault-ctrl-reset-rr.textproto"));
+  CHECK(commands_at(plan, 1000) == std::vector<std::string>{"ctrl_fatal nvmet_p1"});
+}
+
+TEST_CASE("a flap expands to count down/up cycles, down for half of each period", "[validate][plan]") {
+  auto s = load("validate/guest/smoke.textproto");
+  sim::FaultSpec flap;
+  flap.kind = sim::FaultKind::Flap;
+  flap.target = "nvmet.p2";
+  flap.at = 500ms;
+  flap.duration = 600ms;
+  flap.flap_count = 2;
+  flap.flap_period = 300ms;
+  flap.detection = sim::Detection::Immediate;
+  s.faults = {flap};
+  auto plan = validate::plan_guest(s);
+  std::vector<std::pair<std::int64_t, std::string>> got;
+  for (const auto& a : plan.actions) got.emplace_back(a.at_ms, a.command);
+  CHECK(got == std::vector<std::pair<std::int64_t, std::string>>{
+                   {500, "port_down nvmet_p2"}, {650, "port_up nvmet_p2"}, {800, "port_down nvmet_p2"}, {950, "port_up nvmet_p2"}});
+}
+
+TEST_CASE("actions after the workload ends are dropped", "[validate][plan]") {
+  auto s = load("validate/guest/smoke.textproto");
+  sim::FaultSpec ana;
+  ana.kind = sim::FaultKind::AnaChange;
+  ana.target = "nvmet.p1";
+  ana.grpid = 1;
+  ana.ana_state = topology::INACCESSIBLE;
+  ana.at = 1500ms;
+  ana.duration = 5s;
+  s.faults = {ana};
+  auto plan = validate::plan_guest(s);
+  REQUIRE(plan.actions.size() == 1);
+  CHECK(plan.actions[0].command == "ana_set nvmet_p1 1 inaccessible");
+}
+
+TEST_CASE("what the kernel cannot do is refused with the scenario named", "[validate][plan]") {
+  auto s = load("validate/guest/smoke.textproto");
+  s.policy.name = "dm-service-time";
+  CHECK_THROWS_WITH(validate::plan_guest(s), Catch::Contains("smoke-rr-2opt") && Catch::Contains("not a Linux native iopolicy"));
+
+  s = load("validate/guest/smoke.textproto");
+  sim::FaultSpec down;
+  down.kind = sim::FaultKind::Down;
+  down.target = "nowhere";
+  s.faults = {down};
+  CHECK_THROWS_AS(validate::plan_guest(s), validate::GuestPlanError);
+}
+
+TEST_CASE("the same scenario renders the same init, and bash accepts it", "[validate][plan]") {
+  auto plan = validate::plan_guest(load("validate/scenarios/fault-silent-loss-rr.textproto"));
+  std::string a = validate::render_guest_init(plan, std::string(MPSIM_SOURCE_DIR) + "/validate/guest/lib.sh", "/tmp/x");
+  std::string b = validate::render_guest_init(validate::plan_guest(load("validate/scenarios/fault-silent-loss-rr.textproto")),
+                                              std::string(MPSIM_SOURCE_DIR) + "/validate/guest/lib.sh", "/tmp/x");
+  CHECK(a == b);
+  auto path = std::filesystem::temp_directory_path() / "mpsim-test-guest-init.sh";
+  std::ofstream(path) << a;
+  CHECK(std::system(("bash -n " + path.string()).c_str()) == 0);
+  std::filesystem::remove(path);
+}
+
+TEST_CASE("shell quoting survives single quotes", "[validate][plan]") {
+  CHECK(validate::shell_quote("it's") == "'it'\\''s'");
+  CHECK(validate::shell_quote("") == "''");
+}

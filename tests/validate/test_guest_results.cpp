@@ -1,0 +1,171 @@
+// Parsing what the guest writes (fio JSON, per-path samples, fault log, per-I/O logs) and the
+// measures derived from it, on hand-made inputs whose answers are known.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+
+#include "experiments/experiment_loader.h"
+#include "validate/fio_json.h"
+#include "validate/guest_plan.h"
+#include "validate/guest_results.h"
+#include "validate/real_run.h"
+
+using namespace mpsim;
+using namespace mpsim::validate;
+
+namespace {
+
+// The shape fio 3.33 writes with --output-format=json (trimmed to the fields read).
+const char* kFioJson = R"(note: both iodepth >= 1 and synchronous I/O engine are selected
+{
+  "fio version" : "fio-3.33",
+  "jobs" : [
+    {
+      "jobname" : "randread",
+      "error" : 0,
+      "total_err" : 3,
+      "first_error" : 5,
+      "read" : {
+        "io_bytes" : 40960, "total_ios" : 10, "iops" : 5.0, "runtime" : 2000,
+        "clat_ns" : { "min" : 1000, "max" : 9000, "mean" : 4000.5, "stddev" : 10.0, "N" : 10,
+          "percentile" : { "1.000000" : 1024, "50.000000" : 4096, "99.000000" : 8960, "99.900000" : 9024 } },
+        "lat_ns" : { "min" : 1100, "max" : 9100, "mean" : 4100.0, "stddev" : 10.0, "N" : 10 }
+      },
+      "write" : { "io_bytes" : 0, "total_ios" : 0, "runtime" : 0 }
+    }
+  ]
+})";
+
+const char* kSamples =
+    "t_ms,a_reads,a_writes,a_ctrl,a_ana,b_reads,b_writes,b_ctrl,b_ana\n"
+    "0,1,0,live,optimized,0,0,live,optimized\n"
+    "100,51,0,live,optimized,50,0,live,optimized\n"
+    "200,101,0,live,inaccessible,100,0,live,optimized\n"
+    "300,101,0,live,inaccessible,200,0,live,optimized\n"
+    "400,121,0,live,optimized,280,0,live,optimized\n";
+
+}  // namespace
+
+TEST_CASE("fio JSON: ios, runtime, percentiles and error counts", "[validate][fio]") {
+  auto jobs = parse_fio_json(kFioJson);
+  REQUIRE(jobs.size() == 1);
+  const auto& j = jobs[0];
+  CHECK(j.result.name == "randread");
+  CHECK(j.total_err == 3);
+  CHECK(j.result.read.total_ios == 10);
+  CHECK(j.result.read.runtime == std::chrono::milliseconds(2000));
+  CHECK(percentile_ns(j.result.read.clat, 50.0) == 4096);
+  CHECK(percentile_ns(j.result.read.clat, 99.9) == 9024);
+  CHECK(percentile_ns(j.result.read.clat, 99.5) == -1);
+  CHECK(j.result.read.clat.percentiles.front().first == Approx(1.0));  // sorted by percentile
+  CHECK(j.result.write.total_ios == 0);
+}
+
+TEST_CASE("fio JSON: garbage is an error, not an empty result", "[validate][fio]") {
+  CHECK_THROWS_AS(parse_fio_json("fio: engine libaio not loadable"), GuestOutputError);
+  CHECK_THROWS_AS(parse_fio_json("{\"jobs\": 3}"), GuestOutputError);
+  CHECK_THROWS_AS(parse_fio_json("{\"jobs\": [ {\"read\": {}} ]}"), GuestOutputError);
+}
+
+TEST_CASE("samples: per-path I/O between two times and state changes", "[validate][samples]") {
+  auto s = parse_samples_csv(kSamples, "samples.csv");
+  CHECK(s.paths == std::vector<std::string>{"a", "b"});
+  REQUIRE(s.rows.size() == 5);
+  CHECK(s.rows[2].paths[0].ana == "inaccessible");
+  CHECK(path_ios(s, 100, 300) == std::vector<std::uint64_t>{50, 150});
+  CHECK(path_ios(s, 0, 400) == std::vector<std::uint64_t>{120, 280});
+  CHECK(time_to_state_change(s, 150) == 50);     // first differing sample at 200
+  CHECK(time_to_state_restore(s, 150, 250) == 150);  // back to optimized at 400
+  CHECK(time_to_state_change(s, 450) == -1);
+}
+
+TEST_CASE("samples: a malformed row names file and line", "[validate][samples]") {
+  CHECK_THROWS_WITH(parse_samples_csv("t_ms,a_reads,a_writes,a_ctrl,a_ana\n5,1,x,live,optimized\n", "s.csv"),
+                    Catch::Contains("s.csv:2"));
+  CHECK_THROWS_AS(parse_samples_csv("time,a\n", "s.csv"), GuestOutputError);
+}
+
+TEST_CASE("stall: the longest gap without completions, window edges included", "[validate][stall]") {
+  std::vector<std::int64_t> t = {10, 20, 30, 500, 510, 900};
+  CHECK(longest_gap_ms(t, 0, 1000) == 470);
+  CHECK(longest_gap_ms(t, 600, 1000) == 300);   // 600 -> 900
+  CHECK(longest_gap_ms(t, 950, 1000) == 50);    // nothing in the window: all of it
+  CHECK(longest_gap_ms({}, 0, 100) == 100);
+}
+
+TEST_CASE("per-I/O log: completion times relative to T0, sorted, with latencies", "[validate][stall]") {
+  Completions c;
+  append_lat_log("1000105, 2000, 0, 4096, 0\n1000101, 1000, 0, 4096, 0\n", 1000000, "io_lat.1.log", c);
+  append_lat_log("1000103, 3000, 0, 4096, 0\n", 1000000, "io_lat.2.log", c);
+  sort_completions(c);
+  CHECK(c.t_ms == std::vector<std::int64_t>{101, 103, 105});
+  CHECK(c.latency_ns == std::vector<std::int64_t>{1000, 3000, 2000});
+  CHECK(latency_percentile_ns(c, 0, 200, 50.0) == 2000);
+  CHECK(latency_percentile_ns(c, 0, 200, 100.0) == 3000);
+  CHECK(latency_percentile_ns(c, 104, 200, 50.0) == 2000);
+  CHECK(latency_percentile_ns(c, 300, 400, 50.0) == -1);
+  Completions bad;
+  CHECK_THROWS_WITH(append_lat_log("12, abc\n", 0, "io_lat.1.log", bad), Catch::Contains("io_lat.1.log:1"));
+}
+
+TEST_CASE("recovery to full throughput: first window at 90% of steady", "[validate][stall]") {
+  std::vector<std::int64_t> t;
+  for (int ms = 0; ms < 1000; ++ms) t.push_back(ms);      // 100 per 100 ms
+  for (int ms = 1500; ms < 2000; ms += 2) t.push_back(ms); // 50 per 100 ms
+  for (int ms = 2000; ms < 3000; ++ms) t.push_back(ms);    // back to 100
+  CHECK(time_to_throughput(t, 1000, 3000, 100.0, 100, 0.9) == 1000 - 20);  // [1980, 2080) holds 10 + 80 = 90
+  CHECK(time_to_throughput(t, 1000, 1900, 100.0, 100, 0.9) == -1);
+}
+
+TEST_CASE("a results directory becomes the real run: split, stall, fault timings", "[validate][real]") {
+  namespace fs = std::filesystem;
+  auto exp = experiments::load_experiment_file(std::string(MPSIM_SOURCE_DIR) + "/validate/scenarios/fault-ana-inaccessible-numa.textproto");
+  const auto& scenario = exp.runs.front().scenario;
+  GuestPlan plan = plan_guest(scenario);
+  fs::path dir = fs::temp_directory_path() / "mpsim-test-real-run";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  auto write = [&](const char* name, const std::string& text) { std::ofstream(dir / name) << text; };
+  write("t0_us", "5000000000\n");   // T0 = unix 5000000 ms
+  write("faults.csv", "100,io_start\n1105,ana,nvmet_p1,1,inaccessible,0\n2600,ana,nvmet_p1,1,optimized,0\n4100,fio_exit,0\n");
+  write("samples.csv",
+        "t_ms,nvmet_p1_reads,nvmet_p1_writes,nvmet_p1_ctrl,nvmet_p1_ana,nvmet_p2_reads,nvmet_p2_writes,nvmet_p2_ctrl,nvmet_p2_ana\n"
+        "90,1,0,live,optimized,0,0,live,optimized\n"
+        "1120,1000,0,live,optimized,0,0,live,optimized\n"
+        "1160,1000,0,live,inaccessible,40,0,live,optimized\n"
+        "2640,1000,0,live,optimized,1500,0,live,optimized\n"
+        "4100,2500,0,live,optimized,1500,0,live,optimized\n");
+  std::string log;
+  for (std::int64_t t = 100; t < 4100; ++t) {
+    if (t >= 1100 && t < 1150) continue;  // a 50 ms gap while the host fails over
+    log += std::to_string(5000000 + t) + ", " + std::to_string(t % 7 == 0 ? 9000 : 1000) + ", 0, 4096, 0\n";
+  }
+  write("io_lat.1.log", log);
+  write("fio.json", kFioJson);
+
+  RealRun run = analyse_guest_results(scenario, plan, dir.string());
+  CHECK(run.measure_from_ms == 100);
+  CHECK(run.measure_to_ms == 4100);
+  CHECK(run.completions == 3950);
+  CHECK(run.iops == Approx(987.5));
+  CHECK(run.p50_ns == 1000);
+  CHECK(run.p99_ns == 9000);
+  CHECK(run.stall_ms == 51);   // last completion at 1099, next at 1150
+  CHECK(run.errors == 3);
+  REQUIRE(run.paths.size() == 2);
+  CHECK(run.paths[0].controller == "guest/nvmet.p1");
+  CHECK(run.paths[0].ios == 2499);
+  CHECK(run.paths[1].share == Approx(1500.0 / 3999.0));
+  REQUIRE(run.faults.size() == 1);
+  CHECK(run.faults[0].at_ms == 1100);
+  CHECK(run.faults[0].end_ms == 2600);
+  CHECK(run.faults[0].time_to_detect_ms == 60);    // the sample at 1160
+  CHECK(run.faults[0].time_to_restore_ms == 40);   // the sample at 2640
+  std::string json = real_run_json(run);
+  CHECK(json.find("\"controller\": \"guest/nvmet.p1\"") != std::string::npos);
+  CHECK(json == real_run_json(analyse_guest_results(scenario, plan, dir.string())));
+  fs::remove(dir / "fio.json");
+  CHECK_THROWS_WITH(analyse_guest_results(scenario, plan, dir.string()), Catch::Contains("fio.json: missing"));
+  fs::remove_all(dir);
+}
