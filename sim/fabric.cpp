@@ -138,6 +138,7 @@ std::int64_t Fabric::idle_transit_ns(const Route& r, std::uint64_t bytes) const 
 }
 
 bool Fabric::lost(const Route& r, std::int64_t sent, bool ignore_port) const {
+  if (down_now_ == 0 && last_any_down_ < sent) return false;  // nothing failed since it left
   for (std::uint32_t id : r.comps) {
     if (ignore_port && id == r.port_comp) continue;
     const Component& c = comps_[id];
@@ -155,7 +156,12 @@ bool Fabric::route_up(const Route& r) const {
 
 void Fabric::set_state(std::uint32_t id, bool up, std::int64_t now) {
   Component& c = comps_[id];
-  if (c.is_up && !up) c.last_down = now;
+  if (c.is_up == up) return;
+  if (!up) {
+    c.last_down = now;
+    last_any_down_ = now;
+  }
+  down_now_ += up ? -1 : 1;
   c.is_up = up;
 }
 

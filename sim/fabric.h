@@ -108,6 +108,8 @@ class Fabric {
   std::map<std::string, std::uint32_t> by_name_;
   std::vector<std::vector<std::uint32_t>> adj_;  // end comp -> link indices, in link order
   std::map<std::string, int> host_index_;
+  int down_now_ = 0;  // components down right now, and when the last one went down:
+  std::int64_t last_any_down_ = std::numeric_limits<std::int64_t>::min();  // lost() fast path
   std::unique_ptr<topology::FabricGraph> graph_;
 };
 
