@@ -33,6 +33,7 @@ RunResult run_scenario(const Scenario& scenario) {
       const auto& actions = world.fault_actions();
       for (std::int64_t t : syncs) {
         sg4::this_actor::sleep_until(sg_time(world.platform(), t));
+        if (error) return;  // the engine stopped: leave the world as it failed
         for (; next < actions.size() && actions[next].at == t; ++next) world.apply(actions[next]);
         ready->release();
       }
