@@ -120,12 +120,13 @@ sim::Scenario make_leaf_spine_scenario(std::uint32_t hosts, std::uint32_t iodept
     j.rw = sim::RwMode::RandRead;
     j.iodepth = iodepth;
     j.runtime = runtime;
+    j.start_delay = std::chrono::milliseconds(10);  // fio starts after `nvme connect` returns
     s.jobs.push_back(j);
   }
   s.policy.name = policy;
   s.models = models::default_models();
   s.seed = seed;
-  s.duration = runtime;
+  s.duration = std::chrono::milliseconds(10) + runtime;
   return s;
 }
 

@@ -17,7 +17,8 @@ inline constexpr const char* kLeafSpineNqn = "nqn.2026-11.io.mpsim:leaf-spine";
 topology::Topology make_leaf_spine(std::uint32_t hosts);
 
 // A scenario on it: every host runs one 4 KiB randread job at `iodepth` on namespace
-// (host index % 4) + 1 for `runtime`, under `policy`.
+// (host index % 4) + 1 for `runtime`, from 10 ms on (once the controllers are connected), under
+// `policy`.
 sim::Scenario make_leaf_spine_scenario(std::uint32_t hosts, std::uint32_t iodepth, sim::Duration runtime,
                                        const std::string& policy, std::uint64_t seed);
 

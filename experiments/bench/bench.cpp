@@ -27,6 +27,8 @@ sim::Scenario quickstart_qd128(sim::Duration runtime) {
   return s;
 }
 
+double seconds_of(const timeval& tv) { return static_cast<double>(tv.tv_sec) + static_cast<double>(tv.tv_usec) / 1e6; }
+
 BenchFigures measure(const BenchCase& c) {
   BenchFigures f;
   sim::Scenario s = c.make();
@@ -35,10 +37,16 @@ BenchFigures measure(const BenchCase& c) {
   f.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   f.simulated_s = static_cast<double>(r.simulated.count()) / 1e9;
   f.simulated_ios = r.simulated_ios ? r.simulated_ios : r.ledger.submitted;
+  f.completed_ios = r.ledger.completed;
   struct rusage usage {};
   getrusage(RUSAGE_SELF, &usage);
   f.peak_rss_kib = usage.ru_maxrss;  // KiB on Linux
-  f.ok = true;
+  f.cpu_s = seconds_of(usage.ru_utime) + seconds_of(usage.ru_stime);
+  f.ok = r.ledger.completed > 0 && r.ledger.failed == 0;
+  if (!f.ok) {
+    std::snprintf(f.error, sizeof f.error, "the run did not do its I/O (completed %llu, failed %llu)",
+                  static_cast<unsigned long long>(r.ledger.completed), static_cast<unsigned long long>(r.ledger.failed));
+  }
   return f;
 }
 
@@ -104,11 +112,13 @@ std::string format_figures(const BenchCase& c, const BenchFigures& f) {
     std::snprintf(buf, sizeof buf, "bench %s: FAILED: %s", c.name.c_str(), f.error);
     return buf;
   }
-  double rate = f.wall_s > 0 ? static_cast<double>(f.simulated_ios) / f.wall_s : 0;
+  double per_wall = f.wall_s > 0 ? static_cast<double>(f.simulated_ios) / f.wall_s : 0;
+  double per_cpu = f.cpu_s > 0 ? static_cast<double>(f.simulated_ios) / f.cpu_s : 0;
   std::snprintf(buf, sizeof buf,
-                "bench %s: hosts=%u simulated_s=%.3f simulated_ios=%llu wall_s=%.3f ios_per_wall_s=%.0f peak_rss_kib=%ld",
-                c.name.c_str(), c.hosts, f.simulated_s, static_cast<unsigned long long>(f.simulated_ios), f.wall_s, rate,
-                f.peak_rss_kib);
+                "bench %s: hosts=%u simulated_s=%.3f simulated_ios=%llu wall_s=%.3f cpu_s=%.3f ios_per_cpu_s=%.0f "
+                "ios_per_wall_s=%.0f peak_rss_kib=%ld",
+                c.name.c_str(), c.hosts, f.simulated_s, static_cast<unsigned long long>(f.simulated_ios), f.wall_s,
+                f.cpu_s, per_cpu, per_wall, f.peak_rss_kib);
   return buf;
 }
 

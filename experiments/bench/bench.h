@@ -20,7 +20,9 @@ struct BenchCase {
 struct BenchFigures {
   double simulated_s = 0;
   std::uint64_t simulated_ios = 0;
+  std::uint64_t completed_ios = 0;
   double wall_s = 0;
+  double cpu_s = 0;  // user + system of the case's process: what the run cost on a shared machine
   long peak_rss_kib = 0;
   bool ok = false;
   char error[256] = {};
@@ -32,7 +34,8 @@ std::vector<BenchCase> standard_cases(bool quick);
 
 BenchFigures run_case_in_child(const BenchCase& c);
 
-// "bench <name>: hosts=... simulated_s=... simulated_ios=... wall_s=... ios_per_wall_s=N peak_rss_kib=M"
+// "bench <name>: hosts=... simulated_s=... simulated_ios=... wall_s=... cpu_s=... ios_per_cpu_s=...
+//  ios_per_wall_s=N peak_rss_kib=M"
 std::string format_figures(const BenchCase& c, const BenchFigures& f);
 
 }  // namespace mpsim::bench

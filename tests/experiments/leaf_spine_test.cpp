@@ -42,5 +42,5 @@ TEST_CASE("the leaf-spine scenario gives every host one job") {
   CHECK(s.jobs[5].nsid == 2);
   CHECK(s.jobs[5].iodepth == 16);
   CHECK(s.seed == 5);
-  CHECK(s.duration == std::chrono::milliseconds(100));
+  CHECK(s.duration == std::chrono::milliseconds(110));  // start_delay 10 ms + runtime
 }
