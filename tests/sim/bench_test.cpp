@@ -16,14 +16,13 @@ TEST_CASE("quickstart QD128 engine speed", "[.][bench]") {
   Scenario s;
   s.name = "quickstart-qd128";
   s.topology = topology::load_topology_file(MPSIM_SOURCE_DIR "/topologies/quickstart.textproto");
-  JobSpec j;
+  JobSpec& j = s.jobs.emplace_back();
   j.name = "bench";
   j.host = "h0";
   j.nqn = "nqn.2026-11.io.mpsim:quickstart";
   j.iodepth = 128;
   j.runtime = std::chrono::seconds(4);
   j.start_delay = std::chrono::milliseconds(10);
-  s.jobs.push_back(j);
   s.policy.name = "numa";
   s.models = models::default_models();
   s.seed = 42;
