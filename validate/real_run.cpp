@@ -94,15 +94,24 @@ double steady_per_bin(const Completions& c, const RealRun& run) {
   return span > 0 ? static_cast<double>(count) * kThroughputBinMs / static_cast<double>(span) : 0.0;
 }
 
+// Fault actions fork `tc`/`ip` and take tens of ms: measure from when the first one finished.
+std::int64_t applied_time(const std::vector<FaultRecord>& records, std::int64_t planned_ms) {
+  for (const auto& r : records) {
+    if (r.t_ms >= planned_ms && r.action != "io_start" && r.action != "fio_exit") return r.t_ms;
+  }
+  return planned_ms;
+}
+
 void measure_faults(const sim::Scenario& s, const SampleTable& samples, const Completions& c, std::int64_t io_start, RealRun& run) {
   for (const auto& f : s.faults) {
     RealFault rf;
     rf.label = f.label.empty() ? f.target : f.label;
     rf.at_ms = io_start + to_ms(f.at);
+    rf.applied_ms = applied_time(run.actions, rf.at_ms);
     std::int64_t end = fault_end_ms(f);
     rf.end_ms = end < 0 ? run.measure_to_ms : io_start + end;
-    rf.stall_ms = longest_gap_ms(c.t_ms, rf.at_ms, run.measure_to_ms);
-    rf.time_to_detect_ms = time_to_state_change(samples, rf.at_ms);
+    rf.stall_ms = longest_gap_ms(c.t_ms, rf.applied_ms, run.measure_to_ms);
+    rf.time_to_detect_ms = time_to_state_change(samples, rf.applied_ms);
     if (end >= 0) rf.time_to_restore_ms = time_to_state_restore(samples, rf.at_ms, rf.end_ms);
     run.faults.push_back(rf);
   }

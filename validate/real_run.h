@@ -23,10 +23,11 @@ struct RealPath {
 
 struct RealFault {
   std::string label;
-  std::int64_t at_ms = 0;
+  std::int64_t at_ms = 0;                // planned: io_start + the experiment's `at`
+  std::int64_t applied_ms = 0;           // when the guest's first action for it had taken effect
   std::int64_t end_ms = 0;               // end of the window (run end if open-ended)
-  std::int64_t stall_ms = 0;             // longest time without completions in [at, run end]
-  std::int64_t time_to_detect_ms = -1;   // fault -> first path state change seen by the sampler
+  std::int64_t stall_ms = 0;             // longest time without completions in [applied, run end]
+  std::int64_t time_to_detect_ms = -1;   // applied -> first path state change seen by the sampler
   std::int64_t time_to_restore_ms = -1;  // window end -> every path back to its state before
   std::int64_t time_to_full_throughput_ms = -1;  // window end -> a 100 ms bin at >= 90% of steady
 };

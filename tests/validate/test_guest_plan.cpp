@@ -79,7 +79,7 @@ TEST_CASE("immediate down is a port unlink/relink; silent down is netem loss beh
 
   auto silent = validate::plan_guest(load("validate/scenarios/fault-silent-loss-numa.textproto"));
   CHECK(commands_at(silent, 1000) == std::vector<std::string>{"net_set nvmet_p1 0 100"});
-  CHECK(commands_at(silent, 5000) == std::vector<std::string>{"net_set nvmet_p1 0 0"});
+  CHECK(commands_at(silent, 7000) == std::vector<std::string>{"net_set nvmet_p1 0 0"});
   CHECK(silent.net == validate::GuestNet::Veth);
 }
 

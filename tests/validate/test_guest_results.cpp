@@ -160,7 +160,8 @@ TEST_CASE("a results directory becomes the real run: split, stall, fault timings
   REQUIRE(run.faults.size() == 1);
   CHECK(run.faults[0].at_ms == 1100);
   CHECK(run.faults[0].end_ms == 2600);
-  CHECK(run.faults[0].time_to_detect_ms == 60);    // the sample at 1160
+  CHECK(run.faults[0].applied_ms == 1105);        // the ana write took effect 5 ms late
+  CHECK(run.faults[0].time_to_detect_ms == 55);    // the sample at 1160
   CHECK(run.faults[0].time_to_restore_ms == 40);   // the sample at 2640
   std::string json = real_run_json(run);
   CHECK(json.find("\"controller\": \"guest/nvmet.p1\"") != std::string::npos);
