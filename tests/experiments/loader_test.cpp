@@ -266,3 +266,25 @@ TEST_CASE("quickstart compares the three Linux policies with one seed") {
   CHECK(exp.runs[0].scenario.faults[0].duration == std::chrono::seconds(2));
   CHECK(exp.runs[0].scenario.duration == std::chrono::seconds(6));
 }
+
+TEST_CASE("one policy with different parameters gets distinct labels") {
+  auto exp = load(with_fabric(std::string("name: \"x\"\nseed: 1\n"
+                                          "compare { name: \"spdk-round-robin\" }\n"
+                                          "compare { name: \"spdk-round-robin\" params { key: \"rr_min_io\" value: \"16\" } }\n") +
+                              kGoodJob));
+  REQUIRE(exp.runs.size() == 2);
+  CHECK(exp.runs[0].label == "spdk-round-robin");
+  CHECK(exp.runs[1].label == "spdk-round-robin_rr_min_io-16");
+  CHECK(exp.runs[1].policy_text == "spdk-round-robin(rr_min_io=16)");
+  CHECK(exp.runs[1].scenario.policy.params.at("rr_min_io") == "16");
+}
+
+TEST_CASE("a bad parameter value is reported at the params entry") {
+  auto problems = problems_of(with_fabric(std::string("name: \"x\"\nseed: 1\n"
+                                                      "policy { name: \"spdk-round-robin\"\n"   // 30
+                                                      "  params { key: \"rr_min_io\" value: \"many\" } }\n") +  // 31
+                                          kGoodJob));
+  INFO(all(problems));
+  REQUIRE(problems.size() == 1);
+  CHECK(has_problem(problems, "exp.textproto:31:3: policy.params[0]:"));
+}

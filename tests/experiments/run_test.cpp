@@ -112,3 +112,41 @@ TEST_CASE("an experiment the engine rejects is a RunError naming the policy") {
     CHECK(e.bad_input());
   }
 }
+
+TEST_CASE("gray-failure: queue-depth beats round-robin, which beats numa on the slow first path") {
+  auto exp = ex::load_experiment_file(MPSIM_SOURCE_DIR "/experiments/gray-failure.textproto");
+  REQUIRE(exp.runs.size() == 3);
+  for (ex::PlannedRun& run : exp.runs) {  // a quarter of the length: 1 s, slow link 0.25..0.75 s
+    sim::Scenario& s = run.scenario;
+    s.jobs.front().runtime /= 4;
+    s.faults.front().at /= 4;
+    s.faults.front().duration /= 4;
+    s.duration /= 4;
+  }
+  auto results = ex::run_experiment(exp);
+  auto iops = [&](std::size_t i) { return ex::fio_iops(results[i].jobs.front().read); };
+  CHECK(exp.runs[0].label == "round-robin");
+  CHECK(exp.runs[1].label == "queue-depth");
+  CHECK(exp.runs[2].label == "numa");
+  CHECK(iops(1) > iops(0));
+  CHECK(iops(0) > iops(2));
+  for (const auto& r : results) CHECK(r.ledger.failed == 0);
+}
+
+TEST_CASE("maintenance-drain: no I/O reaches node-b while it is drained, and none fails") {
+  auto exp = ex::load_experiment_file(MPSIM_SOURCE_DIR "/experiments/maintenance-drain.textproto");
+  exp.runs.resize(1);  // round-robin
+  auto results = ex::run_experiment(exp);
+  const sim::RunResult& r = results.front();
+  CHECK(r.ledger.failed == 0);
+  CHECK(r.ledger.balanced());
+  std::uint64_t during = 0, before = 0;
+  for (const sim::TimelineRow& row : r.timeline) {
+    if (row.controller.find("/node-b.") == std::string::npos) continue;
+    // From the end of the 500 ms transition (2.5 s) to the end of the drain (5 s), margins of one interval.
+    if (row.start >= std::chrono::milliseconds(2600) && row.start < std::chrono::milliseconds(4900)) during += row.completions;
+    if (row.start >= std::chrono::milliseconds(1000) && row.start < std::chrono::milliseconds(1900)) before += row.completions;
+  }
+  CHECK(before > 0);
+  CHECK(during == 0);
+}
