@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -65,7 +66,10 @@ BenchFigures measure(const BenchCase& c) {
 
 std::vector<BenchCase> standard_cases(bool quick) {
   double scale = quick ? 0.1 : 1.0;
-  auto dur = [scale](double seconds) { return sim::Duration(static_cast<std::int64_t>(seconds * scale * 1e9)); };
+  // At least 100 ms: 1,024 hosts need tens of ms of simulated time just to connect their 8,192 controllers.
+  auto dur = [scale](double seconds) {
+    return sim::Duration(static_cast<std::int64_t>(std::max(0.1, seconds * scale) * 1e9));
+  };
   std::vector<BenchCase> cases;
   cases.push_back({"quickstart-qd128", 1, [d = dur(2.0)] { return quickstart_qd128(d); }});
   // Simulated time shrinks as hosts grow so every case simulates a few million I/Os.
