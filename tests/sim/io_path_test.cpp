@@ -84,3 +84,16 @@ TEST_CASE("a job starting at t=0 waits for its device (the first live path), not
   CHECK(r.ledger.failed == 0);
   CHECK(r.jobs[0].read.total_ios > 1000);
 }
+
+TEST_CASE("a per-(host, subsystem) policy override wins over the run's policy", "[sim][policy]") {
+  Scenario s = scenario(two_path_topology(), "numa", job(16, 200ms));
+  PolicyOverride o;
+  o.host = "h0";
+  o.nqn = "nqn.test:s1";
+  o.policy.name = "round-robin";
+  s.overrides.push_back(o);
+  const RunResult r = run_scenario(s);
+  CHECK(path(r, "h0/t0.p1").share == Approx(0.5).margin(0.005));
+  s.overrides[0].nqn = "nqn.test:other";  // does not match: numa again
+  CHECK(path(run_scenario(s), "h0/t0.p1").ios == 0);
+}
