@@ -22,6 +22,20 @@ policies::Duration seconds(double s) {
   return std::chrono::duration_cast<policies::Duration>(std::chrono::duration<double>(s));
 }
 
+// nvme connect options over the kernel's defaults (ControllerConfig's own); an unset
+// nr_io_queues means one queue per host CPU. (topology::effective_options says the same, but
+// looks the host up by name for every connection.)
+policies::ControllerConfig controller_config(const topology::ConnectOptions& o, std::uint32_t host_cpus) {
+  policies::ControllerConfig cfg;
+  if (o.has_kato_s()) cfg.kato = seconds(o.kato_s());
+  if (o.has_reconnect_delay_s()) cfg.reconnect_delay = seconds(o.reconnect_delay_s());
+  if (o.has_ctrl_loss_tmo_s()) cfg.ctrl_loss_tmo = seconds(o.ctrl_loss_tmo_s());
+  if (o.has_fast_io_fail_tmo_s()) cfg.fast_io_fail_tmo = seconds(o.fast_io_fail_tmo_s());
+  if (o.has_queue_size()) cfg.queue_size = o.queue_size();
+  cfg.nr_io_queues = o.has_nr_io_queues() ? o.nr_io_queues() : host_cpus;
+  return cfg;
+}
+
 std::int64_t run_length(const Scenario& s) {
   if (s.duration.count() > 0) return s.duration.count();
   std::int64_t end = 0;
@@ -124,14 +138,7 @@ void World::build_connections() {
     for (const auto& ns : sub->namespaces()) k.grpids.push_back(ns.ana_grpid());
     std::sort(k.grpids.begin(), k.grpids.end());
     k.grpids.erase(std::unique(k.grpids.begin(), k.grpids.end()), k.grpids.end());
-    const auto o = topology::effective_options(topo, c);
-    policies::ControllerConfig cfg;
-    cfg.kato = seconds(o.kato_s);
-    cfg.reconnect_delay = seconds(o.reconnect_delay_s);
-    cfg.ctrl_loss_tmo = seconds(o.ctrl_loss_tmo_s);
-    cfg.fast_io_fail_tmo = seconds(o.fast_io_fail_tmo_s);
-    cfg.nr_io_queues = o.nr_io_queues;
-    cfg.queue_size = o.queue_size;
+    policies::ControllerConfig cfg = controller_config(c.options(), std::uint32_t(hosts_[k.host].cpu.free_at.size()));
     cfg.anatt = std::chrono::seconds(10);  // nvmet's Identify Controller ANATT
     const auto index = std::uint32_t(conns_.size());
     ports_[k.port].conns.push_back(index);
