@@ -7,12 +7,6 @@
 #include "experiments/json_writer.h"
 #include "experiments/reports.h"
 
-// The mpsim target defines MPSIM_VERSION from CMake's PROJECT_VERSION; this library is built
-// without it, so it falls back to the same number (keep in step with CMakeLists.txt project()).
-#ifndef MPSIM_VERSION
-#define MPSIM_VERSION "0.1.0"
-#endif
-
 namespace mpsim::experiments {
 namespace {
 
