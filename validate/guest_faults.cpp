@@ -55,7 +55,27 @@ class FaultPlanner {
     return nullptr;
   }
 
-  // The target ports a component stands for: a port, a target node's ports, or a link's port end.
+  bool is_host_nic(const std::string& name) const { return name.rfind(plan_.host + ".", 0) == 0; }
+
+  // Ports reachable from `start` over links without passing through a host NIC or `skip`.
+  void ports_behind(const std::string& start, const topology::Link* skip, std::vector<const GuestPort*>& out) const {
+    std::vector<std::string> todo = {start}, seen = {start};
+    while (!todo.empty()) {
+      std::string at = todo.back();
+      todo.pop_back();
+      if (const GuestPort* p = port_named(at)) out.push_back(p);
+      for (const auto& l : s_.topology.links()) {
+        if (&l == skip || (l.a() != at && l.b() != at)) continue;
+        const std::string& next = l.a() == at ? l.b() : l.a();
+        if (is_host_nic(next) || std::find(seen.begin(), seen.end(), next) != seen.end()) continue;
+        seen.push_back(next);
+        todo.push_back(next);
+      }
+    }
+  }
+
+  // The target ports a component stands for: a port, a target node's ports, a link's port end,
+  // or, for a host NIC or a link from one, every port reached through it.
   std::vector<const GuestPort*> ports_of(const std::string& target) const {
     if (const GuestPort* p = port_named(target)) return {p};
     std::vector<const GuestPort*> out;
@@ -63,11 +83,19 @@ class FaultPlanner {
       if (p.name.rfind(target + ".", 0) == 0) out.push_back(&p);
     }
     if (const topology::Link* l = link_named(target)) {
-      for (const std::string& end : {l->a(), l->b()}) {
-        if (const GuestPort* p = port_named(end)) out.push_back(p);
+      if (is_host_nic(l->a()) || is_host_nic(l->b())) {
+        ports_behind(is_host_nic(l->a()) ? l->b() : l->a(), l, out);
+      } else {
+        for (const std::string& end : {l->a(), l->b()}) {
+          if (const GuestPort* p = port_named(end)) out.push_back(p);
+        }
+      }
+    } else if (is_host_nic(target)) {
+      for (const auto& l : s_.topology.links()) {
+        if (l.a() == target || l.b() == target) ports_behind(l.a() == target ? l.b() : l.a(), &l, out);
       }
     }
-    if (out.empty()) refuse("\"" + target + "\" is not a target port, target node or port link of this scenario");
+    if (out.empty()) refuse("\"" + target + "\" is not a target port, target node, link or host NIC on a path of this scenario");
     return out;
   }
 
@@ -106,9 +134,11 @@ class FaultPlanner {
   }
 
   void add_down(const sim::FaultSpec& f, std::int64_t at, std::int64_t end, sim::Detection detection) {
-    if (f.target.find('/') != std::string::npos || f.target.rfind(plan_.host + ".", 0) == 0) {
-      refuse("host-side components cannot fail in the guest: name a target port, node or link");
-    }
+    // A local NIC or link going down is noticed at once (AUTO): the closest real event that
+    // the host sees at once is the target dropping the connection.
+    const topology::Link* link = link_named(f.target);
+    bool local = is_host_nic(f.target) || (link != nullptr && (is_host_nic(link->a()) || is_host_nic(link->b())));
+    if (detection == sim::Detection::Auto && local) detection = sim::Detection::Immediate;
     for (const GuestPort* p : ports_of(f.target)) {
       if (detection == sim::Detection::Immediate) {
         emit(at, "port_down " + p->key);

@@ -209,13 +209,19 @@ void plan_jobs(const sim::Scenario& s, GuestPlan& plan) {
   }
 }
 
-// Ports go behind veth pairs when any of them needs netem; then every path crosses a veth,
-// so the paths differ only by what the scenario says.
+// Ports go behind veth pairs when any of them needs netem, or when the topology's addresses
+// cannot all be served on loopback (a non-127 address, or two ports sharing a service id).
+// Then every path crosses a veth, so the paths differ only by what the scenario says.
 void choose_network(GuestPlan& plan) {
+  std::set<std::uint32_t> services;
+  bool loopback_ok = true;
+  for (const auto& p : plan.ports) {
+    loopback_ok = loopback_ok && p.traddr.rfind("127.", 0) == 0 && services.insert(p.trsvcid).second;
+  }
   bool needs_netem = std::any_of(plan.ports.begin(), plan.ports.end(), [](const GuestPort& p) { return p.delay_us > 0; }) ||
                      std::any_of(plan.actions.begin(), plan.actions.end(),
                                  [](const GuestAction& a) { return a.command.rfind("net_set ", 0) == 0; });
-  plan.net = needs_netem ? GuestNet::Veth : GuestNet::Loopback;
+  plan.net = needs_netem || !loopback_ok ? GuestNet::Veth : GuestNet::Loopback;
 }
 
 }  // namespace

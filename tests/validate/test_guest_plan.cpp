@@ -161,3 +161,12 @@ TEST_CASE("shell quoting survives single quotes", "[validate][plan]") {
   CHECK(validate::shell_quote("it's") == "'it'\\''s'");
   CHECK(validate::shell_quote("") == "''");
 }
+
+TEST_CASE("a host NIC's link going down (AUTO) unlinks every port reached through it", "[validate][plan]") {
+  auto exp = experiments::load_experiment_file(std::string(MPSIM_SOURCE_DIR) + "/experiments/quickstart.textproto");
+  auto plan = validate::plan_guest(exp.runs.front().scenario);
+  CHECK(commands_at(plan, 2000) == std::vector<std::string>{"port_down node_a_p0"});
+  CHECK(commands_at(plan, 4000) == std::vector<std::string>{"port_up node_a_p0"});
+  // 10.0.x.10 addresses sharing port 4420 cannot all listen on loopback: veth pairs instead.
+  CHECK(plan.net == validate::GuestNet::Veth);
+}

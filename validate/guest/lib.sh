@@ -118,15 +118,16 @@ connect_port() {
   log "connected $name: $reply"
 }
 
-# paths.csv maps each port to its controller and path device, by the controller's trsvcid.
+# paths.csv maps each port to its controller and path device, by the controller's address.
 map_paths() {
-  local c addr p svc dev
+  local c addr p svc dev ta
   : >"$RUN/paths.csv"
   for p in $SCN_PATHS; do
     svc=$(port_var "$p" SVC)
+    ta=$(port_addr "$p")
     for c in /sys/class/nvme/nvme*; do
       read -r addr <"$c/address"
-      case ",$addr," in *",trsvcid=$svc,"*) ;; *) continue ;; esac
+      case ",$addr," in *",traddr=$ta,trsvcid=$svc,"*) ;; *) continue ;; esac
       for dev in "$c"/nvme*c*n*; do break; done
       printf '%s,%s,%s\n' "$p" "${c##*/}" "${dev##*/}" >>"$RUN/paths.csv"
       PATH_CTRL[$p]=${c##*/}
