@@ -1,6 +1,7 @@
 // `mpsim validate`: runs scenarios on a real Linux kernel (nvmet + nvme-tcp + native multipath in
-// a User-Mode-Linux guest) and reports what it measured. The simulator side of the comparison
-// is not wired in yet: this prints and writes the real side (validation-real.json per scenario).
+// a User-Mode-Linux guest) and reports what it measured (validation-real.json per scenario), then
+// runs the simulator on the same scenario and lists the measures outside tolerance
+// (validation.json). No calibration yet: absolute figures are the simulator's defaults.
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -13,7 +14,9 @@
 
 #include "experiments/cli/commands.h"
 #include "experiments/experiment_loader.h"
+#include "sim/engine.h"
 #include "topologies/textproto.h"
+#include "validate/compare.h"
 #include "validate/guest_plan.h"
 #include "validate/guest_runner.h"
 
@@ -25,6 +28,7 @@ namespace fs = std::filesystem;
 struct ValidateArgs {
   bool smoke = false;
   bool dry_run = false;
+  bool no_sim = false;
   std::string results = "validate-results";
   int timeout_s = 300;
   std::vector<std::string> scenarios;
@@ -67,6 +71,37 @@ void print_row(const validate::RealRun& run) {
   std::fflush(stdout);
 }
 
+void write_file(const std::string& path, const std::string& text) {
+  std::unique_ptr<FILE, int (*)(FILE*)> f(std::fopen(path.c_str(), "w"), std::fclose);
+  if (f) std::fputs(text.c_str(), f.get());
+}
+
+// Runs the simulator on the same scenario and prints the rows outside tolerance; true if none.
+bool compare_with_sim(const sim::Scenario& s, const validate::RealRun& real, const std::string& dir) {
+  std::vector<validate::CompareRow> rows;
+  try {
+    rows = validate::compare_runs(real, sim::run_scenario(s));
+  } catch (const std::exception& e) {
+    spdlog::error("scenario {}: the simulator could not run it: {}", s.name, e.what());
+    return false;
+  }
+  write_file(dir + "/validation.json", validate::comparison_json(s.name, rows));
+  std::size_t passed = 0;
+  std::string failing;
+  for (const auto& r : rows) {
+    if (r.pass) {
+      ++passed;
+      continue;
+    }
+    char buf[160];
+    std::snprintf(buf, sizeof buf, " %s real %.1f sim %.1f (%s);", r.measure.c_str(), r.real, r.sim, r.tolerance.c_str());
+    failing += buf;
+  }
+  std::printf("  vs sim: %zu/%zu rows within tolerance%s%s\n", passed, rows.size(), failing.empty() ? "" : "; outside:", failing.c_str());
+  std::fflush(stdout);
+  return passed == rows.size();
+}
+
 // The smoke's claim: the guest ran, both paths carried I/O, and fio saw no error.
 bool smoke_holds(const validate::RealRun& run) {
   bool ok = run.iops > 0 && run.errors == 0 && run.paths.size() == 2;
@@ -106,13 +141,15 @@ int run_validate(const ValidateArgs& args) {
   }
   std::string kernel = validate::ensure_guest_kernel(options);
   spdlog::info("guest kernel: {}", kernel);
-  int failed = 0;
+  int failed = 0, compare_failed = 0;
   print_header();
   for (const auto& s : scenarios) {
     try {
       validate::RealRun run = validate::run_in_guest(s, kernel, options);
       print_row(run);
       if (args.smoke && !smoke_holds(run)) ++failed;
+      std::string dir = (fs::absolute(args.results) / validate::results_subdir(s.name)).string();
+      if (!args.smoke && !args.no_sim && !compare_with_sim(s, run, dir)) ++compare_failed;
     } catch (const validate::GuestRunError& e) {
       spdlog::error("{}", e.what());
       ++failed;
@@ -123,7 +160,11 @@ int run_validate(const ValidateArgs& args) {
   }
   spdlog::info("{} of {} scenarios ran on the real kernel; results in {}", scenarios.size() - failed, scenarios.size(),
                fs::absolute(args.results).string());
-  return failed == 0 ? kExitOk : kExitCheckFailed;
+  if (!args.smoke && !args.no_sim) {
+    spdlog::info("{} of {} scenarios agree with the simulator within every tolerance (uncalibrated)",
+                 scenarios.size() - failed - compare_failed, scenarios.size());
+  }
+  return failed == 0 && compare_failed == 0 ? kExitOk : kExitCheckFailed;
 }
 
 }  // namespace
@@ -132,6 +173,7 @@ void add_validate_command(CLI::App& app, Action& action) {
   auto args = std::make_shared<ValidateArgs>();
   CLI::App* cmd = app.add_subcommand("validate", "Run scenarios on a real Linux kernel (UML guest: nvmet + nvme-tcp + multipath)");
   cmd->add_flag("--smoke", args->smoke, "Build the guest if needed and run one short round-robin scenario over two paths");
+  cmd->add_flag("--no-sim", args->no_sim, "Only the real kernel: skip the simulator comparison (validation.json)");
   cmd->add_flag("--dry-run", args->dry_run, "Only plan: write each scenario's guest init.sh and plan.txt, boot nothing");
   cmd->add_option("--results", args->results, "Directory for per-scenario results (default: validate-results)");
   cmd->add_option("--timeout", args->timeout_s, "Seconds allowed per guest boot (default: 300)")->check(CLI::PositiveNumber);

@@ -1,0 +1,74 @@
+// Real vs simulated rows: each measure against its stated tolerance.
+#include <catch2/catch.hpp>
+
+#include "validate/compare.h"
+
+using namespace mpsim;
+using namespace mpsim::validate;
+using namespace std::chrono_literals;
+
+namespace {
+
+sim::RunResult simulated(std::uint64_t ios, double share_p1, std::int64_t p50_ns, std::int64_t p99_ns) {
+  sim::RunResult r;
+  sim::JobResult j;
+  j.name = "randread";
+  j.read.total_ios = ios;
+  j.read.runtime = 2s;
+  j.read.lat.percentiles = {{50.0, p50_ns}, {99.0, p99_ns}, {99.9, p99_ns}};
+  r.jobs.push_back(j);
+  r.paths.push_back({"guest", "nqn", 1, "guest/nvmet.p1", 0, share_p1, 0, 0});
+  r.paths.push_back({"guest", "nqn", 1, "guest/nvmet.p2", 0, 1.0 - share_p1, 0, 0});
+  sim::FaultMeasure f;
+  f.stall = 2900ms;
+  r.faults.push_back(f);
+  return r;
+}
+
+RealRun real_run() {
+  RealRun r;
+  r.iops = 10000;
+  r.p50_ns = 1'000'000;
+  r.p99_ns = 5'000'000;
+  r.jobs.resize(1);
+  r.paths = {{"nvmet.p1", "guest/nvmet.p1", 10000, 0.5}, {"nvmet.p2", "guest/nvmet.p2", 10000, 0.5}};
+  RealFault f;
+  f.label = "f1";
+  f.stall_ms = 2950;
+  r.faults.push_back(f);
+  return r;
+}
+
+const CompareRow& row(const std::vector<CompareRow>& rows, const std::string& measure) {
+  for (const auto& r : rows) {
+    if (r.measure == measure) return r;
+  }
+  FAIL("no row " << measure);
+  return rows.front();
+}
+
+}  // namespace
+
+TEST_CASE("rows inside tolerance pass, rows outside fail", "[validate][compare]") {
+  auto rows = compare_runs(real_run(), simulated(21000, 0.52, 1'100'000, 6'400'000));  // 10500 IOPS
+  CHECK(row(rows, "iops").pass);
+  CHECK(row(rows, "iops").sim == Approx(10500));
+  CHECK(row(rows, "p50_us").pass);          // 10% off, tolerance 15%
+  CHECK(row(rows, "p99_us").pass);          // 28% off, tolerance 30%
+  CHECK(row(rows, "share guest/nvmet.p1").pass);  // 2 percentage points
+  CHECK(row(rows, "stall_ms f1").pass);     // 50 ms off: within 100 ms
+  CHECK(row(rows, "errors").pass);
+
+  rows = compare_runs(real_run(), simulated(24000, 0.55, 1'200'000, 7'000'000));
+  CHECK_FALSE(row(rows, "iops").pass);      // 20% off
+  CHECK_FALSE(row(rows, "p50_us").pass);    // 20% off
+  CHECK_FALSE(row(rows, "p99_us").pass);    // 40% off
+  CHECK_FALSE(row(rows, "share guest/nvmet.p1").pass);  // 5 percentage points
+}
+
+TEST_CASE("validation.json says pass only when every row does", "[validate][compare]") {
+  auto good = compare_runs(real_run(), simulated(20000, 0.5, 1'000'000, 5'000'000));
+  CHECK(comparison_json("s", good).find("\"pass\": true\n}") != std::string::npos);
+  auto bad = compare_runs(real_run(), simulated(2000, 0.5, 1'000'000, 5'000'000));
+  CHECK(comparison_json("s", bad).find("\"pass\": false\n}") != std::string::npos);
+}
