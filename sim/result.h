@@ -96,6 +96,17 @@ struct Ledger {
   bool balanced() const { return submitted == completed + failed + inflight_at_end; }
 };
 
+// What the run cost in wall-clock time, for `mpsim bench`: set-up (building the world and
+// simulating until the first job submits) apart from the I/O phase, so a per-I/O figure is
+// not diluted by connecting thousands of controllers. Varies run to run; no report prints it.
+struct RunCost {
+  double setup_wall_s = 0;           // World construction to the first job's first submission
+  double io_wall_s = 0;              // first submission to the end of the run
+  double io_cpu_s = 0;               // the process's CPU time over the same I/O phase
+  std::uint64_t events = 0;          // calendar events handled in the whole run
+  std::uint64_t events_before_io = 0;
+};
+
 struct RunResult {
   std::string scenario;
   std::string policy;                // policy name as given (with params, e.g. "spdk-round-robin(rr_min_io=16)")
@@ -108,6 +119,7 @@ struct RunResult {
   std::vector<FaultMeasure> faults;
   Ledger ledger;
   std::uint64_t simulated_ios = 0;   // I/O attempts simulated (for ios-per-wall-second figures)
+  RunCost cost;
 };
 
 }  // namespace mpsim::sim

@@ -1,5 +1,7 @@
 #include "sim/world.h"
 
+#include <ctime>
+
 #include <algorithm>
 #include <stdexcept>
 #include <tuple>
@@ -262,6 +264,7 @@ void World::run_until(std::int64_t t) {
   while (!cal_.empty() && cal_.top().time < t) {
     const Event e = cal_.pop();
     now_ = e.time;
+    ++events_;
     handle(e);
     drain_refills();
   }
@@ -273,7 +276,10 @@ void World::handle(const Event& e) {
     case EventKind::IoAtTarget: return io_at_target(e.a, e.tag);
     case EventKind::MediaDone: return media_done(e.a, e.tag);
     case EventKind::IoDone: return io_done(e.a, e.tag);
-    case EventKind::Submit: jobs_[e.a].submit_scheduled = false; return try_submit(e.a);
+    case EventKind::Submit:
+      if (!io_started_) note_io_start();
+      jobs_[e.a].submit_scheduled = false;
+      return try_submit(e.a);
     case EventKind::Timer: return fire_timer(e.a, e.tag);
     case EventKind::ConnectAtTarget: return connect_at_target(e.a, e.tag);
     case EventKind::ConnectReply: return connect_reply(e.a, e.tag);
@@ -285,6 +291,19 @@ void World::handle(const Event& e) {
     case EventKind::Aen: return aen(e.a, e.tag);
     case EventKind::Reset: return reset_arrived(e.a, e.tag);
   }
+}
+
+double process_cpu_s() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return double(ts.tv_sec) + double(ts.tv_nsec) * 1e-9;
+}
+
+void World::note_io_start() {
+  io_started_ = true;
+  io_start_wall_ = std::chrono::steady_clock::now();
+  io_start_cpu_s_ = process_cpu_s();
+  events_before_io_ = events_ - 1;
 }
 
 policies::TimerService::TimerId World::schedule_after(policies::Duration delay, std::function<void()> fn) {

@@ -5,6 +5,7 @@
 // (connect, keep-alive, ANA log, AEN), world_faults.cpp (fault actions), world_result.cpp.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -30,6 +31,7 @@
 namespace mpsim::sim {
 
 policies::AnaState to_policies(topology::AnaState s);
+double process_cpu_s();  // CPU time of this process (for RunResult::cost)
 
 // Cores of a host or target node: each new piece of work starts on the core free first.
 // free_at is a min-heap: the earliest-free core is at the front.
@@ -146,6 +148,7 @@ class World final : public policies::TimerService,
   void run_until(std::int64_t t);        // every event before t, then the clock is t
   void apply(const FaultAction& a);      // from the fault-scheduler actor
   RunResult result();                    // after the run: ledger checked
+  RunCost run_cost() const;              // wall-clock cost so far (set-up vs I/O phase)
 
   // TimerService
   policies::TimePoint now() const override { return policies::TimePoint(now_); }
@@ -176,6 +179,7 @@ class World final : public policies::TimerService,
   void build_fault_tracks();
   std::uint32_t conn_of(const policies::Controller& c) const;
   void handle(const Event& e);
+  void note_io_start();
   void fire_timer(std::uint32_t slot, std::uint32_t gen);
   // I/O path (world_io.cpp)
   void try_submit(std::uint32_t job);
@@ -243,6 +247,12 @@ class World final : public policies::TimerService,
   Ledger ledger_;
   std::uint64_t attempts_ = 0;
   std::uint64_t next_io_id_ = 1;
+  // Wall-clock bookkeeping for RunResult::cost only; it never feeds back into the simulation.
+  std::chrono::steady_clock::time_point created_wall_ = std::chrono::steady_clock::now();
+  std::chrono::steady_clock::time_point io_start_wall_{};
+  double io_start_cpu_s_ = 0;
+  bool io_started_ = false;
+  std::uint64_t events_ = 0, events_before_io_ = 0;
 };
 
 }  // namespace mpsim::sim

@@ -29,6 +29,19 @@ DirectionStats direction(const DirectionStats& d, const Histogram& h, std::int64
 
 }  // namespace
 
+RunCost World::run_cost() const {
+  using Seconds = std::chrono::duration<double>;
+  const auto now = std::chrono::steady_clock::now();
+  const auto io_start = io_started_ ? io_start_wall_ : now;
+  RunCost c;
+  c.setup_wall_s = Seconds(io_start - created_wall_).count();
+  c.io_wall_s = Seconds(now - io_start).count();
+  c.io_cpu_s = io_started_ ? process_cpu_s() - io_start_cpu_s_ : 0;
+  c.events = events_;
+  c.events_before_io = io_started_ ? events_before_io_ : events_;
+  return c;
+}
+
 RunResult World::result() {
   RunResult r;
   r.scenario = s_.name;
@@ -36,6 +49,7 @@ RunResult World::result() {
   r.seed = s_.seed;
   r.simulated = Duration(end_);
   r.simulated_ios = attempts_;
+  r.cost = run_cost();
 
   std::uint64_t live = 0;
   for (const auto& s : slots_) live += s.live ? 1 : 0;

@@ -21,7 +21,10 @@ struct BenchFigures {
   double simulated_s = 0;
   std::uint64_t simulated_ios = 0;
   std::uint64_t completed_ios = 0;
-  double wall_s = 0;
+  double wall_s = 0;     // the whole case: set-up, connecting, I/O phase, result
+  double io_wall_s = 0;  // from the first job submission to the end of the run
+  double io_cpu_s = 0;   // CPU time over the same phase (wall time stretches on a busy machine)
+  std::uint64_t events = 0;
   double cpu_s = 0;  // user + system of the case's process: what the run cost on a shared machine
   long peak_rss_kib = 0;
   bool ok = false;
@@ -34,8 +37,10 @@ std::vector<BenchCase> standard_cases(bool quick);
 
 BenchFigures run_case_in_child(const BenchCase& c);
 
-// "bench <name>: hosts=... simulated_s=... simulated_ios=... wall_s=... cpu_s=... ios_per_cpu_s=...
-//  ios_per_wall_s=N peak_rss_kib=M"
+// "bench <name>: hosts=... simulated_s=... simulated_ios=... events=... wall_s=... setup_s=... io_wall_s=...
+//  cpu_s=... io_cpu_s=... ios_per_cpu_s=... run_ios_per_wall_s=... cpu_ns_per_event=... ios_per_wall_s=N
+//  peak_rss_kib=M". ios_per_wall_s and ios_per_cpu_s are over the I/O phase only (simulated I/Os /
+//  io_wall_s or io_cpu_s); run_ios_per_wall_s is over the whole case, set-up included.
 std::string format_figures(const BenchCase& c, const BenchFigures& f);
 
 }  // namespace mpsim::bench
