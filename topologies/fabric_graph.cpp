@@ -71,16 +71,32 @@ std::vector<Component> Route::components() const {
   return out;
 }
 
+// One search from a target port over switches and links only, shared by every connection to
+// that port while nothing has failed. `tied` marks a vertex reached equally well from two
+// neighbours: there the predecessor depends on the search's visiting order, so a route through
+// it is not taken from the tree but searched afresh (keeping routes exactly as an uncached search
+// picks them).
+struct PortTree {
+  std::vector<double> dist;
+  std::vector<Vertex> pred;
+  std::vector<char> tied;
+};
+
+constexpr double kUnreached = std::numeric_limits<double>::infinity();
+
 struct FabricGraph::Impl {
   const Topology& topo;
   Graph graph;
   std::vector<VertexInfo> info;
   std::map<std::string, Vertex> by_id;  // NIC id, port id, switch name -> vertex
+  std::map<std::string, int> host_index;
   std::vector<Vertex> link_vertex;      // per link index
+  mutable std::map<Vertex, PortTree> trees;  // per destination port, built on first use
 
   explicit Impl(const Topology& t) : topo(t) {
     add_end_vertices();
     add_links();
+    for (int h = 0; h < topo.hosts_size(); ++h) host_index.emplace(topo.hosts(h).name(), h);
   }
 
   Vertex add_vertex(VertexInfo vi) {
@@ -132,8 +148,9 @@ struct FabricGraph::Impl {
 
   std::vector<Vertex> sources(const Connection& conn) const {
     std::vector<Vertex> out;
-    const Host* host = find_host(topo, conn.host());
-    if (!host) return out;
+    auto h = host_index.find(conn.host());
+    if (h == host_index.end()) return out;
+    const Host* host = &topo.hosts(h->second);
     for (const Nic& nic : host->nics()) {
       if (conn.host_nic().empty() || conn.host_nic() == nic.name()) out.push_back(by_id.at(nic_id(*host, nic)));
     }
@@ -145,6 +162,77 @@ struct FabricGraph::Impl {
     if (dest_it == by_id.end()) return std::nullopt;
     Vertex dest = dest_it->second;
     std::vector<Vertex> srcs = sources(conn);
+    if (failures.empty()) {
+      if (auto r = route_from_tree(srcs, dest)) return *r;
+    }
+    return search(srcs, dest, failures);
+  }
+
+  // Boost's Dijkstra relaxes with `closed_plus`: anything plus infinity stays infinity.
+  static double plus(double d, double w) { return d == kUnreached ? kUnreached : d + w; }
+
+  const PortTree& tree_for(Vertex dest) const {
+    auto it = trees.find(dest);
+    if (it != trees.end()) return it->second;
+    std::vector<char> allowed(info.size(), 0);
+    for (Vertex v = 0; v < info.size(); ++v) {
+      allowed[v] = info[v].kind != ComponentKind::kNic && info[v].kind != ComponentKind::kTargetPort;
+    }
+    allowed[dest] = 1;
+    PortTree t;
+    t.pred.resize(info.size());
+    t.dist.assign(info.size(), kUnreached);
+    dijkstra_from(dest, allowed, t.pred, t.dist);
+    t.tied.assign(info.size(), 0);
+    for (Vertex v = 0; v < info.size(); ++v) {
+      if (!allowed[v] || v == dest || t.dist[v] == kUnreached) continue;
+      int achievers = 0;
+      for (auto [e, end] = boost::out_edges(v, graph); e != end; ++e) {
+        Vertex u = boost::target(*e, graph);
+        if (allowed[u] && plus(t.dist[u], boost::get(boost::edge_weight, graph, *e)) == t.dist[v]) ++achievers;
+      }
+      t.tied[v] = achievers > 1;
+    }
+    return trees.emplace(dest, std::move(t)).first->second;
+  }
+
+  // The failure-free route from the port's shared tree, or nullopt when the tree cannot give
+  // exactly what a fresh search would (a source NIC that could forward, or a tie on the way);
+  // the caller then searches.
+  std::optional<std::optional<Route>> route_from_tree(const std::vector<Vertex>& srcs, Vertex dest) const {
+    const PortTree& t = tree_for(dest);
+    std::vector<std::pair<Vertex, double>> reach;  // (NIC, distance) via its only link
+    for (Vertex s : srcs) {
+      if (boost::out_degree(s, graph) != 1) return std::nullopt;
+      auto e = *boost::out_edges(s, graph).first;
+      reach.emplace_back(s, plus(t.dist[boost::target(e, graph)], boost::get(boost::edge_weight, graph, e)));
+    }
+    std::optional<std::size_t> best;
+    for (std::size_t i = 0; i < reach.size(); ++i) {
+      if (reach[i].second < kUnreached && (!best || reach[i].second < reach[*best].second)) best = i;
+    }
+    if (!best) return std::optional<Route>{};
+    const Vertex nic = reach[*best].first;
+    const Vertex link = boost::target(*boost::out_edges(nic, graph).first, graph);
+    for (Vertex v = link; v != dest; v = t.pred[v]) {
+      if (t.tied[v]) return std::nullopt;
+    }
+    return std::optional<Route>{build_route(nic, link, dest, t.pred)};
+  }
+
+  void dijkstra_from(Vertex dest, const std::vector<char>& allowed, std::vector<Vertex>& pred,
+                     std::vector<double>& dist) const {
+    Usable usable{&allowed};
+    boost::filtered_graph<Graph, boost::keep_all, Usable> view(graph, boost::keep_all(), usable);
+    auto index = boost::get(boost::vertex_index, graph);
+    boost::dijkstra_shortest_paths(view, dest,
+                                   boost::predecessor_map(boost::make_iterator_property_map(pred.begin(), index))
+                                       .distance_map(boost::make_iterator_property_map(dist.begin(), index))
+                                       .distance_inf(kUnreached));
+  }
+
+  std::optional<Route> search(const std::vector<Vertex>& srcs, Vertex dest,
+                              const std::vector<Component>& failures) const {
     std::vector<char> allowed(info.size(), 0);
     for (Vertex v = 0; v < info.size(); ++v) {
       bool end_device = info[v].kind == ComponentKind::kNic || info[v].kind == ComponentKind::kTargetPort;
@@ -155,29 +243,23 @@ struct FabricGraph::Impl {
     if (!allowed[dest]) return std::nullopt;
 
     // One search from the port reaches every candidate NIC; the nearest one is the route.
-    Usable usable{&allowed};
-    boost::filtered_graph<Graph, boost::keep_all, Usable> view(graph, boost::keep_all(), usable);
     std::vector<Vertex> pred(info.size());
-    constexpr double kUnreached = std::numeric_limits<double>::infinity();
     std::vector<double> dist(info.size(), kUnreached);
-    auto index = boost::get(boost::vertex_index, graph);
-    boost::dijkstra_shortest_paths(view, dest,
-                                   boost::predecessor_map(boost::make_iterator_property_map(pred.begin(), index))
-                                       .distance_map(boost::make_iterator_property_map(dist.begin(), index))
-                                       .distance_inf(kUnreached));
+    dijkstra_from(dest, allowed, pred, dist);
     std::optional<Vertex> best;
     for (Vertex s : srcs) {
       if (allowed[s] && dist[s] < kUnreached && (!best || dist[s] < dist[*best])) best = s;
     }
     if (!best) return std::nullopt;
-    return build_route(*best, dest, pred);
+    return build_route(*best, pred[*best], dest, pred);
   }
 
-  Route build_route(Vertex nic, Vertex dest, const std::vector<Vertex>& pred) const {
+  // nic, then first_hop, then along pred to dest.
+  Route build_route(Vertex nic, Vertex first_hop, Vertex dest, const std::vector<Vertex>& pred) const {
     Route r;
     r.nic = info[nic].id;
     r.bottleneck_bps = info[nic].speed_bps;
-    for (Vertex v = nic;; v = pred[v]) {
+    for (Vertex v = nic;; v = v == nic ? first_hop : pred[v]) {
       const VertexInfo& vi = info[v];
       r.hops.push_back(vi.id);
       if (vi.kind == ComponentKind::kLink) {
