@@ -1,0 +1,23 @@
+// Running the four calibration experiments (validate/calibration/qd{1,16}-rand{read,write})
+// in the guest and fitting the simulator's models from what they measured.
+#pragma once
+
+#include <string>
+
+#include "validate/calibration.h"
+#include "validate/guest_runner.h"
+
+namespace mpsim::validate {
+
+// The calibration experiment files, in the order they run.
+std::vector<std::string> calibration_files(const std::string& source_dir);
+
+// What a finished calibration run measured: IOPS, fio's mean total latency, p50/p99.
+CalibrationFigures calibration_figures(const RealRun& run);
+
+// Boots the guest once per calibration file (results under <results_dir>/calibration/),
+// fits, and records `command` and the guest kernel as provenance. Throws GuestRunError,
+// GuestOutputError or CalibrationError.
+Calibration run_calibration(const std::string& kernel, const GuestOptions& options, const std::string& command);
+
+}  // namespace mpsim::validate
