@@ -102,6 +102,14 @@ std::int64_t applied_time(const std::vector<FaultRecord>& records, std::int64_t 
   return planned_ms;
 }
 
+// A state change can happen while the action runs (an unlink drops nvmet's connections before
+// the write returns): look from the action's start, count from when it took effect (0 if during).
+std::int64_t detect_ms(const SampleTable& samples, const RealFault& f) {
+  std::int64_t since_start = time_to_state_change(samples, f.at_ms);
+  if (since_start < 0) return -1;
+  return std::max<std::int64_t>(0, f.at_ms + since_start - f.applied_ms);
+}
+
 void measure_faults(const sim::Scenario& s, const SampleTable& samples, const Completions& c, std::int64_t io_start, RealRun& run) {
   for (const auto& f : s.faults) {
     RealFault rf;
@@ -111,7 +119,7 @@ void measure_faults(const sim::Scenario& s, const SampleTable& samples, const Co
     std::int64_t end = fault_end_ms(f);
     rf.end_ms = end < 0 ? run.measure_to_ms : io_start + end;
     rf.stall_ms = longest_gap_ms(c.t_ms, rf.applied_ms, run.measure_to_ms);
-    rf.time_to_detect_ms = time_to_state_change(samples, rf.applied_ms);
+    rf.time_to_detect_ms = detect_ms(samples, rf);
     if (end >= 0) rf.time_to_restore_ms = time_to_state_restore(samples, rf.at_ms, rf.end_ms);
     run.faults.push_back(rf);
   }

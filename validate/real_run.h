@@ -28,6 +28,7 @@ struct RealFault {
   std::int64_t end_ms = 0;               // end of the window (run end if open-ended)
   std::int64_t stall_ms = 0;             // longest time without completions in [applied, run end]
   std::int64_t time_to_detect_ms = -1;   // applied -> first path state change seen by the sampler
+                                         // (searched from at_ms; 0 if it came while the action ran)
   std::int64_t time_to_restore_ms = -1;  // window end -> every path back to its state before
   std::int64_t time_to_full_throughput_ms = -1;  // window end -> a 100 ms bin at >= 90% of steady
 };

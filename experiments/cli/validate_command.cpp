@@ -1,14 +1,18 @@
 // `mpsim validate`: runs scenarios on a real Linux kernel (nvmet + nvme-tcp + native multipath in
-// a User-Mode-Linux guest) and reports what it measured (validation-real.json per scenario), then
-// runs the simulator on the same scenario and lists the measures outside tolerance
-// (validation.json). No calibration yet: absolute figures are the simulator's defaults.
+// a User-Mode-Linux guest) and reports what it measured (validation-real.json per scenario).
+// First it calibrates the simulator's models from four single-path runs (or reuses a saved
+// calibration.json); then every scenario is simulated with them and compared side by side
+// (validation.json per scenario, report.txt for the whole run).
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <memory>
+#include <optional>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -16,9 +20,11 @@
 #include "experiments/experiment_loader.h"
 #include "sim/engine.h"
 #include "topologies/textproto.h"
+#include "validate/calibration_run.h"
 #include "validate/compare.h"
 #include "validate/guest_plan.h"
 #include "validate/guest_runner.h"
+#include "validate/report.h"
 
 namespace mpsim::cli {
 namespace {
@@ -30,6 +36,7 @@ struct ValidateArgs {
   bool dry_run = false;
   bool no_sim = false;
   std::string results = "validate-results";
+  std::string calibration;  // a saved calibration.json; empty = calibrate in the guest first
   int timeout_s = 300;
   std::vector<std::string> scenarios;
 };
@@ -76,34 +83,55 @@ void write_file(const std::string& path, const std::string& text) {
   if (f) std::fputs(text.c_str(), f.get());
 }
 
-// Runs the simulator on the same scenario and prints the rows outside tolerance; true if none.
-bool compare_with_sim(const sim::Scenario& s, const validate::RealRun& real, const std::string& dir) {
-  std::vector<validate::CompareRow> rows;
-  try {
-    rows = validate::compare_runs(real, sim::run_scenario(s));
-  } catch (const std::exception& e) {
-    spdlog::error("scenario {}: the simulator could not run it: {}", s.name, e.what());
-    return false;
-  }
-  write_file(dir + "/validation.json", validate::comparison_json(s.name, rows));
-  std::size_t passed = 0;
-  std::string failing;
-  for (const auto& r : rows) {
-    if (r.pass) {
-      ++passed;
-      continue;
-    }
-    char buf[160];
-    std::snprintf(buf, sizeof buf, " %s real %.1f sim %.1f (%s);", r.measure.c_str(), r.real, r.sim, r.tolerance.c_str());
-    failing += buf;
-  }
-  std::printf("  vs sim: %zu/%zu rows within tolerance%s%s\n", passed, rows.size(), failing.empty() ? "" : "; outside:", failing.c_str());
-  std::fflush(stdout);
-  return passed == rows.size();
+std::string read_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw validate::CalibrationError(path + ": cannot read the calibration file");
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
 }
 
-// The smoke's claim: the guest ran, both paths carried I/O, and fio saw no error.
-bool smoke_holds(const validate::RealRun& run) {
+// The command as provenance for calibration.json: what reproduces this calibration.
+std::string command_line(const ValidateArgs& args) {
+  std::string cmd = "mpsim validate --results " + args.results;
+  for (const auto& s : args.scenarios) cmd += " " + s;
+  return cmd;
+}
+
+// Calibrated models for the simulator side, measured now in the guest or loaded from a file.
+std::optional<validate::Calibration> obtain_calibration(const ValidateArgs& args, const std::string& kernel,
+                                                        const validate::GuestOptions& options) {
+  if (args.smoke || args.no_sim) return std::nullopt;
+  validate::Calibration c = args.calibration.empty()
+                                ? validate::run_calibration(kernel, options, command_line(args))
+                                : validate::parse_calibration_json(read_file(args.calibration), args.calibration);
+  fs::create_directories(args.results);
+  write_file((fs::path(args.results) / "calibration.json").string(), validate::calibration_json(c));
+  return c;
+}
+
+// Runs the simulator on the scenario (with the calibrated models when given) and prints the
+// side-by-side rows; the rows also go to <dir>/validation.json.
+std::optional<validate::ScenarioComparison> compare_with_sim(sim::Scenario s, const validate::RealRun& real,
+                                                             const std::string& dir,
+                                                             const std::optional<validate::Calibration>& calibration) {
+  if (calibration) validate::apply_calibration(calibration->fit, s);
+  validate::ScenarioComparison c{s.name, real.policy, {}};
+  try {
+    c.rows = validate::compare_runs(real, sim::run_scenario(s));
+  } catch (const std::exception& e) {
+    spdlog::error("scenario {}: the simulator could not run it: {}", s.name, e.what());
+    return std::nullopt;
+  }
+  write_file(dir + "/validation.json", validate::comparison_json(s.name, c.rows));
+  std::printf("%s", validate::format_scenario(c).c_str());
+  std::fflush(stdout);
+  return c;
+}
+
+// The smoke's claim: the guest ran, both paths carried I/O, fio saw no error, and the simulator
+// chose the same paths (path choice does not depend on calibration, so the smoke skips it).
+bool smoke_holds(const sim::Scenario& s, const validate::RealRun& run) {
   bool ok = run.iops > 0 && run.errors == 0 && run.paths.size() == 2;
   for (const auto& p : run.paths) {
     if (p.ios == 0) {
@@ -113,17 +141,17 @@ bool smoke_holds(const validate::RealRun& run) {
   }
   if (run.errors != 0) spdlog::error("smoke: fio reported {} errors", run.errors);
   if (run.iops <= 0) spdlog::error("smoke: no I/O completed");
-  return ok;
+  const std::string real = validate::real_path_choice(run);
+  const std::string sim = validate::sim_path_choice(run, sim::run_scenario(s));
+  std::printf("  path choice: real %s, sim %s: %s\n", real.c_str(), sim.c_str(), real == sim ? "PASS" : "FAIL");
+  if (real != sim) spdlog::error("smoke: the simulator chose {} where the kernel chose {}", sim, real);
+  return ok && real == sim;
 }
 
-int run_validate(const ValidateArgs& args) {
+std::vector<sim::Scenario> load_scenarios(const ValidateArgs& args) {
   std::vector<std::string> files = args.scenarios;
   if (args.smoke) files = {(fs::path(MPSIM_SOURCE_DIR) / "validate/guest/smoke.textproto").string()};
   if (files.empty()) files = default_matrix();
-  if (files.empty()) {
-    spdlog::error("no scenarios given and none under validate/scenarios/");
-    return kExitBadInput;
-  }
   // Every file is loaded and planned before the (slow) guest is touched: bad input fails fast.
   std::vector<sim::Scenario> scenarios;
   for (const auto& f : files) {
@@ -134,22 +162,44 @@ int run_validate(const ValidateArgs& args) {
       scenarios.push_back(std::move(run.scenario));
     }
   }
+  return scenarios;
+}
+
+int run_validate(const ValidateArgs& args) {
+  std::vector<sim::Scenario> scenarios = load_scenarios(args);
+  if (scenarios.empty()) {
+    spdlog::error("no scenarios given and none under validate/scenarios/");
+    return kExitBadInput;
+  }
   validate::GuestOptions options{MPSIM_SOURCE_DIR, args.results, args.timeout_s};
   if (args.dry_run) {
     for (const auto& s : scenarios) std::printf("%s\n", validate::prepare_guest_run(s, options).dir.c_str());
     return kExitOk;
   }
+  if (!args.calibration.empty()) {  // a bad file fails before any guest boots
+    validate::parse_calibration_json(read_file(args.calibration), args.calibration);
+  }
   std::string kernel = validate::ensure_guest_kernel(options);
   spdlog::info("guest kernel: {}", kernel);
-  int failed = 0, compare_failed = 0;
+  std::optional<validate::Calibration> calibration = obtain_calibration(args, kernel, options);
+  std::string report;
+  if (calibration) {
+    report = validate::format_calibration(*calibration) + "\n";
+    std::printf("%s", report.c_str());
+  }
+  int failed = 0;
+  std::vector<validate::ScenarioComparison> comparisons;
   print_header();
   for (const auto& s : scenarios) {
     try {
       validate::RealRun run = validate::run_in_guest(s, kernel, options);
       print_row(run);
-      if (args.smoke && !smoke_holds(run)) ++failed;
+      if (args.smoke && !smoke_holds(s, run)) ++failed;
+      if (args.smoke || args.no_sim) continue;
       std::string dir = (fs::absolute(args.results) / validate::results_subdir(s.name)).string();
-      if (!args.smoke && !args.no_sim && !compare_with_sim(s, run, dir)) ++compare_failed;
+      auto c = compare_with_sim(s, run, dir, calibration);
+      if (!c) ++failed;
+      if (c) comparisons.push_back(std::move(*c));
     } catch (const validate::GuestRunError& e) {
       spdlog::error("{}", e.what());
       ++failed;
@@ -160,11 +210,15 @@ int run_validate(const ValidateArgs& args) {
   }
   spdlog::info("{} of {} scenarios ran on the real kernel; results in {}", scenarios.size() - failed, scenarios.size(),
                fs::absolute(args.results).string());
-  if (!args.smoke && !args.no_sim) {
-    spdlog::info("{} of {} scenarios agree with the simulator within every tolerance (uncalibrated)",
-                 scenarios.size() - failed - compare_failed, scenarios.size());
-  }
-  return failed == 0 && compare_failed == 0 ? kExitOk : kExitCheckFailed;
+  if (args.smoke || args.no_sim) return failed == 0 ? kExitOk : kExitCheckFailed;
+  for (const auto& c : comparisons) report += validate::format_scenario(c) + "\n";
+  const std::string agreement = validate::format_agreement(comparisons);
+  std::printf("\n%s", agreement.c_str());
+  write_file((fs::path(args.results) / "report.txt").string(), report + agreement);
+  bool all_within = std::all_of(comparisons.begin(), comparisons.end(), [](const auto& c) {
+    return std::all_of(c.rows.begin(), c.rows.end(), [](const auto& r) { return r.pass; });
+  });
+  return failed == 0 && all_within ? kExitOk : kExitCheckFailed;
 }
 
 }  // namespace
@@ -176,6 +230,8 @@ void add_validate_command(CLI::App& app, Action& action) {
   cmd->add_flag("--no-sim", args->no_sim, "Only the real kernel: skip the simulator comparison (validation.json)");
   cmd->add_flag("--dry-run", args->dry_run, "Only plan: write each scenario's guest init.sh and plan.txt, boot nothing");
   cmd->add_option("--results", args->results, "Directory for per-scenario results (default: validate-results)");
+  cmd->add_option("--calibration", args->calibration,
+                  "Reuse a saved <results>/calibration.json instead of running the four calibration runs");
   cmd->add_option("--timeout", args->timeout_s, "Seconds allowed per guest boot (default: 300)")->check(CLI::PositiveNumber);
   cmd->add_option("scenarios", args->scenarios, "Experiment files (default: every validate/scenarios/*.textproto)");
   cmd->callback([args, &action] {
@@ -188,8 +244,14 @@ void add_validate_command(CLI::App& app, Action& action) {
       } catch (const validate::GuestPlanError& e) {
         spdlog::error("{}", e.what());
         return kExitBadInput;
+      } catch (const validate::CalibrationError& e) {
+        spdlog::error("{}", e.what());
+        return args->calibration.empty() ? kExitCheckFailed : kExitBadInput;
       } catch (const validate::GuestRunError& e) {
         spdlog::error("{}", e.what());
+        return kExitCheckFailed;
+      } catch (const validate::GuestOutputError& e) {
+        spdlog::error("calibration: {}", e.what());
         return kExitCheckFailed;
       }
     };

@@ -30,6 +30,7 @@ RealRun real_run() {
   r.iops = 10000;
   r.p50_ns = 1'000'000;
   r.p99_ns = 5'000'000;
+  r.p999_ns = 5'000'000;
   r.jobs.resize(1);
   r.paths = {{"nvmet.p1", "guest/nvmet.p1", 10000, 0.5}, {"nvmet.p2", "guest/nvmet.p2", 10000, 0.5}};
   RealFault f;
@@ -55,7 +56,7 @@ TEST_CASE("rows inside tolerance pass, rows outside fail", "[validate][compare]"
   CHECK(row(rows, "iops").sim == Approx(10500));
   CHECK(row(rows, "p50_us").pass);          // 10% off, tolerance 15%
   CHECK(row(rows, "p99_us").pass);          // 28% off, tolerance 30%
-  CHECK(row(rows, "share guest/nvmet.p1").pass);  // 2 percentage points
+  CHECK(row(rows, "share nvmet.p1").pass);  // 2 percentage points
   CHECK(row(rows, "stall_ms f1").pass);     // 50 ms off: within 100 ms
   CHECK(row(rows, "errors").pass);
 
@@ -63,7 +64,7 @@ TEST_CASE("rows inside tolerance pass, rows outside fail", "[validate][compare]"
   CHECK_FALSE(row(rows, "iops").pass);      // 20% off
   CHECK_FALSE(row(rows, "p50_us").pass);    // 20% off
   CHECK_FALSE(row(rows, "p99_us").pass);    // 40% off
-  CHECK_FALSE(row(rows, "share guest/nvmet.p1").pass);  // 5 percentage points
+  CHECK_FALSE(row(rows, "share nvmet.p1").pass);  // 5 percentage points
 }
 
 TEST_CASE("validation.json says pass only when every row does", "[validate][compare]") {
@@ -71,4 +72,37 @@ TEST_CASE("validation.json says pass only when every row does", "[validate][comp
   CHECK(comparison_json("s", good).find("\"pass\": true\n}") != std::string::npos);
   auto bad = compare_runs(real_run(), simulated(2000, 0.5, 1'000'000, 5'000'000));
   CHECK(comparison_json("s", bad).find("\"pass\": false\n}") != std::string::npos);
+}
+
+TEST_CASE("path choice is the set of paths carrying at least 1% of the I/O", "[validate][compare]") {
+  RealRun real = real_run();
+  real.paths[0].share = 0.995;
+  real.paths[1].share = 0.005;  // stray I/Os during a failover are not a choice
+  CHECK(real_path_choice(real) == "nvmet.p1");
+  auto rows = compare_runs(real, simulated(20000, 1.0, 1'000'000, 5'000'000));
+  CHECK(row(rows, "path choice").pass);
+  CHECK(row(rows, "path choice").sim_text == "nvmet.p1");
+  rows = compare_runs(real, simulated(20000, 0.5, 1'000'000, 5'000'000));
+  CHECK_FALSE(row(rows, "path choice").pass);
+  CHECK(row(rows, "path choice").sim_text == "nvmet.p1+nvmet.p2");
+}
+
+TEST_CASE("detect within 20% or 100 ms, recover within 30% or 200 ms, never agrees only with never", "[validate][compare]") {
+  RealRun real = real_run();
+  real.faults[0].time_to_detect_ms = 1000;
+  real.faults[0].time_to_full_throughput_ms = 300;
+  sim::RunResult sim = simulated(20000, 0.5, 1'000'000, 5'000'000);
+  sim.faults[0].time_to_detect = 1190ms;          // 19% off
+  sim.faults[0].time_to_full_throughput = 490ms;  // 190 ms off: within the 200 ms floor
+  auto rows = compare_runs(real, sim);
+  CHECK(row(rows, "detect_ms f1").pass);
+  CHECK(row(rows, "recover_ms f1").pass);
+  sim.faults[0].time_to_detect = 1250ms;           // 25% off
+  sim.faults[0].time_to_full_throughput = sim::Duration(-1);  // never recovered
+  rows = compare_runs(real, sim);
+  CHECK_FALSE(row(rows, "detect_ms f1").pass);
+  CHECK_FALSE(row(rows, "recover_ms f1").pass);
+  CHECK(row(rows, "recover_ms f1").sim == -1);
+  real.faults[0].time_to_full_throughput_ms = -1;
+  CHECK(row(compare_runs(real, sim), "recover_ms f1").pass);
 }

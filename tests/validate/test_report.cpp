@@ -1,0 +1,49 @@
+// The side-by-side report: values, one aligned line per row, and the agreement summary.
+#include <catch2/catch.hpp>
+
+#include "validate/report.h"
+
+using namespace mpsim::validate;
+
+namespace {
+
+ScenarioComparison sample() {
+  ScenarioComparison c{"steady-opt-opt-rr", "round-robin", {}};
+  c.rows.push_back({"iops", 11000, 11800, "10%", true, "", ""});
+  c.rows.push_back({"p50_us", 963.1, 1410.0, "15%", false, "", ""});
+  c.rows.push_back({"share nvmet.p1", 50.0, 50.04, "3pp", true, "", ""});
+  c.rows.push_back({"path choice", 0, 0, "exact", true, "nvmet.p1+nvmet.p2", "nvmet.p1+nvmet.p2"});
+  c.rows.push_back({"detect_ms f1", -1, 12, "20% or 100ms", false, "", ""});
+  return c;
+}
+
+}  // namespace
+
+TEST_CASE("values print in the measure's unit", "[validate][report]") {
+  CHECK(format_value("iops", 11318.4) == "11318");
+  CHECK(format_value("p99.9_us", 14946.24) == "14946.2 us");
+  CHECK(format_value("share nvmet.p2", 49.96) == "50.0%");
+  CHECK(format_value("stall_ms f1", 2888) == "2888 ms");
+  CHECK(format_value("detect_ms f1", -1) == "none");
+  CHECK(format_value("recover_ms f2", 239.4) == "239 ms");
+}
+
+TEST_CASE("one line per row with real, sim, tolerance and verdict", "[validate][report]") {
+  const std::string text = format_scenario(sample());
+  CHECK(text.rfind("scenario steady-opt-opt-rr (round-robin)\n", 0) == 0);
+  CHECK(text.find("  p50_us                                       963.1 us          1410.0 us  15%           FAIL\n") != std::string::npos);
+  CHECK(text.find(" nvmet.p1+nvmet.p2  nvmet.p1+nvmet.p2  exact         PASS") != std::string::npos);
+  CHECK(text.find("none") != std::string::npos);
+}
+
+TEST_CASE("agreement counts rows per measure kind and never says passed/failed", "[validate][report]") {
+  ScenarioComparison second = sample();
+  second.rows[0].pass = false;
+  const std::string text = format_agreement({sample(), second});
+  CHECK(text.find("  iops            1 of    2\n") != std::string::npos);
+  CHECK(text.find("  share           2 of    2\n") != std::string::npos);
+  CHECK(text.find("  path choice     2 of    2\n") != std::string::npos);
+  CHECK(text.find("agreement: 5 of 10 rows within tolerance over 2 scenarios\n") != std::string::npos);
+  CHECK(text.find("passed") == std::string::npos);
+  CHECK(text.find("failed") == std::string::npos);
+}

@@ -1,0 +1,95 @@
+#include "validate/report.h"
+
+#include <cstdio>
+#include <map>
+
+namespace mpsim::validate {
+namespace {
+
+std::string printf_string(const char* fmt, double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, fmt, v);
+  return buf;
+}
+
+// "stall_ms f1" -> "stall_ms", "share nvmet.p1" -> "share", "path choice" stays whole.
+std::string measure_kind(const std::string& measure) {
+  if (measure == "path choice") return measure;
+  return measure.substr(0, measure.find(' '));
+}
+
+std::string figures_line(const char* name, const CalibrationFigures& f) {
+  char buf[160];
+  std::snprintf(buf, sizeof buf, "  %-15s %9.0f IOPS  mean %8.1f us  p50 %8.1f us  p99 %9.1f us\n", name, f.iops, f.mean_us,
+                f.p50_us, f.p99_us);
+  return buf;
+}
+
+}  // namespace
+
+std::string format_value(const std::string& measure, double value) {
+  const std::string kind = measure_kind(measure);
+  if ((kind == "detect_ms" || kind == "recover_ms" || kind == "stall_ms") && value < 0) return "none";
+  if (kind == "share") return printf_string("%.1f%%", value);
+  if (kind == "p50_us" || kind == "p99_us" || kind == "p99.9_us") return printf_string("%.1f us", value);
+  if (kind == "stall_ms" || kind == "detect_ms" || kind == "recover_ms") return printf_string("%.0f ms", value);
+  return printf_string("%.0f", value);
+}
+
+std::string format_scenario(const ScenarioComparison& c) {
+  std::string out = "scenario " + c.scenario + " (" + c.policy + ")\n";
+  char buf[256];
+  std::snprintf(buf, sizeof buf, "  %-34s %18s %18s  %-13s %s\n", "measure", "real", "sim", "tolerance", "verdict");
+  out += buf;
+  for (const auto& r : c.rows) {
+    std::string real = r.real_text.empty() ? format_value(r.measure, r.real) : r.real_text;
+    std::string sim = r.real_text.empty() ? format_value(r.measure, r.sim) : r.sim_text;
+    std::snprintf(buf, sizeof buf, "  %-34s %18s %18s  %-13s %s\n", r.measure.c_str(), real.c_str(), sim.c_str(),
+                  r.tolerance.c_str(), r.pass ? "PASS" : "FAIL");
+    out += buf;
+  }
+  return out;
+}
+
+std::string format_agreement(const std::vector<ScenarioComparison>& all) {
+  // Kinds in the order rows appear, counted as (within, compared).
+  std::vector<std::string> order;
+  std::map<std::string, std::pair<int, int>> counts;
+  int within = 0, total = 0;
+  for (const auto& c : all) {
+    for (const auto& r : c.rows) {
+      const std::string kind = measure_kind(r.measure);
+      if (counts.find(kind) == counts.end()) order.push_back(kind);
+      auto& n = counts[kind];
+      n.first += r.pass ? 1 : 0;
+      ++n.second;
+      within += r.pass ? 1 : 0;
+      ++total;
+    }
+  }
+  std::string out = "agreement per measure (rows within tolerance / rows compared):\n";
+  char buf[128];
+  for (const auto& kind : order) {
+    std::snprintf(buf, sizeof buf, "  %-12s %4d of %4d\n", kind.c_str(), counts[kind].first, counts[kind].second);
+    out += buf;
+  }
+  std::snprintf(buf, sizeof buf, "agreement: %d of %d rows within tolerance over %zu scenarios\n", within, total, all.size());
+  return out + buf;
+}
+
+std::string format_calibration(const Calibration& c) {
+  std::string out = "calibration (" + c.source + "; " + c.kernel + "):\n";
+  out += figures_line("qd1-randread", c.runs.qd1_read);
+  out += figures_line("qd16-randread", c.runs.qd16_read);
+  out += figures_line("qd1-randwrite", c.runs.qd1_write);
+  out += figures_line("qd16-randwrite", c.runs.qd16_write);
+  char buf[256];
+  std::snprintf(buf, sizeof buf,
+                "  fit: 1 host CPU, %.1f us CPU per I/O (QD16 read %.1f, write %.1f; target 0), service read %.1f us"
+                " write %.1f us, cv %.2f\n",
+                c.fit.cpu_per_io_us, c.fit.read_cpu_per_io_us, c.fit.write_cpu_per_io_us, c.fit.read_service_us,
+                c.fit.write_service_us, c.fit.latency_cv);
+  return out + buf;
+}
+
+}  // namespace mpsim::validate

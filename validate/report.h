@@ -1,0 +1,34 @@
+// The readable side of `mpsim validate`: per scenario, one line per measure with the real and
+// simulated figures, the tolerance and PASS/FAIL; at the end the agreement per measure. The
+// summary never says "N passed, M failed" (CI reads that phrase as a test count).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "validate/calibration.h"
+#include "validate/compare.h"
+
+namespace mpsim::validate {
+
+struct ScenarioComparison {
+  std::string scenario;
+  std::string policy;
+  std::vector<CompareRow> rows;
+};
+
+// A value as the report prints it: "none" for -1 timings, "12.3%" for shares, whole numbers
+// for IOPS and milliseconds, one decimal for microseconds.
+std::string format_value(const std::string& measure, double value);
+
+// "scenario <name> (<policy>)" and one aligned line per row.
+std::string format_scenario(const ScenarioComparison& c);
+
+// Per measure kind (iops, p50_us, ..., share, path choice, stall_ms, detect_ms, recover_ms,
+// errors): rows within tolerance of rows compared; then "agreement: N of M rows within tolerance".
+std::string format_agreement(const std::vector<ScenarioComparison>& all);
+
+// The fitted parameters and the four calibration runs, for the top of the report.
+std::string format_calibration(const Calibration& c);
+
+}  // namespace mpsim::validate
