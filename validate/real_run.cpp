@@ -60,9 +60,13 @@ std::int64_t record_time(const std::vector<FaultRecord>& records, const std::str
   return fallback;
 }
 
+// The window the simulator measures recovery from (sim/fault_plan.cpp fault_window_end): a
+// controller reset is an instant, an ANA change lasts its transition at least.
 std::int64_t fault_end_ms(const sim::FaultSpec& f) {
-  if (f.duration.count() < 0) return -1;
+  if (f.kind == sim::FaultKind::ControllerReset) return to_ms(f.at);
   if (f.kind == sim::FaultKind::Flap) return to_ms(f.at + f.flap_period * f.flap_count);
+  if (f.duration.count() < 0) return -1;
+  if (f.kind == sim::FaultKind::AnaChange) return to_ms(f.at + std::max(f.duration, f.transition));
   return to_ms(f.at + f.duration);
 }
 

@@ -144,6 +144,7 @@ bool smoke_holds(const sim::Scenario& s, const validate::RealRun& run) {
   const std::string real = validate::real_path_choice(run);
   const std::string sim = validate::sim_path_choice(run, sim::run_scenario(s));
   std::printf("  path choice: real %s, sim %s: %s\n", real.c_str(), sim.c_str(), real == sim ? "PASS" : "FAIL");
+  std::fflush(stdout);
   if (real != sim) spdlog::error("smoke: the simulator chose {} where the kernel chose {}", sim, real);
   return ok && real == sim;
 }

@@ -166,6 +166,9 @@ TEST_CASE("a results directory becomes the real run: split, stall, fault timings
   std::string json = real_run_json(run);
   CHECK(json.find("\"controller\": \"guest/nvmet.p1\"") != std::string::npos);
   CHECK(json == real_run_json(analyse_guest_results(scenario, plan, dir.string())));
+  // The state changed (1160) while the action still ran (it took effect at 1205): detected at once.
+  write("faults.csv", "100,io_start\n1205,ana,nvmet_p1,1,inaccessible,0\n2600,ana,nvmet_p1,1,optimized,0\n4100,fio_exit,0\n");
+  CHECK(analyse_guest_results(scenario, plan, dir.string()).faults[0].time_to_detect_ms == 0);
   fs::remove(dir / "fio.json");
   CHECK_THROWS_WITH(analyse_guest_results(scenario, plan, dir.string()), Catch::Contains("fio.json: missing"));
   fs::remove_all(dir);
