@@ -43,8 +43,10 @@ void Histogram::add(std::int64_t v) {
   sum_sq_ += double(v) * double(v);
 }
 
+// Only buckets between min and max can be non-zero: a timeline closes thousands of mostly
+// narrow histograms every interval, so zeroing (and scanning, below) just that range matters.
 void Histogram::clear() {
-  std::fill(counts_.begin(), counts_.end(), 0);
+  if (count_ > 0) std::fill(counts_.begin() + index(min_), counts_.begin() + index(max_) + 1, 0);
   count_ = 0;
   min_ = max_ = 0;
   sum_ = sum_sq_ = 0;
@@ -61,7 +63,7 @@ std::int64_t Histogram::percentile(double p) const {
   if (count_ == 0) return 0;
   const auto rank = std::max<std::uint64_t>(1, std::uint64_t(std::ceil(p / 100.0 * double(count_))));
   std::uint64_t seen = 0;
-  for (std::size_t i = 0; i < counts_.size(); ++i) {
+  for (std::size_t i = index(min_); i < counts_.size(); ++i) {
     seen += counts_[i];
     if (seen >= rank) return std::clamp(value_at(i), min_, max_);
   }

@@ -261,7 +261,7 @@ void World::start() {
 }
 
 void World::run_until(std::int64_t t) {
-  while (!cal_.empty() && cal_.top().time < t) {
+  while (!cal_.empty() && cal_.top_time() < t) {
     const Event e = cal_.pop();
     now_ = e.time;
     ++events_;
