@@ -46,4 +46,11 @@ Calibration run_calibration(const std::string& kernel, const GuestOptions& optio
   return c;
 }
 
+double remeasure_qd16_read(const std::string& kernel, const GuestOptions& options) {
+  GuestOptions end = options;
+  end.results_dir = (std::filesystem::path(options.results_dir) / "calibration-end").string();
+  sim::Scenario s = experiments::load_experiment_file(calibration_files(options.source_dir)[1]).runs.front().scenario;
+  return run_in_guest(s, kernel, end).iops;
+}
+
 }  // namespace mpsim::validate

@@ -20,4 +20,8 @@ CalibrationFigures calibration_figures(const RealRun& run);
 // GuestOutputError or CalibrationError.
 Calibration run_calibration(const std::string& kernel, const GuestOptions& options, const std::string& command);
 
+// Runs the QD16 randread calibration once more (results under <results_dir>/calibration-end/)
+// and returns its IOPS: how far the host's speed drifted over the validation run.
+double remeasure_qd16_read(const std::string& kernel, const GuestOptions& options);
+
 }  // namespace mpsim::validate

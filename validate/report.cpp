@@ -92,4 +92,12 @@ std::string format_calibration(const Calibration& c) {
   return out + buf;
 }
 
+std::string format_drift(double start_iops, double end_iops) {
+  char buf[200];
+  const double change = start_iops > 0 ? (end_iops - start_iops) / start_iops * 100.0 : 0.0;
+  std::snprintf(buf, sizeof buf, "host drift: QD16 randread %.0f IOPS at the start of the run, %.0f at the end (%+.0f%%)\n",
+                start_iops, end_iops, change);
+  return buf;
+}
+
 }  // namespace mpsim::validate

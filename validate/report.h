@@ -31,4 +31,8 @@ std::string format_agreement(const std::vector<ScenarioComparison>& all);
 // The fitted parameters and the four calibration runs, for the top of the report.
 std::string format_calibration(const Calibration& c);
 
+// The QD16 randread calibration at the start and again at the end of the run: the host's drift,
+// a floor under how well any IOPS row can agree.
+std::string format_drift(double start_iops, double end_iops);
+
 }  // namespace mpsim::validate

@@ -149,6 +149,16 @@ bool smoke_holds(const sim::Scenario& s, const validate::RealRun& run) {
   return ok && real == sim;
 }
 
+// The QD16 calibration repeated after the matrix: how much the host moved under the run.
+std::string drift_line(const validate::Calibration& c, const std::string& kernel, const validate::GuestOptions& options) {
+  try {
+    return validate::format_drift(c.runs.qd16_read.iops, validate::remeasure_qd16_read(kernel, options));
+  } catch (const std::exception& e) {
+    spdlog::warn("the closing QD16 calibration run failed: {}", e.what());
+    return "host drift: not measured (the closing QD16 run failed)\n";
+  }
+}
+
 std::vector<sim::Scenario> load_scenarios(const ValidateArgs& args) {
   std::vector<std::string> files = args.scenarios;
   if (args.smoke) files = {(fs::path(MPSIM_SOURCE_DIR) / "validate/guest/smoke.textproto").string()};
@@ -213,7 +223,8 @@ int run_validate(const ValidateArgs& args) {
                fs::absolute(args.results).string());
   if (args.smoke || args.no_sim) return failed == 0 ? kExitOk : kExitCheckFailed;
   for (const auto& c : comparisons) report += validate::format_scenario(c) + "\n";
-  const std::string agreement = validate::format_agreement(comparisons);
+  std::string agreement = validate::format_agreement(comparisons);
+  if (calibration && calibration->source == "measured") agreement += drift_line(*calibration, kernel, options);
   std::printf("\n%s", agreement.c_str());
   write_file((fs::path(args.results) / "report.txt").string(), report + agreement);
   bool all_within = std::all_of(comparisons.begin(), comparisons.end(), [](const auto& c) {

@@ -47,3 +47,8 @@ TEST_CASE("agreement counts rows per measure kind and never says passed/failed",
   CHECK(text.find("passed") == std::string::npos);
   CHECK(text.find("failed") == std::string::npos);
 }
+
+TEST_CASE("drift line: start and end QD16 IOPS and the change", "[validate][report]") {
+  CHECK(format_drift(8000, 12000) == "host drift: QD16 randread 8000 IOPS at the start of the run, 12000 at the end (+50%)\n");
+  CHECK(format_drift(20000, 15000).find("(-25%)") != std::string::npos);
+}
