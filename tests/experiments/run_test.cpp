@@ -14,6 +14,7 @@
 #include "experiments/experiment_loader.h"
 #include "experiments/reports.h"
 #include "experiments/runner.h"
+#include "tests/experiments/read_file.h"
 
 namespace ex = mpsim::experiments;
 namespace sim = mpsim::sim;
@@ -51,12 +52,6 @@ std::string all_reports(const ex::LoadedExperiment& exp, const std::vector<sim::
   return out;
 }
 
-std::string read_file(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 }  // namespace
 

@@ -8,6 +8,7 @@
 
 #include "experiments/json_writer.h"
 #include "experiments/reports.h"
+#include "tests/experiments/read_file.h"
 
 namespace ex = mpsim::experiments;
 namespace sim = mpsim::sim;
@@ -72,12 +73,6 @@ ex::PlannedRun sample_run() {
 
 bool contains(const std::string& text, const std::string& needle) { return text.find(needle) != std::string::npos; }
 
-std::string read_file(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 }  // namespace
 
