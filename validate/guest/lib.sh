@@ -40,7 +40,8 @@ mount_filesystems() {
   mount -t sysfs sysfs /sys
   [ -c /dev/null ] || mount -t devtmpfs devtmpfs /dev   # DEVTMPFS_MOUNT usually did it already
   mount -t tmpfs tmpfs /run
-  mount -t tmpfs tmpfs /tmp
+  # No tmpfs over /tmp: the host's / is the guest's root, and the repository or the results
+  # directory may live under the host's /tmp (CI clones there); hiding it loses every result.
   mount -t configfs configfs /sys/kernel/config
   mount -t debugfs debugfs /sys/kernel/debug
   mkdir -p "$RUN"
