@@ -1,34 +1,12 @@
 #include "experiments/json_writer.h"
 
+#include "topologies/report.h"
+
 #include <cmath>
 #include <cstdio>
 #include <stdexcept>
 
 namespace mpsim::experiments {
-
-std::string json_escape(std::string_view text) {
-  std::string out = "\"";
-  for (unsigned char c : text) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += static_cast<char>(c);  // UTF-8 passes through unchanged
-        }
-    }
-  }
-  return out + "\"";
-}
 
 std::string format_fixed(double number, int decimals) {
   char buf[64];
@@ -86,7 +64,7 @@ JsonWriter& JsonWriter::end_array() {
 
 JsonWriter& JsonWriter::key(std::string_view name) {
   before_value();
-  out_ += json_escape(name);
+  out_ += topology::json_quote(std::string(name));
   out_ += ": ";
   after_key_ = true;
   return *this;
@@ -94,7 +72,7 @@ JsonWriter& JsonWriter::key(std::string_view name) {
 
 JsonWriter& JsonWriter::value(std::string_view text) {
   before_value();
-  out_ += json_escape(text);
+  out_ += topology::json_quote(std::string(text));
   return *this;
 }
 

@@ -47,7 +47,6 @@ class JsonWriter {
   bool after_key_ = false;
 };
 
-std::string json_escape(std::string_view text);  // with the surrounding quotes
 std::string format_fixed(double number, int decimals);
 
 }  // namespace mpsim::experiments

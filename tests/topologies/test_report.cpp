@@ -61,6 +61,7 @@ TEST_CASE("json_quote escapes what JSON requires", "[report]") {
   CHECK(json_quote("a\"b\\c") == "\"a\\\"b\\\\c\"");
   CHECK(json_quote("tab\there\nnl") == "\"tab\\there\\nnl\"");
   CHECK(json_quote(std::string("\x01", 1)) == "\"\\u0001\"");
+  CHECK(json_quote("cr\rbs\bff\f") == "\"cr\\rbs\\bff\\f\"");
 }
 
 TEST_CASE("syntax error at end of input says so", "[report]") {
