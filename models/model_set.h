@@ -36,6 +36,7 @@ struct TransportParams {
 struct CpuParams {
   double per_io_us = 5.0;
   double per_kib_us = 0.05;
+  double write_extra_us = 0.0;  // a write's extra cost (receiving its data) over a read's
 };
 
 struct ModelSet {

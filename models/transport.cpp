@@ -33,8 +33,9 @@ WireCost TransportModel::io_cost(bool read, std::uint32_t bytes) const {
   return w;
 }
 
-std::int64_t cpu_cost_ns(const CpuParams& c, std::uint32_t bytes) {
-  return std::llround((c.per_io_us + c.per_kib_us * (double(bytes) / 1024.0)) * 1000.0);
+std::int64_t cpu_cost_ns(const CpuParams& c, std::uint32_t bytes, bool read) {
+  const double us = c.per_io_us + c.per_kib_us * (double(bytes) / 1024.0) + (read ? 0.0 : c.write_extra_us);
+  return std::llround(us * 1000.0);
 }
 
 }  // namespace mpsim::models

@@ -34,6 +34,6 @@ class TransportModel {
 };
 
 // CPU time (ns) of one I/O of `bytes` on one core.
-std::int64_t cpu_cost_ns(const CpuParams& c, std::uint32_t bytes);
+std::int64_t cpu_cost_ns(const CpuParams& c, std::uint32_t bytes, bool read = true);
 
 }  // namespace mpsim::models

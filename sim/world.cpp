@@ -58,22 +58,6 @@ policies::AnaState to_policies(topology::AnaState s) {
   }
 }
 
-std::int64_t CpuPool::run(std::int64_t now, std::int64_t cost) {
-  const std::int64_t done = std::max(now, free_at.front()) + cost;
-  // Replace the root and sift it down: the root only ever grows.
-  const std::size_t n = free_at.size();
-  std::size_t i = 0;
-  for (;;) {
-    std::size_t child = 2 * i + 1;
-    if (child >= n) break;
-    if (child + 1 < n && free_at[child + 1] < free_at[child]) ++child;
-    if (free_at[child] >= done) break;
-    free_at[i] = free_at[child];
-    i = child;
-  }
-  free_at[i] = done;
-  return done;
-}
 
 topology::AnaState PortState::state(std::uint32_t grpid) const {
   for (const auto& [g, st] : ana) {
@@ -236,8 +220,10 @@ void World::build_jobs() {
       j.next_allowed = j.start;
       j.wire[0] = transport_.io_cost(false, spec.block_size);
       j.wire[1] = transport_.io_cost(true, spec.block_size);
-      j.host_cpu_ns = models::cpu_cost_ns(s_.models.host_cpu, spec.block_size);
-      j.target_cpu_ns = models::cpu_cost_ns(s_.models.target_cpu, spec.block_size);
+      for (const bool read : {false, true}) {
+        j.host_cpu_ns[read] = models::cpu_cost_ns(s_.models.host_cpu, spec.block_size, read);
+        j.target_cpu_ns[read] = models::cpu_cost_ns(s_.models.target_cpu, spec.block_size, read);
+      }
       slots += spec.iodepth;
       heads_[head].jobs.push_back(std::uint32_t(jobs_.size()));
       jobs_.push_back(std::move(j));

@@ -20,6 +20,7 @@
 #include "policies/controller.h"
 #include "policies/namespace_head.h"
 #include "sim/calendar.h"
+#include "sim/cpu_pool.h"
 #include "sim/fabric.h"
 #include "sim/fault_plan.h"
 #include "sim/histogram.h"
@@ -27,19 +28,12 @@
 #include "sim/platform.h"
 #include "sim/result.h"
 #include "sim/scenario.h"
+#include "sim/cpu_pool.h"
 
 namespace mpsim::sim {
 
 policies::AnaState to_policies(topology::AnaState s);
 double process_cpu_s();  // CPU time of this process (for RunResult::cost)
-
-// Cores of a host or target node: each new piece of work starts on the core free first.
-// free_at is a min-heap: the earliest-free core is at the front.
-struct CpuPool {
-  explicit CpuPool(std::uint32_t cores = 1) : free_at(std::max<std::uint32_t>(cores, 1), 0) {}
-  std::vector<std::int64_t> free_at;
-  std::int64_t run(std::int64_t now, std::int64_t cost);
-};
 
 struct HostState {
   std::string name;
@@ -111,7 +105,7 @@ struct JobRun {
   std::uint64_t next_offset = 0;
   // Costs of this job's I/O size, computed once (the hot path only adds them up).
   models::WireCost wire[2];            // [0] write, [1] read
-  std::int64_t host_cpu_ns = 0, target_cpu_ns = 0;
+  std::int64_t host_cpu_ns[2] = {}, target_cpu_ns[2] = {};  // [0] write, [1] read
   Histogram read_lat, write_lat;
   DirectionStats read, write;
 };

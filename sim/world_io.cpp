@@ -128,7 +128,7 @@ void World::dispatch(policies::IoRequest& io) {
   note_dispatch(s, h);
   const bool read = io.dir == policies::IoDirection::Read;
   // Both halves of the host's per-I/O CPU cost are charged here (see README: cost of an I/O).
-  const std::int64_t cpu_done = hosts_[c.host].cpu.run(now_, j.host_cpu_ns);
+  const std::int64_t cpu_done = hosts_[c.host].cpu.run(now_, j.host_cpu_ns[read]);
   const std::int64_t at = fabric_.send(c.route, true, j.wire[read].command_bytes, cpu_done);
   cal_.push(at, EventKind::IoAtTarget, std::uint32_t(&s - slots_.data()), io.attempt);
 }
@@ -143,7 +143,7 @@ void World::io_at_target(std::uint32_t slot, std::uint32_t attempt) {
   const bool read = io.dir == policies::IoDirection::Read;
   const JobRun& j = jobs_[s->job];
   const HeadState& h = heads_[j.head];
-  std::int64_t t = nodes_[c.route.node].cpu.run(now_, j.target_cpu_ns);
+  std::int64_t t = nodes_[c.route.node].cpu.run(now_, j.target_cpu_ns[read]);
   s->status = policies::NvmeStatus{ana_status(ports_[c.port].state(h.grpid))};
   if (!s->status.ok()) {  // nvmet_check_ana_state: fails the command before the media
     const std::int64_t back = fabric_.send(c.route, false, transport_.on_wire(s_.models.transport.response_bytes), t);
