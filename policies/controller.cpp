@@ -18,7 +18,8 @@ long max_reconnects(const ControllerConfig& c) {
 
 Controller::Controller(std::string name, ControllerConfig config, TimerService& timers,
                        ControllerTransport& transport, ControllerObserver* observer)
-    : name_(std::move(name)), config_(config), timers_(timers), transport_(transport), observer_(observer) {}
+    : name_(std::move(name)), config_(config), timers_(timers), transport_(transport), observer_(observer),
+      ka_last_check_(timers.now()) {}  // nvme_init_ctrl
 
 Controller::~Controller() { cancel_all_timers(); }
 
@@ -30,7 +31,7 @@ void Controller::cancel_timer(TimerId& id) {
 }
 
 void Controller::cancel_all_timers() {
-  for (TimerId* t : {&teardown_timer_, &reconnect_timer_, &failfast_timer_, &ka_timer_, &ka_timeout_timer_,
+  for (TimerId* t : {&teardown_timer_, &reconnect_timer_, &failfast_timer_, &ka_timer_, &admin_q_timer_,
                      &io_timer_, &anatt_timer_, &connect_timer_, &ana_read_timer_})
     cancel_timer(*t);
 }
@@ -287,7 +288,7 @@ void Controller::end_io(IoRequest& io) {
   inflight_[io.ctrl_slot] = last;
   last->ctrl_slot = io.ctrl_slot;
   inflight_.pop_back();
-  if (state_ == ControllerState::Live) comp_seen_ = true;
+  note_completion(io);
   drain_tag_waiters();
 }
 

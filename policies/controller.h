@@ -18,6 +18,28 @@ namespace mpsim::policies {
 
 using namespace std::chrono_literals;
 
+// The block layer's request timer as the keep-alive meets it: one timer per request queue
+// (q->timeout), armed by blk_add_timer (block/blk-timeout.c) and re-armed by
+// blk_mq_timeout_work (block/blk-mq.c). Both work in the host's jiffies.
+struct RequestTimerConfig {
+  // CONFIG_HZ of the host kernel. A timer armed afresh fires at the request's deadline plus
+  // roundup_pow_of_two(HZ) jiffies (blk_round_jiffies: 1.024 s at 250, 1.28 s at 100);
+  // 0 = exact timeouts at the deadline, no jiffies.
+  std::uint32_t hz = 250;  // Debian's amd64 kernels (CONFIG_HZ_250)
+  // The timer wheel fires a timer at the end of its bucket (kernel/time/timer.c calc_index);
+  // the bucket is 8^level jiffies, the level chosen by how far away the expiry is. A freshly
+  // armed queue timer lands in at least this bucket size: 64 jiffies (level 2) is what
+  // calc_wheel_index gives kato >= 2 s at HZ >= 250, and what the validation guest (HZ 100,
+  // where the code alone would say level 1) showed in every run: the keep-alive timeout always
+  // fired on a multiple of 64 jiffies.
+  std::uint32_t fresh_min_bucket_jiffies = 64;
+};
+
+// roundup_pow_of_two(hz): what blk_round_jiffies adds to a freshly armed request timer.
+std::int64_t blk_timeout_pad_jiffies(std::uint32_t hz);
+// The timer wheel's bucket size (jiffies) for an expiry `delta` jiffies away (calc_wheel_index).
+std::int64_t timer_wheel_bucket_jiffies(std::int64_t delta);
+
 // Defaults are the kernel's (fabrics.h, nvme.h, core.c); see multipath-behaviour.md §1.7.
 struct ControllerConfig {
   Duration kato = 5s;                        // NVME_DEFAULT_KATO
@@ -30,7 +52,8 @@ struct ControllerConfig {
   // engines that model that can answer on_connect_done(false) themselves.)
   Duration admin_timeout = 60s;
   Duration anatt = 10s;                      // from Identify Controller (nvmet reports 10 s)
-  bool tbkas = false;                        // traffic-based keep-alive advertised
+  bool tbkas = false;                        // CTRATT.TBKAS advertised (nvmet does: admin-cmd.c)
+  RequestTimerConfig request_timer;          // when the keep-alive's kato timeout really fires
   std::uint32_t queue_size = 128;
   std::uint32_t nr_io_queues = 1;
   int numa_node = kNumaNoNode;               // NVMe/TCP controllers report NUMA_NO_NODE
@@ -157,7 +180,7 @@ class Controller {
   TimerId reconnect_timer_ = TimerService::kNoTimer;
   TimerId failfast_timer_ = TimerService::kNoTimer;
   TimerId ka_timer_ = TimerService::kNoTimer;         // next keep-alive check
-  TimerId ka_timeout_timer_ = TimerService::kNoTimer; // the outstanding keep-alive's own timeout
+  TimerId admin_q_timer_ = TimerService::kNoTimer;    // the admin queue's request timer (q->timeout)
   TimerId io_timer_ = TimerService::kNoTimer;         // one timer for every in-flight I/O
   TimerId anatt_timer_ = TimerService::kNoTimer;
   TimerId connect_timer_ = TimerService::kNoTimer;    // admin_timeout on the outstanding connect
@@ -167,8 +190,11 @@ class Controller {
   bool ever_live_ = false;                 // a failed first connect deletes the controller
   std::uint32_t nr_reconnects_ = 0;
   bool ka_outstanding_ = false;
-  bool comp_seen_ = false;                 // TBKAS: a completion since the last check
+  bool comp_seen_ = false;                 // a completion of a command sent since the last check
+  TimePoint ka_last_check_{};              // ka_last_check_time: construction, each check, each KA answer
   TimePoint ka_sent_{};
+  std::int64_t ka_deadline_j_ = 0;         // the outstanding keep-alive's deadline, in jiffies
+  std::int64_t admin_q_expires_j_ = 0;     // what admin_q_timer_ was asked for (timer->expires)
   bool ana_read_outstanding_ = false;
   bool ana_reread_ = false;                // another read was asked for while one was outstanding
 
@@ -200,8 +226,16 @@ class Controller {
   Duration keep_alive_period() const;
   void start_keep_alive();
   void stop_keep_alive();
+  void queue_keep_alive_work(Duration delay);
   void keep_alive_work();
+  void send_keep_alive();
   void keep_alive_expired();
+  void note_completion(const IoRequest& io);
+  std::int64_t jiffies(TimePoint t) const;
+  TimePoint jiffies_to_time(std::int64_t j) const;
+  void add_keep_alive_timer();
+  void arm_admin_queue_timer(std::int64_t expires_j, std::int64_t bucket_j);
+  void admin_queue_timeout_work();
   void request_ana_log();
   void ana_read_expired();
   void apply_ana_log(const AnaLog& log);

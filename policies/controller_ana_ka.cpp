@@ -9,64 +9,142 @@ namespace mpsim::policies {
 
 // ---- keep-alive ------------------------------------------------------------------------------
 
+std::int64_t blk_timeout_pad_jiffies(std::uint32_t hz) {
+  std::int64_t pad = 1;
+  while (pad < std::int64_t(hz)) pad *= 2;
+  return pad;
+}
+
+// LVL_START(n) = 63 << 3(n-1): levels 0.. hold expiries up to 63, 504, 4032, ... jiffies away,
+// in buckets of 1, 8, 64, ... jiffies.
+std::int64_t timer_wheel_bucket_jiffies(std::int64_t delta) {
+  std::int64_t bucket = 1;
+  for (std::int64_t start = 63; delta >= start && bucket < (std::int64_t(1) << 21); start <<= 3) bucket <<= 3;
+  return bucket;
+}
+
 // nvme_keep_alive_work_period: kato/2, or kato/4 with TBKAS because one completion can postpone
 // the command by up to two periods.
 Duration Controller::keep_alive_period() const {
   return config_.tbkas ? config_.kato / 4 : config_.kato / 2;
 }
 
-// The first check is timed from the moment the controller goes live (ka_last_check_time).
+// nvme_start_keep_alive -> nvme_queue_keep_alive_work: the next check is one period after the
+// last one (at once if that has passed: a reconnect checks straight away). comp_seen is kept.
 void Controller::start_keep_alive() {
   if (config_.kato <= Duration(0)) return;
-  comp_seen_ = false;
+  queue_keep_alive_work(std::max(Duration(0), ka_last_check_ + keep_alive_period() - timers_.now()));
+}
+
+void Controller::stop_keep_alive() {
   cancel_timer(ka_timer_);
-  ka_timer_ = timers_.schedule_after(keep_alive_period(), [this] {
+  cancel_timer(admin_q_timer_);  // the admin queue goes with the teardown
+  ka_outstanding_ = false;
+}
+
+void Controller::queue_keep_alive_work(Duration delay) {
+  cancel_timer(ka_timer_);
+  ka_timer_ = timers_.schedule_after(delay, [this] {
     ka_timer_ = TimerService::kNoTimer;
     keep_alive_work();
   });
 }
 
-void Controller::stop_keep_alive() {
-  cancel_timer(ka_timer_);
-  cancel_timer(ka_timeout_timer_);
-  ka_outstanding_ = false;
-}
-
-// Sends one keep-alive whose own timeout is kato; the next check is scheduled only when it
-// completes, so at most one is outstanding. A silent loss right after a completed exchange is
-// therefore seen period + kato later, a loss just before a send kato later: [kato, 1.5 kato].
+// nvme_keep_alive_work: with TBKAS, a completion since the last check proves the link and the
+// command is skipped. The next check is queued by the skip or by the keep-alive's answer, so at
+// most one keep-alive is outstanding and a lost one stops the checks.
 void Controller::keep_alive_work() {
   if (state_ != ControllerState::Live) return;
-  if (config_.tbkas && comp_seen_) {
-    comp_seen_ = false;  // traffic proved the link: skip this keep-alive
-    ka_timer_ = timers_.schedule_after(keep_alive_period(), [this] {
-      ka_timer_ = TimerService::kNoTimer;
-      keep_alive_work();
-    });
+  const bool comp_seen = comp_seen_;
+  ka_last_check_ = timers_.now();
+  if (config_.tbkas && comp_seen) {
+    comp_seen_ = false;
+    queue_keep_alive_work(keep_alive_period());
     return;
   }
+  send_keep_alive();
+}
+
+// rq->timeout = kato: the request times out kato after it starts, as the block layer sees it.
+void Controller::send_keep_alive() {
   ka_outstanding_ = true;
   ka_sent_ = timers_.now();
   ++counters_.keep_alives_sent;
-  ka_timeout_timer_ = timers_.schedule_after(config_.kato, [this] {
-    ka_timeout_timer_ = TimerService::kNoTimer;
-    keep_alive_expired();
-  });
+  add_keep_alive_timer();
   transport_.send_keep_alive(*this);
 }
 
 // nvme_keep_alive_end_io: the RTT is subtracted so checks keep their period.
 void Controller::on_keep_alive_done() {
   if (state_ != ControllerState::Live || !ka_outstanding_) return;
-  ka_outstanding_ = false;
-  cancel_timer(ka_timeout_timer_);
-  Duration rtt = timers_.now() - ka_sent_;
-  Duration delay = std::max(Duration(0), keep_alive_period() - rtt);
+  ka_outstanding_ = false;  // the queue timer stays armed, as q->timeout does
+  const TimePoint now = timers_.now();
+  ka_last_check_ = now;
   comp_seen_ = false;
-  ka_timer_ = timers_.schedule_after(delay, [this] {
-    ka_timer_ = TimerService::kNoTimer;
-    keep_alive_work();
+  queue_keep_alive_work(std::max(Duration(0), keep_alive_period() - (now - ka_sent_)));
+}
+
+// nvme_complete_rq: only commands sent since the last check count, so a long-running command
+// that completes late cannot postpone the keep-alive.
+void Controller::note_completion(const IoRequest& io) {
+  if (jiffies(io.dispatched) >= jiffies(ka_last_check_)) comp_seen_ = true;
+}
+
+std::int64_t Controller::jiffies(TimePoint t) const {
+  const std::int64_t hz = config_.request_timer.hz;
+  return hz == 0 ? t.count() : t.count() * hz / 1'000'000'000;
+}
+
+// The first instant at which jiffies() reads j.
+TimePoint Controller::jiffies_to_time(std::int64_t j) const {
+  const std::int64_t hz = config_.request_timer.hz;
+  return hz == 0 ? TimePoint(j) : TimePoint((j * 1'000'000'000 + hz - 1) / hz);
+}
+
+// blk_add_timer: deadline = start + kato; a queue timer that is idle, or due at least HZ/2 later
+// than the padded expiry, is (re)armed for deadline + roundup_pow_of_two(HZ). An earlier pending
+// timer is left alone: when it fires, the timeout work re-arms it for the exact deadline.
+void Controller::add_keep_alive_timer() {
+  const RequestTimerConfig& rt = config_.request_timer;
+  const std::int64_t now_j = jiffies(ka_sent_);
+  ka_deadline_j_ = jiffies(ka_sent_ + config_.kato);
+  if (rt.hz == 0) {
+    arm_admin_queue_timer(ka_deadline_j_, 1);
+    return;
+  }
+  const std::int64_t expires = ka_deadline_j_ + blk_timeout_pad_jiffies(rt.hz);
+  const bool pending = admin_q_timer_ != TimerService::kNoTimer;
+  if (pending && !(expires < admin_q_expires_j_ && admin_q_expires_j_ - expires >= std::int64_t(rt.hz / 2))) return;
+  const std::int64_t bucket =
+      std::max(timer_wheel_bucket_jiffies(expires - now_j), std::int64_t(rt.fresh_min_bucket_jiffies));
+  arm_admin_queue_timer(expires, bucket);
+}
+
+// The wheel runs a timer at the end of its bucket: (expires + bucket) rounded down to a multiple
+// of the bucket (calc_index rounds up by a whole bucket so that nothing fires early).
+void Controller::arm_admin_queue_timer(std::int64_t expires_j, std::int64_t bucket_j) {
+  cancel_timer(admin_q_timer_);
+  admin_q_expires_j_ = expires_j;
+  const bool exact = config_.request_timer.hz == 0;
+  const std::int64_t fire_j = exact ? expires_j : (expires_j + bucket_j) / bucket_j * bucket_j;
+  const Duration delay = std::max(Duration(0), jiffies_to_time(fire_j) - timers_.now());
+  admin_q_timer_ = timers_.schedule_after(delay, [this] {
+    admin_q_timer_ = TimerService::kNoTimer;
+    admin_queue_timeout_work();
   });
+}
+
+// blk_mq_timeout_work on the admin queue: an expired keep-alive goes to the transport's timeout
+// handler; one still running re-arms the timer for its exact deadline; nothing in flight lets the
+// timer go idle.
+void Controller::admin_queue_timeout_work() {
+  if (!ka_outstanding_) return;
+  const std::int64_t now_j = jiffies(timers_.now());
+  if (now_j >= ka_deadline_j_) {
+    keep_alive_expired();
+    return;
+  }
+  arm_admin_queue_timer(ka_deadline_j_, timer_wheel_bucket_jiffies(ka_deadline_j_ - now_j));
 }
 
 // The keep-alive request timed out: nvme_tcp_timeout on a LIVE controller -> error recovery.

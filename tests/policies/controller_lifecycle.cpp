@@ -179,8 +179,8 @@ TEST_CASE("I/O timeout (§1.8): a request older than io_timeout on a LIVE contro
   h.add_path(b, 1, AnaState::Optimized);
   r.connect_all();
   IoRequest& stuck = r.submit(h);
-  std::size_t timers_with_one = r.timers.pending();
   r.timers.advance_to(at(10s));
+  std::size_t timers_with_one = r.timers.pending();
   std::vector<IoRequest*> quick;
   for (int i = 0; i < 100; ++i) quick.push_back(&r.submit(h));
   CHECK(r.timers.pending() == timers_with_one);  // one timer per controller, not per I/O
