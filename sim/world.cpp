@@ -35,6 +35,10 @@ policies::ControllerConfig controller_config(const topology::ConnectOptions& o, 
   if (o.has_fast_io_fail_tmo_s()) cfg.fast_io_fail_tmo = seconds(o.fast_io_fail_tmo_s());
   if (o.has_queue_size()) cfg.queue_size = o.queue_size();
   cfg.nr_io_queues = o.has_nr_io_queues() ? o.nr_io_queues() : host_cpus;
+  cfg.tbkas = true;  // every target is nvmet, which advertises CTRATT.TBKAS (admin-cmd.c)
+  // Hosts run the kernel mpsim is validated against: the UML guest, CONFIG_HZ=100
+  // (arch/um fixes it). It sets when a keep-alive timeout really fires (blk_add_timer).
+  cfg.request_timer.hz = 100;
   return cfg;
 }
 

@@ -39,6 +39,21 @@ std::uint64_t completions_after(const RunResult& r, Duration t) {
   return n;
 }
 
+// When `subject` first logged an event of `kind` whose detail holds `detail`, at or after `from`.
+Duration first_event(const RunResult& r, const std::string& kind, const std::string& subject, const std::string& detail,
+                     Duration from) {
+  for (const auto& e : r.events) {
+    if (e.at >= from && e.kind == kind && e.subject == subject && e.detail.find(detail) != std::string::npos) return e.at;
+  }
+  return Duration(-1);
+}
+
+FaultSpec reset_fault(const std::string& controller, Duration at, ResetSide side) {
+  FaultSpec f = fault(FaultKind::ControllerReset, controller, at, 0s);
+  f.reset_side = side;
+  return f;
+}
+
 }  // namespace
 
 TEST_CASE("all paths down for 3 s: I/O queues, then drains with no failure", "[sim][fault]") {
@@ -56,16 +71,24 @@ TEST_CASE("all paths down for 3 s: I/O queues, then drains with no failure", "[s
   CHECK(has_event(r, "ctrl-state", "h0/t0.p0", "connecting->live"));
 }
 
-TEST_CASE("a silent remote loss is noticed by keep-alive within kato..1.5 kato", "[sim][fault]") {
-  Scenario s = scenario(two_path_topology(), "numa", job(8, 9s));
+// kato 5 s against nvmet (TBKAS, checks every kato/4) with I/O on the lost path: the first check
+// after the loss still sees completions, the next sends the keep-alive, and the block layer fires
+// its timeout kato + 128 jiffies (HZ 100) later, at the end of a 64-jiffy wheel bucket.
+constexpr Duration kKato = 5s;
+constexpr Duration kSilentLossMin = kKato + kKato / 4 + 1280ms;
+constexpr Duration kSilentLossMax = kKato + kKato / 2 + 1280ms + 640ms;
+
+TEST_CASE("a silent remote loss is noticed by keep-alive within kato + kato/4..kato/2 + block-layer pad",
+          "[sim][fault]") {
+  Scenario s = scenario(two_path_topology(), "numa", job(8, 12s));
   s.faults.push_back(fault(FaultKind::Down, "sw-a--t0.p0", 1s, Duration(-1)));
   const RunResult r = run_scenario(s);
   const auto detect = r.faults.at(0).time_to_detect;
-  CHECK(detect >= 5s);
-  CHECK(detect <= 7500ms);
+  CHECK(detect > kSilentLossMin);
+  CHECK(detect <= kSilentLossMax);
   CHECK(r.ledger.failed == 0);
   CHECK(path(r, "h0/t0.p1").ios > 1000);  // failed over once noticed
-  CHECK(r.faults.at(0).stall >= 5s);
+  CHECK(r.faults.at(0).stall >= kSilentLossMin);
 }
 
 TEST_CASE("a local link loss is noticed at once", "[sim][fault]") {
@@ -143,6 +166,54 @@ TEST_CASE("a controller reset reconnects and loses nothing", "[sim][fault]") {
   CHECK(r.faults.at(0).time_to_detect == 0s);
 }
 
+TEST_CASE("a host-side reset under numa reconnects at once and keeps I/O on its path", "[sim][fault]") {
+  Scenario s = scenario(two_path_topology("OPTIMIZED", kFastReconnect), "numa", job(16, 3s));
+  s.faults.push_back(reset_fault("h0/t0.p0", 1s, ResetSide::Host));
+  const RunResult r = run_scenario(s);
+  CHECK(r.ledger.balanced());
+  CHECK(r.ledger.failed == 0);
+  CHECK(has_event(r, "fault", "h0/t0.p0", "host controller reset"));
+  const Duration back = first_event(r, "ctrl-state", "h0/t0.p0", "connecting->live", 1s);
+  REQUIRE(back >= 1s);
+  CHECK(back < 1s + 10ms);  // no reconnect_delay
+  CHECK(path(r, "h0/t0.p1").share < 0.01);
+}
+
+TEST_CASE("a target-side reset takes the path away until reconnect_delay; numa fails over", "[sim][fault]") {
+  Scenario s = scenario(two_path_topology("OPTIMIZED", kFastReconnect), "numa", job(16, 3s));
+  s.faults.push_back(reset_fault("h0/t0.p0", 1s, ResetSide::Target));
+  const RunResult r = run_scenario(s);
+  CHECK(r.ledger.balanced());
+  CHECK(r.ledger.failed == 0);
+  CHECK(has_event(r, "fault", "h0/t0.p0", "target controller fatal error"));
+  // The target's FIN reaches the host one crossing later: error recovery, not a host reset.
+  const Duration down = first_event(r, "ctrl-state", "h0/t0.p0", "live->resetting", 1s);
+  REQUIRE(down >= 1s);
+  CHECK(down < 1s + 1ms);
+  CHECK(has_event(r, "ctrl-state", "h0/t0.p0", "error recovery"));
+  const Duration back = first_event(r, "ctrl-state", "h0/t0.p0", "connecting->live", 1s);
+  CHECK(back >= 2s);  // reconnect_delay_s: 1
+  CHECK(back < 2s + 10ms);
+  // About one of the three seconds ran on p1; numa returns to p0 once it is back.
+  CHECK(path(r, "h0/t0.p1").share > 0.25);
+  CHECK(path(r, "h0/t0.p1").share < 0.42);
+  CHECK(path(r, "h0/t0.p0").failovers > 0);
+}
+
+TEST_CASE("a target-side reset of a controller with I/O in flight: every I/O ends with a reason", "[sim][fault]") {
+  Scenario s = scenario(two_path_topology("OPTIMIZED", kFastReconnect), "round-robin", job(64, 2s));
+  s.faults.push_back(reset_fault("h0/t0.p0", 500ms, ResetSide::Target));
+  s.faults.push_back(reset_fault("h0/t0.p1", 500ms, ResetSide::Target));
+  const RunResult r = run_scenario(s);
+  CHECK(r.ledger.balanced());
+  std::uint64_t by_reason = 0;
+  for (const auto& [reason, n] : r.ledger.failed_by_reason) by_reason += n;
+  CHECK(by_reason == r.ledger.failed);
+  // Both paths gone for reconnect_delay: I/O waits in the head's requeue list and drains after.
+  CHECK(r.faults.at(0).stall >= 1s);
+  CHECK(completions_after(r, 1600ms) > 10000);
+}
+
 TEST_CASE("a target node reboot: connections reset, hosts reconnect", "[sim][fault]") {
   Scenario s = scenario(two_path_topology("OPTIMIZED", kFastReconnect), "numa", job(16, 4s));
   s.faults.push_back(fault(FaultKind::Down, "t0", 1s, 500ms, Detection::Immediate));
@@ -180,11 +251,11 @@ TEST_CASE("fast_io_fail_tmo fails queued I/O when every path is gone; the books 
 }
 
 TEST_CASE("Detection SILENT hides even a local link loss until keep-alive", "[sim][fault]") {
-  Scenario s = scenario(two_path_topology(), "numa", job(8, 8s));
+  Scenario s = scenario(two_path_topology(), "numa", job(8, 12s));
   s.faults.push_back(fault(FaultKind::Down, "h0.nic0--sw-a", 1s, Duration(-1), Detection::Silent));
   const RunResult r = run_scenario(s);
-  CHECK(r.faults.at(0).time_to_detect >= 5s);
-  CHECK(r.faults.at(0).time_to_detect <= 7500ms);
+  CHECK(r.faults.at(0).time_to_detect > kSilentLossMin);
+  CHECK(r.faults.at(0).time_to_detect <= kSilentLossMax);
   CHECK(r.ledger.failed == 0);
 }
 
