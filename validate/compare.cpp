@@ -3,13 +3,10 @@
 #include <cmath>
 
 #include "experiments/json_writer.h"
+#include "validate/conformance.h"
 
 namespace mpsim::validate {
 namespace {
-
-// A path "carried I/O" above this share: a failover leaves a few stray I/Os on a path the
-// policy does not choose, which is not a choice.
-constexpr double kChosenShare = 0.01;
 
 CompareRow relative(const std::string& measure, double real, double sim, double fraction) {
   bool pass = real > 0 && std::fabs(sim - real) <= fraction * real;
@@ -51,7 +48,7 @@ double sim_share(const sim::RunResult& sim, const std::string& controller) {
 void add_split(const RealRun& real, const sim::RunResult& sim, std::vector<CompareRow>& rows) {
   for (const auto& p : real.paths) {
     double s = sim_share(sim, p.controller);
-    bool pass = std::fabs(s - p.share) * 100.0 <= 3.0;
+    bool pass = std::fabs(s - p.share) * 100.0 <= kSplitTolerancePp;
     rows.push_back({"share " + p.port, p.share * 100.0, s * 100.0, "3pp", pass, "", ""});
   }
 }
@@ -104,6 +101,8 @@ std::vector<CompareRow> compare_runs(const RealRun& real, const sim::RunResult& 
   double sim_errors = 0;
   for (const auto& j : sim.jobs) sim_errors += static_cast<double>(j.read.errors + j.write.errors);
   rows.push_back({"errors", static_cast<double>(real.errors), sim_errors, "exact", sim_errors == static_cast<double>(real.errors), "", ""});
+  std::vector<CompareRow> phases = conformance_rows(real, sim);
+  rows.insert(rows.end(), phases.begin(), phases.end());
   return rows;
 }
 

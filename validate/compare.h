@@ -11,6 +11,12 @@
 
 namespace mpsim::validate {
 
+// A path "carried I/O" above this share: a failover leaves a few stray I/Os on a path the
+// policy does not choose, which is not a choice.
+inline constexpr double kChosenShare = 0.01;
+// The split tolerance of issue 5, in percentage points.
+inline constexpr double kSplitTolerancePp = 3.0;
+
 struct CompareRow {
   std::string measure;     // "iops", "p50_us", "share nvmet.p1", "stall_ms f1", "detect_ms f1", "path choice"
   double real = 0;         // -1 = never happened (detect/recover)
@@ -23,7 +29,8 @@ struct CompareRow {
 
 // Tolerances (issue 5 and validate/README.md): IOPS 10%, p50 15%, p99 and p99.9 30%, split
 // 3 percentage points, stall 20% or 100 ms, detect 20% or 100 ms, recover 30% or 200 ms,
-// errors and path choice exact.
+// errors and path choice exact. Runs with faults add the per-phase rows of
+// validate/conformance.h after these.
 std::vector<CompareRow> compare_runs(const RealRun& real, const sim::RunResult& sim);
 
 // The paths that carried at least 1% of the I/O, as "nvmet.p1+nvmet.p2" in path order.

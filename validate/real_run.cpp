@@ -166,6 +166,7 @@ RealRun analyse_guest_results(const sim::Scenario& scenario, const GuestPlan& pl
   for (const auto& j : run.jobs) run.errors += j.total_err;
   measure_paths(samples, plan, run);
   measure_faults(scenario, samples, c, io_start, run);
+  run.samples = std::move(samples);
   return run;
 }
 

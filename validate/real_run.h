@@ -49,6 +49,7 @@ struct RealRun {
   std::vector<RealPath> paths;
   std::vector<RealFault> faults;
   std::vector<FaultRecord> actions;      // fault actions as the guest performed them
+  SampleTable samples;                   // the sampler's rows (per-phase conformance, conformance.h)
 };
 
 // Reads samples.csv, faults.csv, t0_us, fio.json, io_lat.*.log (and console.log if present)

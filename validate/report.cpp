@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <map>
 
+#include "validate/conformance.h"
+
 namespace mpsim::validate {
 namespace {
 
@@ -12,8 +14,10 @@ std::string printf_string(const char* fmt, double v) {
   return buf;
 }
 
-// "stall_ms f1" -> "stall_ms", "share nvmet.p1" -> "share", "path choice" stays whole.
+// "stall_ms f1" -> "stall_ms", "share nvmet.p1" -> "share", "path choice" stays whole; the
+// per-phase rows ("path choice after f1: down", "share nvmet.p1 after ...") are kinds of their own.
 std::string measure_kind(const std::string& measure) {
+  if (is_phase_measure(measure)) return measure.rfind("path choice", 0) == 0 ? "phase choice" : "phase share";
   if (measure == "path choice") return measure;
   return measure.substr(0, measure.find(' '));
 }
@@ -30,7 +34,7 @@ std::string figures_line(const char* name, const CalibrationFigures& f) {
 std::string format_value(const std::string& measure, double value) {
   const std::string kind = measure_kind(measure);
   if ((kind == "detect_ms" || kind == "recover_ms" || kind == "stall_ms") && value < 0) return "none";
-  if (kind == "share") return printf_string("%.1f%%", value);
+  if (kind == "share" || kind == "phase share") return printf_string("%.1f%%", value);
   if (kind == "p50_us" || kind == "p99_us" || kind == "p99.9_us") return printf_string("%.1f us", value);
   if (kind == "stall_ms" || kind == "detect_ms" || kind == "recover_ms") return printf_string("%.0f ms", value);
   return printf_string("%.0f", value);
@@ -68,13 +72,30 @@ std::string format_agreement(const std::vector<ScenarioComparison>& all) {
     }
   }
   std::string out = "agreement per measure (rows within tolerance / rows compared):\n";
-  char buf[128];
+  char buf[160];
   for (const auto& kind : order) {
     std::snprintf(buf, sizeof buf, "  %-12s %4d of %4d\n", kind.c_str(), counts[kind].first, counts[kind].second);
     out += buf;
   }
+  out += format_conformance(all);
   std::snprintf(buf, sizeof buf, "agreement: %d of %d rows within tolerance over %zu scenarios\n", within, total, all.size());
   return out + buf;
+}
+
+std::string format_conformance(const std::vector<ScenarioComparison>& all) {
+  int within = 0, total = 0, short_phases = 0;
+  for (const auto& c : all) {
+    for (const auto& r : c.rows) {
+      if (!is_phase_measure(r.measure)) continue;
+      within += r.pass ? 1 : 0;
+      ++total;
+      short_phases += (r.real_text.rfind("too short", 0) == 0 || r.sim_text.rfind("too short", 0) == 0) ? 1 : 0;
+    }
+  }
+  char buf[200];
+  std::snprintf(buf, sizeof buf, "conformance after state changes: %d of %d rows within tolerance (%d phases too short to judge)\n",
+                within, total, short_phases);
+  return buf;
 }
 
 std::string format_calibration(const Calibration& c) {

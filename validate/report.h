@@ -25,8 +25,13 @@ std::string format_value(const std::string& measure, double value);
 std::string format_scenario(const ScenarioComparison& c);
 
 // Per measure kind (iops, p50_us, ..., share, path choice, stall_ms, detect_ms, recover_ms,
-// errors): rows within tolerance of rows compared; then "agreement: N of M rows within tolerance".
+// errors, phase choice, phase share): rows within tolerance of rows compared; then the
+// conformance line; then "agreement: N of M rows within tolerance".
 std::string format_agreement(const std::vector<ScenarioComparison>& all);
+
+// The per-phase rows (validate/conformance.h) alone: "conformance after state changes: N of M
+// rows within tolerance (K phases too short to judge)". A too-short phase counts as not within.
+std::string format_conformance(const std::vector<ScenarioComparison>& all);
 
 // The fitted parameters and the four calibration runs, for the top of the report.
 std::string format_calibration(const Calibration& c);

@@ -106,3 +106,33 @@ TEST_CASE("detect within 20% or 100 ms, recover within 30% or 200 ms, never agre
   real.faults[0].time_to_full_throughput_ms = -1;
   CHECK(row(compare_runs(real, sim), "recover_ms f1").pass);
 }
+
+TEST_CASE("a run with faults carries per-phase rows after the whole-run rows", "[validate][compare]") {
+  RealRun real = real_run();
+  real.policy = "numa";
+  real.measure_from_ms = 0;
+  real.measure_to_ms = 2000;
+  real.actions = {{0, "io_start", ""}, {1000, "ana", "p1"}};
+  real.samples.paths = {"p1", "p2"};
+  for (std::int64_t t = 0; t <= 2000; t += 20) {
+    const bool before = t <= 1000;
+    const std::uint64_t p1 = static_cast<std::uint64_t>(std::min<std::int64_t>(t, 1000)) * 10;
+    const std::uint64_t p2 = static_cast<std::uint64_t>(std::max<std::int64_t>(t - 1000, 0)) * 10;
+    real.samples.rows.push_back({t, {{p1, 0, "live", before ? "optimized" : "inaccessible"}, {p2, 0, "live", "optimized"}}});
+  }
+  sim::RunResult sim = simulated(20000, 0.5, 1'000'000, 5'000'000);
+  sim.simulated = 2s;
+  sim.events = {{1000ms, "fault", "nvmet.p1", "f1: nvmet.p1 grp 1 inaccessible at 1s: grp 1 inaccessible"}};
+  for (std::int64_t k = 0; k < 20; ++k) {
+    for (const char* c : {"", "guest/nvmet.p1", "guest/nvmet.p2"}) {
+      const bool carries = std::string(c) == (k < 10 ? "guest/nvmet.p1" : "guest/nvmet.p2");
+      sim.timeline.push_back({sim::Duration(k * 100'000'000), c, std::string(c).empty() || carries ? 1000u : 0u, 0, 0, 0, 0});
+    }
+  }
+  auto rows = compare_runs(real, sim);
+  CHECK(rows.back().measure == "path choice after f1: grp 1 inaccessible");
+  CHECK(rows.back().pass);
+  CHECK(rows.back().real_text == "nvmet.p2");
+  CHECK(row(rows, "path choice before faults").sim_text == "nvmet.p1");
+  CHECK(row(rows, "errors").pass);
+}

@@ -26,6 +26,7 @@ TEST_CASE("values print in the measure's unit", "[validate][report]") {
   CHECK(format_value("stall_ms f1", 2888) == "2888 ms");
   CHECK(format_value("detect_ms f1", -1) == "none");
   CHECK(format_value("recover_ms f2", 239.4) == "239 ms");
+  CHECK(format_value("share nvmet.p1 after f1: down", 3.04) == "3.0%");
 }
 
 TEST_CASE("one line per row with real, sim, tolerance and verdict", "[validate][report]") {
@@ -51,4 +52,20 @@ TEST_CASE("agreement counts rows per measure kind and never says passed/failed",
 TEST_CASE("drift line: start and end QD16 IOPS and the change", "[validate][report]") {
   CHECK(format_drift(8000, 12000) == "host drift: QD16 randread 8000 IOPS at the start of the run, 12000 at the end (+50%)\n");
   CHECK(format_drift(20000, 15000).find("(-25%)") != std::string::npos);
+}
+
+TEST_CASE("phase rows are their own kinds and the conformance line counts them", "[validate][report]") {
+  ScenarioComparison c = sample();
+  c.rows.push_back({"path choice after f1: down", 0, 0, "exact", true, "nvmet.p2", "nvmet.p2"});
+  c.rows.push_back({"share nvmet.p1 after f1: down", 0.0, 4.0, "3pp", false, "", ""});
+  c.rows.push_back({"path choice after f1: up", 0, 0, "exact", false, "too short (40 ms, 300 I/Os)", "nvmet.p1"});
+  const std::string text = format_agreement({c});
+  CHECK(text.find("  share           1 of    1\n") != std::string::npos);  // the whole-run row only
+  CHECK(text.find("  path choice     1 of    1\n") != std::string::npos);
+  CHECK(text.find("  phase choice    1 of    2\n") != std::string::npos);
+  CHECK(text.find("  phase share     0 of    1\n") != std::string::npos);
+  CHECK(text.find("conformance after state changes: 1 of 3 rows within tolerance (1 phases too short to judge)\n") !=
+        std::string::npos);
+  CHECK(text.find("agreement: 4 of 8 rows within tolerance over 1 scenarios\n") != std::string::npos);
+  CHECK(format_scenario(c).find("too short (40 ms, 300 I/Os)") != std::string::npos);
 }

@@ -1,0 +1,240 @@
+#include "validate/conformance.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+
+namespace mpsim::validate {
+namespace {
+
+using std::chrono::duration_cast;
+using std::chrono::milliseconds;
+
+constexpr std::int64_t kNsPerMs = 1'000'000;
+
+std::int64_t to_ms(sim::Duration d) { return duration_cast<milliseconds>(d).count(); }
+
+bool is_fault_event(const sim::EventRow& e) { return e.kind == "fault" || e.kind == "fault-end"; }
+
+bool is_state_event(const sim::EventRow& e) { return e.kind == "ctrl-state" || e.kind == "ana"; }
+
+bool is_guest_action(const FaultRecord& r) { return r.action != "io_start" && r.action != "fio_exit"; }
+
+bool same_states(const SampleRow& a, const SampleRow& b) {
+  for (std::size_t p = 0; p < a.paths.size() && p < b.paths.size(); ++p) {
+    if (a.paths[p].ctrl != b.paths[p].ctrl || a.paths[p].ana != b.paths[p].ana) return false;
+  }
+  return true;
+}
+
+std::uint64_t completed(const PathSample& p) { return p.reads + p.writes; }
+
+// Time of the last sample in [from, to) whose states differ from the sample before it; -1 if none.
+std::int64_t last_real_change(const SampleTable& s, std::int64_t from_ms, std::int64_t to_ms) {
+  std::int64_t last = -1;
+  for (std::size_t i = 1; i < s.rows.size(); ++i) {
+    const std::int64_t t = s.rows[i].t_ms;
+    if (t >= from_ms && t < to_ms && !same_states(s.rows[i], s.rows[i - 1])) last = t;
+  }
+  return last;
+}
+
+// The simulator's timeline bin length: the step between two bins of the all-paths series.
+std::int64_t timeline_interval_ns(const sim::RunResult& sim) {
+  std::vector<std::int64_t> starts;
+  for (const auto& row : sim.timeline) {
+    if (row.controller.empty()) starts.push_back(row.start.count());
+    if (starts.size() == 2) return starts[1] - starts[0];
+  }
+  return std::max<std::int64_t>(sim.simulated.count(), 1);
+}
+
+std::int64_t last_sim_change(const sim::RunResult& sim, const std::vector<std::string>& controllers,
+                             std::int64_t from_ms, std::int64_t to_ms) {
+  std::int64_t last = -1;
+  for (const auto& e : sim.events) {
+    const std::int64_t t = e.at.count();
+    if (!is_state_event(e) || t < from_ms * kNsPerMs || t >= to_ms * kNsPerMs) continue;
+    if (std::find(controllers.begin(), controllers.end(), e.subject) != controllers.end()) last = t;
+  }
+  return last;
+}
+
+// "f1: nvmet.p1 grp 1 inaccessible at 1s: grp 1 change" -> "f1: grp 1 change": the fault's
+// number and what this action did (the fault's description is in its stall/detect rows).
+std::string short_label(const std::string& detail) {
+  const std::size_t first = detail.find(": "), last = detail.rfind(": ");
+  if (first == std::string::npos) return detail;
+  return detail.substr(0, first) + detail.substr(last);
+}
+
+std::string phase_name(const std::vector<PhaseBoundary>& b, std::size_t phase) {
+  return phase == 0 ? "before faults" : "after " + b[phase - 1].label;
+}
+
+bool too_short(const std::string& choice) { return choice.rfind("too short", 0) == 0; }
+
+bool judges_split(const std::string& policy) { return policy == "round-robin" || policy == "queue-depth"; }
+
+double share_of(const PhaseWindow& w, std::size_t path) {
+  const std::uint64_t total = w.total();
+  return total ? static_cast<double>(w.ios[path]) / static_cast<double>(total) : 0.0;
+}
+
+void add_phase_rows(const std::string& phase, const PhaseWindow& real, const PhaseWindow& sim, const RealRun& run,
+                    std::vector<CompareRow>& rows) {
+  std::vector<std::string> ports;
+  for (const auto& p : run.paths) ports.push_back(p.port);
+  const std::string rc = phase_choice(real, ports), sc = phase_choice(sim, ports);
+  rows.push_back({"path choice " + phase, 0, 0, "exact", rc == sc && !too_short(rc) && !too_short(sc), rc, sc});
+  if (!judges_split(run.policy) || real.total() < kMinWindowIos || sim.total() < kMinWindowIos || too_short(rc) ||
+      too_short(sc)) {
+    return;
+  }
+  for (std::size_t i = 0; i < ports.size(); ++i) {
+    const double r = share_of(real, i) * 100.0, s = share_of(sim, i) * 100.0;
+    rows.push_back({"share " + ports[i] + " " + phase, r, s, "3pp", std::fabs(r - s) <= kSplitTolerancePp, "", ""});
+  }
+}
+
+}  // namespace
+
+std::uint64_t PhaseWindow::total() const {
+  std::uint64_t sum = 0;
+  for (auto n : ios) sum += n;
+  return sum;
+}
+
+std::vector<PhaseBoundary> phase_boundaries(const sim::RunResult& sim) {
+  std::vector<PhaseBoundary> out;
+  for (const auto& e : sim.events) {
+    if (!is_fault_event(e)) continue;
+    const std::int64_t at = to_ms(e.at);
+    if (out.empty() || out.back().planned_ms != at) {
+      out.push_back({short_label(e.detail), at, 1});
+    } else {
+      out.back().label += " + " + short_label(e.detail);
+      ++out.back().actions;
+    }
+  }
+  return out;
+}
+
+std::vector<std::int64_t> applied_boundaries(const std::vector<PhaseBoundary>& b, const std::vector<FaultRecord>& actions,
+                                             std::int64_t io_start_ms) {
+  std::vector<std::int64_t> lines;
+  for (const auto& r : actions) {
+    if (is_guest_action(r)) lines.push_back(r.t_ms);
+  }
+  std::vector<std::int64_t> out(b.size());
+  std::vector<bool> seen(b.size(), false);
+  std::size_t expected = 0;
+  for (const auto& x : b) expected += x.actions;
+  std::size_t next_line = 0;
+  for (std::size_t k = 0; k < b.size(); ++k) {
+    out[k] = io_start_ms + b[k].planned_ms;
+    if (lines.size() != expected) continue;
+    for (std::size_t i = 0; i < b[k].actions; ++i) out[k] = std::max(out[k], lines[next_line++]);
+  }
+  if (lines.size() == expected) return out;
+  for (std::int64_t t : lines) {
+    std::size_t owner = b.size();
+    for (std::size_t k = 0; k < b.size(); ++k) {
+      if (io_start_ms + b[k].planned_ms <= t) owner = k;
+    }
+    if (owner == b.size()) continue;
+    out[owner] = seen[owner] ? std::max(out[owner], t) : t;
+    seen[owner] = true;
+  }
+  return out;
+}
+
+PhaseWindow real_phase_window(const SampleTable& s, std::int64_t search_from_ms, std::int64_t applied_ms,
+                              std::int64_t to_ms) {
+  PhaseWindow w;
+  w.ios.assign(s.paths.size(), 0);
+  const std::int64_t settled = std::max(applied_ms, last_real_change(s, search_from_ms, to_ms)) + kSettleMarginMs;
+  w.from_ms = w.to_ms = settled;
+  std::size_t a = s.rows.size(), b = s.rows.size();
+  for (std::size_t i = 0; i < s.rows.size(); ++i) {
+    if (a == s.rows.size() && s.rows[i].t_ms >= settled) a = i;
+    if (s.rows[i].t_ms <= to_ms) b = i;
+  }
+  if (a == s.rows.size() || b == s.rows.size() || b <= a) return w;
+  w.from_ms = s.rows[a].t_ms;
+  w.to_ms = s.rows[b].t_ms;
+  for (std::size_t p = 0; p < w.ios.size(); ++p) {
+    const std::uint64_t start = completed(s.rows[a].paths[p]), end = completed(s.rows[b].paths[p]);
+    w.ios[p] = end >= start ? end - start : end;  // a path device that came back counts from zero
+  }
+  return w;
+}
+
+PhaseWindow sim_phase_window(const sim::RunResult& sim, const std::vector<std::string>& controllers,
+                             std::int64_t from_ms, std::int64_t to_ms) {
+  PhaseWindow w;
+  w.ios.assign(controllers.size(), 0);
+  const std::int64_t settled_ns =
+      std::max(from_ms * kNsPerMs, last_sim_change(sim, controllers, from_ms, to_ms)) + kSettleMarginMs * kNsPerMs;
+  const std::int64_t iv = timeline_interval_ns(sim);
+  const std::int64_t first = (settled_ns + iv - 1) / iv, end = to_ms * kNsPerMs / iv;  // bins [first, end)
+  w.from_ms = w.to_ms = settled_ns / kNsPerMs;
+  if (end <= first) return w;
+  w.from_ms = first * iv / kNsPerMs;
+  w.to_ms = end * iv / kNsPerMs;
+  for (const auto& row : sim.timeline) {
+    const std::int64_t k = row.start.count() / iv;
+    if (k < first || k >= end) continue;
+    auto it = std::find(controllers.begin(), controllers.end(), row.controller);
+    if (it != controllers.end()) w.ios[static_cast<std::size_t>(it - controllers.begin())] += row.completions;
+  }
+  return w;
+}
+
+std::string phase_choice(const PhaseWindow& w, const std::vector<std::string>& ports) {
+  const std::uint64_t total = w.total();
+  if (w.length_ms() < kMinWindowMs || (total > 0 && total < kMinWindowIos)) {
+    return "too short (" + std::to_string(w.length_ms()) + " ms, " + std::to_string(total) + " I/Os)";
+  }
+  if (total == 0) return "none";
+  std::string out;
+  for (std::size_t i = 0; i < ports.size() && i < w.ios.size(); ++i) {
+    if (share_of(w, i) >= kChosenShare) out += (out.empty() ? "" : "+") + ports[i];
+  }
+  return out;
+}
+
+std::vector<CompareRow> conformance_rows(const RealRun& real, const sim::RunResult& sim) {
+  const std::vector<PhaseBoundary> b = phase_boundaries(sim);
+  if (b.empty()) return {};
+  std::int64_t io_start = 0;
+  for (const auto& r : real.actions) {
+    if (r.action == "io_start") io_start = r.t_ms;
+  }
+  const std::vector<std::int64_t> applied = applied_boundaries(b, real.actions, io_start);
+  std::vector<std::string> controllers;
+  for (const auto& p : real.paths) controllers.push_back(p.controller);
+  const std::int64_t sim_from = real.measure_from_ms - io_start, sim_end = to_ms(sim.simulated);
+  std::vector<CompareRow> rows;
+  for (std::size_t phase = 0; phase <= b.size(); ++phase) {
+    const bool last = phase == b.size();
+    const std::int64_t planned_from = phase == 0 ? sim_from : b[phase - 1].planned_ms;
+    const std::int64_t planned_to = last ? sim_end : b[phase].planned_ms;
+    const std::int64_t real_to = last ? real.measure_to_ms : std::min(real.measure_to_ms, io_start + planned_to);
+    const std::int64_t real_applied = phase == 0 ? real.measure_from_ms : applied[phase - 1];
+    PhaseWindow rw = real_phase_window(real.samples, io_start + planned_from, real_applied, real_to);
+    PhaseWindow sw = sim_phase_window(sim, controllers, planned_from, planned_to);
+    add_phase_rows(phase_name(b, phase), rw, sw, real, rows);
+  }
+  return rows;
+}
+
+bool is_phase_measure(const std::string& measure) {
+  if (measure.rfind("path choice ", 0) == 0) return true;
+  if (measure.rfind("share ", 0) != 0) return false;
+  const std::size_t phase = measure.find(' ', 6);  // after "share <port>"
+  return phase != std::string::npos &&
+         (measure.compare(phase, 14, " before faults") == 0 || measure.compare(phase, 7, " after ") == 0);
+}
+
+}  // namespace mpsim::validate
