@@ -114,6 +114,18 @@ void convert_gray(const CheckContext& ctx, const experiment::Gray& gray, sim::Fa
   f.label = gray.target() + " gray latency x" + format_factor(f.latency_factor) + " bw /" + format_factor(f.bandwidth_divisor);
 }
 
+// The text parser rejects an unknown side name itself, but proto3 enums are open: a number
+// such as `side: 7` parses, so it is caught here.
+sim::ResetSide convert_reset_side(const CheckContext& ctx, const experiment::ControllerReset& reset) {
+  switch (reset.side()) {
+    case experiment::ControllerReset::HOST: return sim::ResetSide::Host;
+    case experiment::ControllerReset::TARGET: return sim::ResetSide::Target;
+    default:
+      ctx.error(reset, "side", std::to_string(static_cast<int>(reset.side())) + " is not a side: HOST or TARGET");
+      return sim::ResetSide::Host;
+  }
+}
+
 // "<host>/<node>.<port>" of an existing connection.
 void convert_reset(const CheckContext& ctx, const experiment::ControllerReset& reset, sim::FaultSpec& f) {
   const std::string& c = reset.controller();
@@ -128,7 +140,8 @@ void convert_reset(const CheckContext& ctx, const experiment::ControllerReset& r
   }
   f.kind = sim::FaultKind::ControllerReset;
   f.target = c;
-  f.label = c + " reset";
+  f.reset_side = convert_reset_side(ctx, reset);
+  f.label = c + (f.reset_side == sim::ResetSide::Target ? " target reset" : " host reset");
 }
 
 void convert_kind(const CheckContext& ctx, const Fault& fault, sim::FaultSpec& f) {

@@ -45,6 +45,9 @@ struct PolicyOverride {
 
 enum class FaultKind : std::uint8_t { Down, AnaChange, Flap, Gray, ControllerReset };
 enum class Detection : std::uint8_t { Auto, Immediate, Silent };
+// Who resets a controller: the host (nvme_reset_ctrl, reconnects at once) or the target (a
+// fatal controller error: nvmet closes the connection, the host recovers after reconnect_delay).
+enum class ResetSide : std::uint8_t { Host, Target };
 
 struct FaultSpec {
   std::string label;                 // human name, e.g. "link hostA.nic0--sw1 down"
@@ -63,6 +66,8 @@ struct FaultSpec {
   // Gray
   double latency_factor = 1.0;
   double bandwidth_divisor = 1.0;
+  // ControllerReset
+  ResetSide reset_side = ResetSide::Host;
 };
 
 struct Scenario {

@@ -204,6 +204,7 @@ class World final : public policies::TimerService,
   void apply_up(std::uint32_t comp);
   void apply_ana(const FaultAction& a, const FaultSpec& f);
   void apply_gray(const FaultSpec& f, bool on);
+  void apply_reset(const FaultSpec& f);
   bool is_local(std::uint32_t comp, const Conn& c) const;
   std::vector<std::uint32_t> conns_affected(const FaultSpec& f) const;
 

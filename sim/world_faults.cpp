@@ -97,10 +97,26 @@ void World::apply(const FaultAction& a) {
     case FaultOp::AnaSet: return apply_ana(a, f);
     case FaultOp::GrayOn: return apply_gray(f, true);
     case FaultOp::GrayOff: return apply_gray(f, false);
-    case FaultOp::Reset:
-      metrics_->event(now_, "fault", f.target, f.label + ": controller reset");
-      for (std::uint32_t c : conns_affected(f)) conns_[c].ctrl->reset();
-      return;
+    case FaultOp::Reset: return apply_reset(f);
+  }
+}
+
+// Host side: nvme_reset_ctrl, the controller tears down and connects again at once. Target
+// side: nvmet_ctrl_fatal_error -> nvmet_tcp_delete_ctrl shuts the controller's sockets down;
+// the target forgets it and the FIN reaches the host one crossing later, where it starts error
+// recovery (reconnect after reconnect_delay). Answers to commands still at the target leave
+// after the FIN, so they find the host's queue already torn down: those commands fail over.
+void World::apply_reset(const FaultSpec& f) {
+  const bool target = f.reset_side == ResetSide::Target;
+  metrics_->event(now_, "fault", f.target, f.label + (target ? ": target controller fatal error" : ": host controller reset"));
+  for (std::uint32_t conn : conns_affected(f)) {
+    Conn& c = conns_[conn];
+    if (!target) {
+      c.ctrl->reset();
+    } else if (target_knows(c)) {  // no controller at the target (not connected): nothing to fail
+      c.target_epoch = 0;
+      send_reset(conn);
+    }
   }
 }
 

@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <exception>
+
+#include "topologies/units.h"
 
 namespace mpsim::validate {
 namespace {
@@ -158,24 +161,42 @@ class FaultPlanner {
     }
   }
 
+  // netem rate in kbit/s for the link's bandwidth divided by `divisor` (none when it is 1).
+  std::string netem_rate(const topology::Link& link, double divisor) const {
+    if (divisor <= 1.0) return "";
+    double kbit = 0;
+    try {
+      kbit = topology::parse_bandwidth(link.bandwidth()) / divisor / 1000.0;
+    } catch (const std::exception& e) {
+      refuse("link bandwidth \"" + link.bandwidth() + "\": " + e.what());
+    }
+    if (kbit < 1.0) refuse("bandwidth_divisor leaves less than 1 kbit/s");
+    return " " + std::to_string(std::llround(kbit));
+  }
+
   void add_gray(const sim::FaultSpec& f) {
-    if (f.bandwidth_divisor > 1.0) refuse("bandwidth_divisor is not reproduced in the guest yet");
     if (f.latency_factor < 1.0) refuse("latency_factor must be >= 1");
+    if (f.bandwidth_divisor < 1.0) refuse("bandwidth_divisor must be >= 1");
     for (const GuestPort* p : ports_of(f.target)) {
       const topology::Link* link = link_named(f.target);
       if (link == nullptr) link = link_of(*p);
       if (link == nullptr) refuse("port \"" + p->name + "\" has no link whose latency could be scaled");
       std::int64_t extra = std::llround((f.latency_factor - 1.0) * link->latency_us());
-      emit(to_ms(f.at), net_set(*p, p->delay_us + extra, 0));
+      emit(to_ms(f.at), net_set(*p, p->delay_us + extra, 0) + netem_rate(*link, f.bandwidth_divisor));
       if (end_ms(f) >= 0) emit(end_ms(f), net_set(*p, p->delay_us, 0));
     }
   }
 
+  // "<host>/<node>.<port>": the guest has one controller per connected port.
   void add_reset(const sim::FaultSpec& f) {
-    std::string port = f.target;
-    std::size_t slash = port.find('/');
-    if (slash != std::string::npos) port = port.substr(slash + 1);
-    for (const GuestPort* p : ports_of(port)) emit(to_ms(f.at), "ctrl_fatal " + p->key);
+    const std::size_t slash = f.target.find('/');
+    const std::string port = slash == std::string::npos ? f.target : f.target.substr(slash + 1);
+    if (slash != std::string::npos && f.target.substr(0, slash) != plan_.host)
+      refuse("controller \"" + f.target + "\" belongs to another host than \"" + plan_.host + "\"");
+    const GuestPort* p = port_named(port);
+    if (p == nullptr || !p->connected) refuse("controller \"" + f.target + "\": the host has no connection through \"" + port + "\"");
+    const char* action = f.reset_side == sim::ResetSide::Target ? "ctrl_fatal " : "ctrl_reset ";
+    emit(to_ms(f.at), action + p->key);
   }
 
   const sim::Scenario& s_;

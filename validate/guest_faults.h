@@ -5,9 +5,11 @@
 //               SILENT/AUTO on a remote component: net_set PORT DELAY 100 (netem 100% loss on
 //               both ends of the port's veth: only keep-alive can notice);
 //   flap     -> `count` down/up cycles of `period`, down for the first half of each;
-//   gray     -> net_set with the link latency scaled by latency_factor (and a netem rate
-//               when bandwidth_divisor > 1);
-//   reset    -> ctrl_fatal PORT (nvmet debugfs ctrl state "fatal").
+//   gray     -> net_set with the link latency scaled by latency_factor, and with
+//               bandwidth_divisor > 1 a netem rate of the link's bandwidth / divisor;
+//   reset    -> side TARGET: ctrl_fatal PORT (nvmet debugfs ctrl state "fatal");
+//               side HOST: ctrl_reset PORT (the host's sysfs reset_controller of the
+//               controller connected through PORT).
 // Actions after the end of the workload are dropped: the guest stops with the workload.
 #pragma once
 

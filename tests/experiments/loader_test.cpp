@@ -199,6 +199,30 @@ TEST_CASE("fault errors name the fault's field") {
   CHECK(problems.size() == 9);
 }
 
+TEST_CASE("a reset names its side: HOST unless written, and a bad side is located") {
+  const std::string base = with_fabric(std::string("name: \"x\"\nseed: 1\npolicy { name: \"numa\" }\n") + kGoodJob);
+  auto exp = load(base + "faults { at: \"1s\" reset { controller: \"h0/node-a.p0\" } }\n"
+                         "faults { at: \"1s\" reset { controller: \"h0/node-a.p1\" side: TARGET } }\n");
+  const auto& faults = exp.runs.at(0).scenario.faults;
+  REQUIRE(faults.size() == 2);
+  CHECK(faults[0].reset_side == mpsim::sim::ResetSide::Host);
+  CHECK(faults[0].label.find("host reset") != std::string::npos);
+  CHECK(faults[1].reset_side == mpsim::sim::ResetSide::Target);
+  CHECK(faults[1].label.find("target reset") != std::string::npos);
+
+  auto numbered = problems_of(base + "faults { at: \"1s\" reset { controller: \"h0/node-a.p0\" side: 7 } }\n");  // 32
+  INFO(all(numbered));
+  REQUIRE(numbered.size() == 1);
+  CHECK(has_problem(numbered, "exp.textproto:32:54: faults[0].reset.side: 7 is not a side"));
+
+  auto named = problems_of(base + "faults { at: \"1s\" reset { controller: \"h0/node-a.p0\" side: SIDEWAYS } }\n");
+  INFO(all(named));
+  REQUIRE(named.size() == 1);
+  CHECK(has_problem(named, "exp.textproto:32:"));
+  CHECK(has_problem(named, "SIDEWAYS"));
+  CHECK(has_problem(named, "side"));
+}
+
 TEST_CASE("an inline topology is validated with the experiment's own locations") {
   std::string text = kFabric;
   text.replace(text.find("latency_us: 2 }"), 15, "latency_us: 0 }");  // l0, line 16

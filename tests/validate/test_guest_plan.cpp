@@ -92,11 +92,31 @@ TEST_CASE("a slower link becomes a static netem delay; gray scales the link late
   auto gray = validate::plan_guest(load("validate/scenarios/fault-gray-qd.textproto"));
   CHECK(commands_at(gray, 1000) == std::vector<std::string>{"net_set nvmet_p1 2000 0"});  // 1 us x (2001 - 1)
   CHECK(commands_at(gray, 3000) == std::vector<std::string>{"net_set nvmet_p1 0 0"});
+
+  auto narrow = load("validate/scenarios/fault-gray-qd.textproto");
+  narrow.faults.at(0).bandwidth_divisor = 4;  // the 100 Gbps link at a quarter: netem rate in kbit/s
+  auto plan = validate::plan_guest(narrow);
+  CHECK(commands_at(plan, 1000) == std::vector<std::string>{"net_set nvmet_p1 2000 0 25000000"});
+  CHECK(commands_at(plan, 3000) == std::vector<std::string>{"net_set nvmet_p1 0 0"});
 }
 
-TEST_CASE("controller reset targets the port of the named controller", "[validate][plan]") {
-  auto plan = validate::plan_guest(load("validate/scenarios/fault-ctrl-reset-rr.textproto"));
-  CHECK(commands_at(plan, 1000) == std::vector<std::string>{"ctrl_fatal nvmet_p1"});
+TEST_CASE("controller reset targets the port of the named controller, on the side it names", "[validate][plan]") {
+  auto target = validate::plan_guest(load("validate/scenarios/fault-ctrl-reset-rr.textproto"));
+  CHECK(commands_at(target, 1000) == std::vector<std::string>{"ctrl_fatal nvmet_p1"});
+  auto host = validate::plan_guest(load("validate/scenarios/fault-host-reset-rr.textproto"));
+  CHECK(commands_at(host, 1000) == std::vector<std::string>{"ctrl_reset nvmet_p1"});
+
+  auto s = load("validate/guest/smoke.textproto");
+  sim::FaultSpec reset;
+  reset.kind = sim::FaultKind::ControllerReset;
+  reset.target = "guest/nvmet.p2";
+  reset.at = 700ms;
+  s.faults = {reset};
+  CHECK(commands_at(validate::plan_guest(s), 700) == std::vector<std::string>{"ctrl_reset nvmet_p2"});  // host: the default
+  s.faults[0].reset_side = sim::ResetSide::Target;
+  CHECK(commands_at(validate::plan_guest(s), 700) == std::vector<std::string>{"ctrl_fatal nvmet_p2"});
+  s.faults[0].target = "elsewhere/nvmet.p2";
+  CHECK_THROWS_AS(validate::plan_guest(s), validate::GuestPlanError);
 }
 
 TEST_CASE("a flap expands to count down/up cycles, down for half of each period", "[validate][plan]") {

@@ -216,18 +216,20 @@ ana_set() {
 port_down() { port_unlink "$1"; record "unlink,$1,$?"; }
 port_up() { port_link "$1"; record "link,$1,$?"; }
 
-# netem on both ends of a port's veth pair: one-way delay (us) and loss (%); 0 0 removes it.
+# netem on both ends of a port's veth pair: one-way delay (us), loss (%) and, if given, a rate
+# (kbit/s); 0 0 without a rate removes it.
 net_set() {
-  local i rc=0
+  local i rc=0 rate=()
   i=$(port_index "$1")
-  if [ "$2" = 0 ] && [ "$3" = 0 ]; then
+  [ -n "$4" ] && rate=(rate "${4}kbit")
+  if [ "$2" = 0 ] && [ "$3" = 0 ] && [ -z "$4" ]; then
     tc qdisc del dev "vh$i" root 2>/dev/null
     nsenter --net=/run/netns/$TGT_NS tc qdisc del dev "vt$i" root 2>/dev/null
   else
-    tc qdisc replace dev "vh$i" root netem delay "$2us" loss "$3%" limit 100000 || rc=1
-    nsenter --net=/run/netns/$TGT_NS tc qdisc replace dev "vt$i" root netem delay "$2us" loss "$3%" limit 100000 || rc=1
+    tc qdisc replace dev "vh$i" root netem delay "$2us" loss "$3%" "${rate[@]}" limit 100000 || rc=1
+    nsenter --net=/run/netns/$TGT_NS tc qdisc replace dev "vt$i" root netem delay "$2us" loss "$3%" "${rate[@]}" limit 100000 || rc=1
   fi
-  record "net,$1,$2,$3,$rc"
+  record "net,$1,$2,$3,$rc${4:+,${4}kbit}"
 }
 
 # Target-side fatal error on the controller connected through port $1 (blktests nvme/060's hook).
@@ -240,6 +242,16 @@ ctrl_fatal() {
     echo fatal >"$c/state" && rc=0
   done
   record "fatal,$1,$rc"
+}
+
+# Host-side reset of the controller connected through port $1 (nvme_reset_ctrl). The sysfs
+# write returns only once the controller is set up again, so the row carries the time the
+# write began: that is when the reset took effect.
+ctrl_reset() {
+  local start rc=0
+  now_us start
+  echo 1 >"/sys/class/nvme/${PATH_CTRL[$1]}/reset_controller" || rc=1
+  printf '%s,%s\n' "$(((start - T0_US) / 1000))" "reset,$1,$rc" >>"$RUN/faults.csv"
 }
 
 # ---- workload ----
