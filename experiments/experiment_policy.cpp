@@ -73,8 +73,14 @@ void merge_media(const CheckContext& ctx, const experiment::MediaModel& m, model
 void merge_cpu(const CheckContext& ctx, const experiment::CpuModel& m, models::CpuParams& p) {
   if (m.has_per_io_us()) p.per_io_us = m.per_io_us();
   if (m.has_per_kib_us()) p.per_kib_us = m.per_kib_us();
+  if (m.has_write_extra_us()) p.write_extra_us = m.write_extra_us();
+  if (m.has_pause_rate_per_s()) p.pause_rate_per_s = m.pause_rate_per_s();
+  if (m.has_pause_mean_us()) p.pause_mean_us = m.pause_mean_us();
   if (!(p.per_io_us >= 0)) ctx.error(m, "per_io_us", "must be >= 0");
   if (!(p.per_kib_us >= 0)) ctx.error(m, "per_kib_us", "must be >= 0");
+  if (!(p.per_io_us + p.write_extra_us >= 0)) ctx.error(m, "write_extra_us", "must be >= -per_io_us (a write costs >= 0)");
+  if (!(p.pause_rate_per_s >= 0)) ctx.error(m, "pause_rate_per_s", "must be >= 0");
+  if (!(p.pause_mean_us >= 0)) ctx.error(m, "pause_mean_us", "must be >= 0");
 }
 
 // Every namespace of the fabric names a media model that exists.

@@ -32,11 +32,16 @@ struct TransportParams {
   double connect_timeout_s = 3.0;             // silent route: SYN + one retry (nvme-tcp syncnt 1)
 };
 
-// CPU time per I/O on one core of a host or target node.
+// CPU time per I/O on one core of a host or target node, and how often the core is taken away:
+// pauses (a descheduled VM vCPU, steal time) start at pause_rate_per_s per core, Poisson in
+// wall time, and last an exponential time of mean pause_mean_us; work on the core stops
+// meanwhile. Either pause figure 0 = the core is always there.
 struct CpuParams {
   double per_io_us = 5.0;
   double per_kib_us = 0.05;
   double write_extra_us = 0.0;  // a write's extra cost (receiving its data) over a read's
+  double pause_rate_per_s = 0.0;
+  double pause_mean_us = 0.0;
 };
 
 struct ModelSet {

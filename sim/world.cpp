@@ -77,7 +77,8 @@ World::World(const Scenario& s)
   for (const auto& h : s.topology.hosts()) {
     std::uint32_t cpus = 0;
     for (const auto& n : h.numa_nodes()) cpus += n.cpus();
-    hosts_.push_back(HostState{h.name(), CpuPool(cpus)});
+    const std::uint64_t pause_seed = splitmix64(s.seed ^ 0x68637075ull) + hosts_.size();  // "hcpu"
+    hosts_.push_back(HostState{h.name(), CpuPool(cpus, s.models.host_cpu, pause_seed)});
   }
   platform_ = std::make_unique<Platform>(s.topology, fabric_, *this);
   build_targets();
@@ -97,7 +98,8 @@ World::~World() {
 
 void World::build_targets() {
   for (const auto& node : s_.topology.target_nodes()) {
-    nodes_.push_back(NodeState{1, CpuPool(node.cpus())});
+    const std::uint64_t pause_seed = splitmix64(s_.seed ^ 0x74637075ull) + nodes_.size();  // "tcpu"
+    nodes_.push_back(NodeState{1, CpuPool(node.cpus(), s_.models.target_cpu, pause_seed)});
     for (const auto& port : node.ports()) {
       PortState p{*fabric_.find(topology::port_id(node, port)), int(nodes_.size() - 1), {}, {}, {}};
       for (const auto& g : port.ana_groups()) p.ana.emplace_back(g.grpid(), g.state());
@@ -128,7 +130,7 @@ void World::build_connections() {
     for (const auto& ns : sub->namespaces()) k.grpids.push_back(ns.ana_grpid());
     std::sort(k.grpids.begin(), k.grpids.end());
     k.grpids.erase(std::unique(k.grpids.begin(), k.grpids.end()), k.grpids.end());
-    policies::ControllerConfig cfg = controller_config(c.options(), std::uint32_t(hosts_[k.host].cpu.free_at.size()));
+    policies::ControllerConfig cfg = controller_config(c.options(), std::uint32_t(hosts_[k.host].cpu.cores()));
     cfg.anatt = std::chrono::seconds(10);  // nvmet's Identify Controller ANATT
     const auto index = std::uint32_t(conns_.size());
     ports_[k.port].conns.push_back(index);

@@ -17,11 +17,16 @@ constexpr double kZ99 = 2.326348;
 constexpr double kMaxCv = 2.0;
 // null_blk has no queue of its own that QD16 could fill: the media never binds in the guest.
 constexpr std::uint32_t kGuestParallelism = 1024;
+// The queue depth of the qd16 calibration files.
+constexpr double kQd = 16.0;
+// The share of I/Os above p99.
+constexpr double kTail = 0.01;
 
 void require_io(const CalibrationFigures& f, const char* run) {
-  if (!(f.iops > 0) || !(f.mean_us > 0)) {
+  if (!(f.iops > 0) || !(f.mean_us > 0) || !(f.p50_us > 0)) {
     throw CalibrationError(std::string("calibration run ") + run + " completed no I/O (IOPS " + std::to_string(f.iops) +
-                           ", mean latency " + std::to_string(f.mean_us) + " us)");
+                           ", mean latency " + std::to_string(f.mean_us) + " us, p50 " + std::to_string(f.p50_us) +
+                           " us)");
   }
 }
 
@@ -33,6 +38,55 @@ double service_cv(const CalibrationFigures& qd1, double cpu_us) {
   return std::min(kMaxCv, std::sqrt(std::exp(sigma * sigma) - 1.0));
 }
 
+// How far above p50 the p99 of a QD16 I/O lies when pauses of mean length d (us) take away
+// `lost` us per us of work and an I/O is exposed to them for `window` us: it is hit by one with
+// probability h = 1 - exp(-lost * window / d), and a hit adds an exponential pause, so
+// P(latency > p50 + x) = h exp(-x / d) and x99 = d ln(h / kTail).
+double tail_above_p50(double d, double lost, double window) {
+  const double hit = -std::expm1(-lost * window / d);
+  return d * std::log(hit / kTail);
+}
+
+// The shortest mean pause whose tail reaches `x` us above p50 (more and shorter pauses for the
+// same lost time would leave p99 short of it); the longest-reaching one if none does.
+double mean_pause_for_tail(double x, double lost, double window) {
+  // tail_above_p50 rises from 0 at d -> 0 to a peak near d = lost * window / (e * kTail).
+  const double top = 10.0 * lost * window / kTail;
+  double lo = 0, best = top, best_tail = -1;
+  constexpr int kSteps = 400;
+  for (int i = 1; i <= kSteps; ++i) {
+    const double d = top * std::pow(1e-6, 1.0 - double(i) / kSteps);  // log grid, top * 1e-6 .. top
+    const double tail = tail_above_p50(d, lost, window);
+    if (tail >= x) {
+      double hi = d;
+      for (int k = 0; k < 100; ++k) {
+        const double mid = (lo + hi) / 2;
+        (tail_above_p50(mid, lost, window) < x ? lo : hi) = mid;
+      }
+      return hi;
+    }
+    if (tail > best_tail) best_tail = tail, best = d;
+    lo = d;
+  }
+  return best;
+}
+
+// At QD16 the one CPU never idles: the median I/O waited for 16 I/Os' CPU work and no pause,
+// IOPS says how much of the wall time the CPU worked, and p99 how long the lost time comes.
+void fit_pauses(const CalibrationFigures& qd16, CalibrationFit& fit) {
+  const double work = fit.read_cpu_per_io_us * qd16.iops / 1e6;  // busy share of wall time
+  fit.cpu_available = std::min(1.0, work);
+  if (work >= 1.0) return;  // the CPU was never away: no pauses
+  if (!(qd16.p99_us > qd16.p50_us)) {
+    throw CalibrationError("calibration run qd16-randread: p99 (" + std::to_string(qd16.p99_us) +
+                           " us) is not above p50: no tail to fit the CPU pauses to");
+  }
+  const double lost = 1.0 / work - 1.0;           // pause time per unit of work time
+  const double window = kQd / qd16.iops * 1e6;    // mean QD16 latency (Little)
+  fit.pause_mean_us = mean_pause_for_tail(qd16.p99_us - qd16.p50_us, lost, window);
+  fit.pause_rate_per_s = lost / fit.pause_mean_us * 1e6;
+}
+
 }  // namespace
 
 CalibrationFit fit_calibration(const CalibrationRuns& r) {
@@ -41,17 +95,17 @@ CalibrationFit fit_calibration(const CalibrationRuns& r) {
   require_io(r.qd1_write, "qd1-randwrite");
   require_io(r.qd16_write, "qd16-randwrite");
   CalibrationFit fit;
-  // At QD16 the one CPU never idles: each I/O costs 1/IOPS of it. null_blk copies no data and
-  // NVMe/TCP moves 4 KiB either way, so reads and writes measure the same cost; their mean
-  // halves the run-to-run noise of the shared host.
-  fit.read_cpu_per_io_us = 1e6 / r.qd16_read.iops;
-  fit.write_cpu_per_io_us = 1e6 / r.qd16_write.iops;
-  fit.cpu_per_io_us = (fit.read_cpu_per_io_us + fit.write_cpu_per_io_us) / 2.0;
-  // At QD1 an I/O is its CPU work plus time the CPU waits (wake-ups, softirq hand-offs): the
-  // service time the simulator charges off-CPU.
-  fit.read_service_us = std::max(0.0, r.qd1_read.mean_us - fit.cpu_per_io_us);
-  fit.write_service_us = std::max(0.0, r.qd1_write.mean_us - fit.cpu_per_io_us);
-  fit.latency_cv = service_cv(r.qd1_read, fit.cpu_per_io_us);
+  // CPU work per I/O, per direction: writes also receive their data.
+  fit.read_cpu_per_io_us = r.qd16_read.p50_us / kQd;
+  fit.write_cpu_per_io_us = r.qd16_write.p50_us / kQd;
+  fit.cpu_per_io_us = fit.read_cpu_per_io_us;
+  fit.write_extra_us = fit.write_cpu_per_io_us - fit.read_cpu_per_io_us;
+  // A lone median I/O is its CPU work plus time off the CPU; none is left when it costs more
+  // CPU at QD16 than a whole I/O at QD1 (the guest's cost per I/O grows with queue depth).
+  fit.read_service_us = std::max(0.0, r.qd1_read.p50_us - fit.read_cpu_per_io_us);
+  fit.write_service_us = std::max(0.0, r.qd1_write.p50_us - fit.write_cpu_per_io_us);
+  fit.latency_cv = service_cv(r.qd1_read, fit.read_cpu_per_io_us);
+  fit_pauses(r.qd16_read, fit);
   return fit;
 }
 
@@ -59,7 +113,7 @@ void apply_calibration(const CalibrationFit& fit, sim::Scenario& s) {
   for (auto& host : *s.topology.mutable_hosts()) {
     if (host.numa_nodes_size() == 1) host.mutable_numa_nodes(0)->set_cpus(1);
   }
-  s.models.host_cpu = {fit.cpu_per_io_us, 0.0};
+  s.models.host_cpu = {fit.cpu_per_io_us, 0.0, fit.write_extra_us, fit.pause_rate_per_s, fit.pause_mean_us};
   s.models.target_cpu = {0.0, 0.0};
   for (auto& [name, media] : s.models.media) {
     media.read_latency_us = fit.read_service_us;
@@ -89,6 +143,12 @@ double number(const Struct& s, const std::string& name, const std::string& where
   const Value& v = member(s, name, where);
   if (v.kind_case() != Value::kNumberValue) throw CalibrationError(where + ": field \"" + name + "\" is not a number");
   return v.number_value();
+}
+
+double non_negative(const Struct& s, const std::string& name, const std::string& where) {
+  const double v = number(s, name, where);
+  if (!(v >= 0)) throw CalibrationError(where + ": field \"" + name + "\" must be >= 0");
+  return v;
 }
 
 std::string text(const Struct& s, const std::string& name, const std::string& where) {
@@ -121,9 +181,12 @@ std::string calibration_json(const Calibration& c) {
   write_figures(w, "qd16-randwrite", c.runs.qd16_write);
   w.end_object().key("fit").begin_object();
   w.field("read_cpu_per_io_us", c.fit.read_cpu_per_io_us).field("write_cpu_per_io_us", c.fit.write_cpu_per_io_us);
-  w.field("host_cpus", 1).field("host_cpu_per_io_us", c.fit.cpu_per_io_us).field("target_cpu_per_io_us", 0.0);
+  w.field("host_cpus", 1).field("host_cpu_per_io_us", c.fit.cpu_per_io_us);
+  w.field("host_write_extra_us", c.fit.write_extra_us).field("target_cpu_per_io_us", 0.0);
   w.field("read_service_us", c.fit.read_service_us).field("write_service_us", c.fit.write_service_us);
   w.field("latency_cv", c.fit.latency_cv).field("parallelism", kGuestParallelism);
+  w.field("cpu_available", c.fit.cpu_available).field("pause_rate_per_s", c.fit.pause_rate_per_s);
+  w.field("pause_mean_us", c.fit.pause_mean_us);
   w.end_object().end_object();
   return w.str();
 }
@@ -140,6 +203,12 @@ Calibration parse_calibration_json(std::string_view json, const std::string& ori
   c.runs = {read_figures(runs, "qd1-randread", origin), read_figures(runs, "qd16-randread", origin),
             read_figures(runs, "qd1-randwrite", origin), read_figures(runs, "qd16-randwrite", origin)};
   const Struct& fit = object(root, "fit", origin);
+  if (!fit.fields().count("pause_mean_us")) {
+    // Written before per-direction costs and CPU pauses: its one-cost fit is refuted, refit.
+    c.source = origin + ", refitted from its runs";
+    c.fit = fit_calibration(c.runs);
+    return c;
+  }
   const std::string at = origin + ": fit";
   c.fit.cpu_per_io_us = number(fit, "host_cpu_per_io_us", at);
   c.fit.read_service_us = number(fit, "read_service_us", at);
@@ -147,6 +216,10 @@ Calibration parse_calibration_json(std::string_view json, const std::string& ori
   c.fit.latency_cv = number(fit, "latency_cv", at);
   c.fit.read_cpu_per_io_us = number(fit, "read_cpu_per_io_us", at);
   c.fit.write_cpu_per_io_us = number(fit, "write_cpu_per_io_us", at);
+  c.fit.write_extra_us = number(fit, "host_write_extra_us", at);
+  c.fit.cpu_available = number(fit, "cpu_available", at);
+  c.fit.pause_rate_per_s = non_negative(fit, "pause_rate_per_s", at);
+  c.fit.pause_mean_us = non_negative(fit, "pause_mean_us", at);
   return c;
 }
 

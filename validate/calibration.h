@@ -1,8 +1,9 @@
 // Calibration, then prediction: the simulator's models fitted to this environment from four
 // single-path runs in the guest (4k randread/randwrite at QD1 and QD16), then applied to every
 // other scenario. The guest has ONE CPU shared by fio, the host stack and nvmet, so the fit puts
-// the whole per-I/O CPU cost on a one-core host pool and none on the target; the rest of the QD1
-// latency is a non-CPU delay (the "media" service time). Equations: validate/README.md.
+// the whole per-I/O CPU cost (per direction) on a one-core host pool and none on the target,
+// and the time that CPU is taken away from the guest (the host descheduling it) as CPU pauses;
+// what a lone I/O spends off the CPU is the "media" service time. Equations: validate/README.md.
 #pragma once
 
 #include <stdexcept>
@@ -27,12 +28,16 @@ struct CalibrationRuns {
 
 // The fitted parameters: what apply_calibration writes into a Scenario's models.
 struct CalibrationFit {
-  double read_cpu_per_io_us = 0;  // 1 / QD16 randread IOPS: the one CPU's cost per read
-  double write_cpu_per_io_us = 0; // 1 / QD16 randwrite IOPS
-  double cpu_per_io_us = 0;       // applied: the mean of the two (one cost, measured twice)
-  double read_service_us = 0;     // mean QD1 read latency - cpu_per_io_us
-  double write_service_us = 0;    // mean QD1 write latency - cpu_per_io_us
-  double latency_cv = 0;          // lognormal shape from the QD1 read p99/p50 of the service part
+  double read_cpu_per_io_us = 0;  // QD16 randread p50 / 16: a read's CPU work
+  double write_cpu_per_io_us = 0; // QD16 randwrite p50 / 16: a write's
+  double cpu_per_io_us = 0;       // applied as the host's per_io_us: the read cost
+  double write_extra_us = 0;      // applied as write_extra_us: write cost - read cost
+  double read_service_us = 0;     // max(0, QD1 read p50 - read CPU cost): off-CPU time
+  double write_service_us = 0;    // max(0, QD1 write p50 - write CPU cost)
+  double latency_cv = 0;          // lognormal shape of the service part, from QD1 read p99/p50
+  double cpu_available = 1;       // share of wall time the CPU works for the guest (QD16 read)
+  double pause_rate_per_s = 0;    // pauses of the CPU (QD16 randread IOPS and p99)
+  double pause_mean_us = 0;       // their mean length (exponential)
 };
 
 struct Calibration {
@@ -52,8 +57,8 @@ class CalibrationError : public std::runtime_error {
 // Closed-form fit; throws CalibrationError if a run did no I/O.
 CalibrationFit fit_calibration(const CalibrationRuns& runs);
 
-// One CPU for the host (its single NUMA node), the fitted CPU cost on the host, none on the
-// target, the fitted service time for every media model, parallelism large enough never to bind.
+// One CPU for the host (its single NUMA node), the fitted CPU costs and pauses on the host, none
+// on the target, the fitted service time for every media model, parallelism never binding.
 void apply_calibration(const CalibrationFit& fit, sim::Scenario& scenario);
 
 // calibration.json (stable key order) and back; parse errors name the field.

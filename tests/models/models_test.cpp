@@ -77,3 +77,20 @@ TEST_CASE("CPU cost per I/O", "[models][cpu]") {
   CHECK(cpu_cost_ns(CpuParams{5.0, 0.05}, 4096) == 5200);
   CHECK(cpu_cost_ns(CpuParams{5.0, 0.05}, 0) == 5000);
 }
+
+TEST_CASE("CPU cost per I/O direction: a write adds write_extra_us, a read does not", "[models][cpu]") {
+  CpuParams p{5.0, 0.05, 3.5};
+  CHECK(cpu_cost_ns(p, 4096, true) == 5200);
+  CHECK(cpu_cost_ns(p, 4096, false) == 8700);
+  CHECK(cpu_cost_ns(p, 0, false) == 8500);
+  p.write_extra_us = 0;
+  CHECK(cpu_cost_ns(p, 4096, false) == cpu_cost_ns(p, 4096, true));
+}
+
+TEST_CASE("default CPU models have no pauses", "[models][cpu]") {
+  const ModelSet m = default_models();
+  CHECK(m.host_cpu.pause_rate_per_s == 0.0);
+  CHECK(m.host_cpu.pause_mean_us == 0.0);
+  CHECK(m.target_cpu.pause_rate_per_s == 0.0);
+  CHECK(m.host_cpu.write_extra_us == 0.0);
+}

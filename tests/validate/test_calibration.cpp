@@ -1,8 +1,14 @@
-// The calibration fit on synthetic figures, its effect on a scenario, and calibration.json.
+// The calibration fit on synthetic and measured figures, its effect on a scenario and on the
+// simulator's prediction of the calibration runs themselves, and calibration.json.
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <fstream>
+#include <sstream>
 
+#include "experiments/experiment_loader.h"
+#include "sim/engine.h"
+#include "topologies/textproto.h"
 #include "validate/calibration.h"
 
 using namespace mpsim;
@@ -10,56 +16,140 @@ using namespace mpsim::validate;
 
 namespace {
 
-// A guest whose one CPU spends 80 us per read (12500 IOPS at QD16) and 100 us per write
-// (10000 IOPS): 90 us applied. QD1 reads take 140 us on average, writes 110 us.
+// A guest whose one CPU does 80 us of work per read and 100 us per write (QD16 p50 16 x that)
+// and works 80 % of the wall time during the QD16 read run (10000 IOPS x 80 us). A lone read's
+// median is 130 us (50 us off the CPU), a lone write's 120 us (20 us).
 CalibrationRuns synthetic() {
   CalibrationRuns r;
-  r.qd1_read = {1e6 / 140.0, 140.0, 130.0, 410.0};
-  r.qd16_read = {12500.0, 1280.0, 1200.0, 3000.0};
-  r.qd1_write = {1e6 / 110.0, 110.0, 100.0, 300.0};
-  r.qd16_write = {10000.0, 1600.0, 1500.0, 4000.0};
+  r.qd1_read = {1e6 / 140.0, 140.0, 130.0, 480.0};
+  r.qd16_read = {10000.0, 1600.0, 1280.0, 6000.0};
+  r.qd1_write = {1e6 / 130.0, 130.0, 120.0, 300.0};
+  r.qd16_write = {8000.0, 2000.0, 1600.0, 8000.0};
   return r;
+}
+
+// What the guest measured in /work/tmp-val/final2 (validate/README.md, "Calibration").
+CalibrationRuns final2() {
+  CalibrationRuns r;
+  r.qd1_read = {17153.0, 55.733019, 47.805, 176.635};
+  r.qd16_read = {14236.5, 1102.539664, 893.901, 7210.297};
+  r.qd1_write = {13975.0, 68.924558, 52.937, 220.651};
+  r.qd16_write = {7576.5, 2046.159627, 1128.771, 11833.816};
+  return r;
+}
+
+double percentile(const sim::LatencyStats& l, double p) {
+  for (const auto& [q, ns] : l.percentiles) {
+    if (q == p) return double(ns) / 1000.0;
+  }
+  FAIL("no percentile " << p);
+  return 0;
+}
+
+sim::Scenario calibration_scenario(const char* name) {
+  const std::string file = std::string(MPSIM_SOURCE_DIR) + "/validate/calibration/" + name + ".textproto";
+  return experiments::load_experiment_file(file).runs.at(0).scenario;
 }
 
 }  // namespace
 
-TEST_CASE("CPU cost from QD16 IOPS, service time from the rest of QD1 latency", "[validate][calibration]") {
+TEST_CASE("CPU cost per direction from QD16 p50, service time from the rest of QD1 p50", "[validate][calibration]") {
   CalibrationFit fit = fit_calibration(synthetic());
   CHECK(fit.read_cpu_per_io_us == Approx(80.0));
   CHECK(fit.write_cpu_per_io_us == Approx(100.0));
-  CHECK(fit.cpu_per_io_us == Approx(90.0));
+  CHECK(fit.cpu_per_io_us == Approx(80.0));
+  CHECK(fit.write_extra_us == Approx(20.0));
   CHECK(fit.read_service_us == Approx(50.0));
   CHECK(fit.write_service_us == Approx(20.0));
-  // Service part p50 40 us, p99 320 us: sigma = ln(8) / 2.326.
+  // Service part p50 50 us, p99 400 us: sigma = ln(8) / 2.326.
   const double sigma = std::log(8.0) / 2.326348;
   CHECK(fit.latency_cv == Approx(std::sqrt(std::exp(sigma * sigma) - 1.0)).epsilon(1e-6));
 }
 
+TEST_CASE("CPU pauses: lost time from QD16 IOPS, their length from QD16 p99", "[validate][calibration]") {
+  CalibrationFit fit = fit_calibration(synthetic());
+  CHECK(fit.cpu_available == Approx(0.8));
+  // Pause time per unit of work time 0.25; rate x mean must give it back.
+  CHECK(fit.pause_rate_per_s * fit.pause_mean_us * 1e-6 == Approx(0.25));
+  // The tail equation holds at the fitted mean: p99 - p50 = d ln(h / 0.01), h = 1 - exp(-0.25 W / d).
+  const double d = fit.pause_mean_us, window = 1600.0;
+  const double hit = 1.0 - std::exp(-0.25 * window / d);
+  CHECK(d * std::log(hit / 0.01) == Approx(6000.0 - 1280.0).epsilon(1e-6));
+  // The shorter of the two pause lengths that reach that tail (the longer one is > e x 100 x 400 us).
+  CHECK(d < 100.0 * 0.25 * window / std::exp(1.0));
+}
+
+TEST_CASE("a CPU that was never away has no pauses", "[validate][calibration]") {
+  CalibrationRuns r = synthetic();
+  r.qd16_read.iops = 12500.0;  // 12500 x 80 us = the whole second
+  CalibrationFit fit = fit_calibration(r);
+  CHECK(fit.cpu_available == 1.0);
+  CHECK(fit.pause_rate_per_s == 0.0);
+  CHECK(fit.pause_mean_us == 0.0);
+}
+
+TEST_CASE("the measured guest: reads 56 us, writes 71 us, ~95 pauses/s of ~2.7 ms, no service time", "[validate][calibration]") {
+  CalibrationFit fit = fit_calibration(final2());
+  CHECK(fit.read_cpu_per_io_us == Approx(55.87).epsilon(0.001));
+  CHECK(fit.write_cpu_per_io_us == Approx(70.55).epsilon(0.001));
+  CHECK(fit.write_extra_us == Approx(14.68).epsilon(0.01));
+  // A whole lone I/O (QD1 p50 47.8 / 52.9 us) costs less than its CPU work at QD16: nothing left.
+  CHECK(fit.read_service_us == 0.0);
+  CHECK(fit.write_service_us == 0.0);
+  CHECK(fit.latency_cv == 0.0);
+  CHECK(fit.cpu_available == Approx(0.795).epsilon(0.005));
+  CHECK(fit.pause_rate_per_s > 80.0);
+  CHECK(fit.pause_rate_per_s < 110.0);
+  CHECK(fit.pause_mean_us > 2400.0);
+  CHECK(fit.pause_mean_us < 3100.0);
+}
+
+TEST_CASE("the simulator given the fit gives back the QD16 randread figures it was fitted to", "[validate][calibration]") {
+  sim::Scenario s = calibration_scenario("qd16-randread");
+  apply_calibration(fit_calibration(final2()), s);
+  const sim::RunResult r = sim::run_scenario(s);
+  const auto& read = r.jobs.at(0).read;
+  INFO("sim: " << read.iops() << " IOPS, p50 " << percentile(read.clat, 50) << " us, p99 " << percentile(read.clat, 99)
+               << " us, p99.9 " << percentile(read.clat, 99.9) << " us");
+  // 2 s hold ~150 pauses: IOPS and p99 carry their sampling noise.
+  CHECK(read.iops() == Approx(14236.5).epsilon(0.06));
+  CHECK(percentile(read.clat, 50) == Approx(893.9).epsilon(0.03));
+  CHECK(percentile(read.clat, 99) == Approx(7210.3).epsilon(0.3));
+}
+
 TEST_CASE("a QD1 latency below the CPU cost leaves no service time and no spread", "[validate][calibration]") {
   CalibrationRuns r = synthetic();
-  r.qd1_read = {20000.0, 50.0, 45.0, 900.0};  // faster than 1/QD16 IOPS: QD16 is not CPU-bound here
+  r.qd1_read = {20000.0, 50.0, 45.0, 900.0};
   CalibrationFit fit = fit_calibration(r);
   CHECK(fit.read_service_us == 0.0);
   CHECK(fit.latency_cv == 0.0);
 }
 
-TEST_CASE("a calibration run without I/O is refused", "[validate][calibration]") {
+TEST_CASE("a calibration run without I/O or without a tail is refused", "[validate][calibration]") {
   CalibrationRuns r = synthetic();
   r.qd16_write.iops = 0;
   CHECK_THROWS_WITH(fit_calibration(r), Catch::Contains("qd16-randwrite"));
+  r = synthetic();
+  r.qd16_read.p99_us = r.qd16_read.p50_us;
+  CHECK_THROWS_WITH(fit_calibration(r), Catch::Contains("qd16-randread: p99"));
 }
 
-TEST_CASE("applying the fit: one host CPU, all CPU cost on it, the service time on every media", "[validate][calibration]") {
+TEST_CASE("applying the fit: one host CPU with both costs and the pauses, service time on every media", "[validate][calibration]") {
   sim::Scenario s;
   auto* host = s.topology.add_hosts();
   host->add_numa_nodes()->set_cpus(2);
   s.models.media["nand-tlc-gen4"] = {};
   s.models.media["other"] = {};
-  apply_calibration(fit_calibration(synthetic()), s);
+  const CalibrationFit fit = fit_calibration(synthetic());
+  apply_calibration(fit, s);
   CHECK(s.topology.hosts(0).numa_nodes(0).cpus() == 1);
-  CHECK(s.models.host_cpu.per_io_us == Approx(90.0));
+  CHECK(s.models.host_cpu.per_io_us == Approx(80.0));
+  CHECK(s.models.host_cpu.write_extra_us == Approx(20.0));
   CHECK(s.models.host_cpu.per_kib_us == 0.0);
+  CHECK(s.models.host_cpu.pause_rate_per_s == Approx(fit.pause_rate_per_s));
+  CHECK(s.models.host_cpu.pause_mean_us == Approx(fit.pause_mean_us));
   CHECK(s.models.target_cpu.per_io_us == 0.0);
+  CHECK(s.models.target_cpu.pause_rate_per_s == 0.0);
   for (const auto& [name, m] : s.models.media) {
     CHECK(m.read_latency_us == Approx(50.0));
     CHECK(m.write_latency_us == Approx(20.0));
@@ -71,17 +161,58 @@ TEST_CASE("calibration.json round-trips and names what is wrong", "[validate][ca
   Calibration c;
   c.kernel = "Linux version 6.12.117";
   c.command = "mpsim validate --results r";
-  c.runs = synthetic();
+  c.runs = final2();
   c.fit = fit_calibration(c.runs);
   const std::string json = calibration_json(c);
   Calibration back = parse_calibration_json(json, "cal.json");
   CHECK(back.kernel == c.kernel);
   CHECK(back.command == c.command);
   CHECK(back.source == "cal.json");
-  CHECK(back.runs.qd16_read.iops == Approx(12500.0));
+  CHECK(back.runs.qd16_read.iops == Approx(14236.5));
   CHECK(back.fit.cpu_per_io_us == Approx(c.fit.cpu_per_io_us));
-  CHECK(back.fit.latency_cv == Approx(c.fit.latency_cv));
+  CHECK(back.fit.write_extra_us == Approx(c.fit.write_extra_us));
+  CHECK(back.fit.pause_rate_per_s == Approx(c.fit.pause_rate_per_s));
+  CHECK(back.fit.pause_mean_us == Approx(c.fit.pause_mean_us));
+  CHECK(back.fit.cpu_available == Approx(c.fit.cpu_available));
   CHECK(calibration_json(back) == json);
   CHECK_THROWS_WITH(parse_calibration_json("{\"kernel\": \"k\"}", "cal.json"), Catch::Contains("cal.json: missing field \"command\""));
   CHECK_THROWS_WITH(parse_calibration_json("not json", "cal.json"), Catch::Contains("cal.json: not JSON"));
+  std::string bad = json;
+  bad.replace(bad.find("\"pause_rate_per_s\": ") + 20, 1, "\"x\", \"ignored\": 1");
+  CHECK_THROWS_WITH(parse_calibration_json(bad, "cal.json"), Catch::Contains("cal.json: fit: field \"pause_rate_per_s\" is not a number"));
+  bad = json;
+  bad.replace(bad.find("\"pause_mean_us\": ") + 17, 0, "-");
+  CHECK_THROWS_WITH(parse_calibration_json(bad, "cal.json"), Catch::Contains("field \"pause_mean_us\" must be >= 0"));
+}
+
+TEST_CASE("a calibration.json from before CPU pauses is refitted from its runs", "[validate][calibration]") {
+  Calibration c;
+  c.kernel = "k";
+  c.command = "cmd";
+  c.runs = final2();
+  c.fit = fit_calibration(c.runs);
+  std::string json = calibration_json(c);
+  const std::size_t cut = json.find(",\n    \"cpu_available\"");
+  REQUIRE(cut != std::string::npos);
+  json = json.substr(0, cut) + "\n  }\n}";
+  const Calibration back = parse_calibration_json(json, "old.json");
+  CHECK(back.source == "old.json, refitted from its runs");
+  CHECK(back.fit.pause_mean_us == Approx(c.fit.pause_mean_us));
+  CHECK(back.fit.write_extra_us == Approx(c.fit.write_extra_us));
+}
+
+TEST_CASE("an experiment file can set the CPU model's direction cost and pauses", "[validate][calibration]") {
+  const std::string dir = std::string(MPSIM_SOURCE_DIR) + "/validate/calibration";
+  std::ifstream in(dir + "/qd16-randread.textproto");
+  std::stringstream text;
+  text << in.rdbuf();
+  const std::string base = text.str();
+  const auto loaded = experiments::load_experiment_text(
+      base + "models { host_cpu { write_extra_us: 3 pause_rate_per_s: 40 pause_mean_us: 1500 } }\n", "x.textproto", dir);
+  const auto& cpu = loaded.runs.at(0).scenario.models.host_cpu;
+  CHECK(cpu.write_extra_us == 3.0);
+  CHECK(cpu.pause_rate_per_s == 40.0);
+  CHECK(cpu.pause_mean_us == 1500.0);
+  CHECK_THROWS_WITH(experiments::load_experiment_text(base + "models { host_cpu { pause_mean_us: -1 } }\n", "x.textproto", dir),
+                    Catch::Contains("pause_mean_us"));
 }
