@@ -245,13 +245,14 @@ ctrl_fatal() {
 }
 
 # Host-side reset of the controller connected through port $1 (nvme_reset_ctrl). The sysfs
-# write returns only once the controller is set up again, so the row carries the time the
-# write began: that is when the reset took effect.
+# write returns only once the controller is set up again, so the action's row carries the time
+# the write began (when the reset took effect) and a reset_done row the time it returned.
 ctrl_reset() {
   local start rc=0
   now_us start
   echo 1 >"/sys/class/nvme/${PATH_CTRL[$1]}/reset_controller" || rc=1
   printf '%s,%s\n' "$(((start - T0_US) / 1000))" "reset,$1,$rc" >>"$RUN/faults.csv"
+  record "reset_done,$1"
 }
 
 # ---- workload ----
