@@ -104,6 +104,10 @@ JobOptions options_as_written(const Job& job, const sim::JobSpec& spec) {
                   {"numjobs", std::to_string(spec.numjobs)}, {"runtime", job.runtime()}, {"time_based", "1"}};
   if (spec.rw == sim::RwMode::RandRw || spec.rw == sim::RwMode::Rw) o.emplace_back("rwmixread", std::to_string(spec.rwmixread));
   if (job.rate_iops() > 0) o.emplace_back("rate_iops", std::to_string(job.rate_iops()));
+  if (spec.iodepth_batch_submit != 1) o.emplace_back("iodepth_batch_submit", std::to_string(spec.iodepth_batch_submit));
+  if (spec.iodepth_batch_complete_min != 1) {
+    o.emplace_back("iodepth_batch_complete_min", std::to_string(spec.iodepth_batch_complete_min));
+  }
   if (!job.ramp_time().empty()) o.emplace_back("ramp_time", job.ramp_time());
   if (!job.start_delay().empty()) o.emplace_back("startdelay", job.start_delay());
   o.emplace_back("mpsim_target", job.host() + " -> " + job.nqn() + " nsid " + std::to_string(job.nsid()));
@@ -121,6 +125,11 @@ sim::JobSpec convert_job(const CheckContext& ctx, const Job& job) {
   spec.block_size = convert_bs(ctx, job).value_or(4096);
   spec.iodepth = job.has_iodepth() ? job.iodepth() : 1;
   spec.numjobs = job.has_numjobs() ? job.numjobs() : 1;
+  // fio's own fix-ups: a batch of 0 or above iodepth means iodepth; a minimum of 0 waits for 1.
+  const std::uint32_t batch = job.has_iodepth_batch_submit() ? job.iodepth_batch_submit() : 1;
+  spec.iodepth_batch_submit = batch == 0 || batch > spec.iodepth ? spec.iodepth : batch;
+  const std::uint32_t complete_min = job.has_iodepth_batch_complete_min() ? job.iodepth_batch_complete_min() : 1;
+  spec.iodepth_batch_complete_min = std::max<std::uint32_t>(1, complete_min);
   spec.rate_iops = job.rate_iops();
   spec.numa_node = static_cast<int>(job.numa_node());
   check_counts(ctx, job);

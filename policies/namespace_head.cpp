@@ -112,7 +112,47 @@ void NamespaceHead::dispatch(Path& p, IoRequest& io) {
   selector_->on_dispatch(p, io, now);
   ++p.counters.ios;
   ++inflight_;
+  if (plugged_) {
+    plug_list_.push_back(&io);
+    return;
+  }
+  start(io);
+}
+
+// queue_rq: nvme_start_request, then the transport.
+void NamespaceHead::start(IoRequest& io) {
+  Path& p = *io.path;
+  selector_->on_start(p, io, timers_.now());
   p.ctrl->start_io(io);
+}
+
+void NamespaceHead::plug() {
+  if (plugged_) throw std::logic_error("NamespaceHead " + config_.name + ": plug() while plugged");
+  plugged_ = true;
+}
+
+// blk_mq_flush_plug_list: every plugged request goes to its queue in order.
+void NamespaceHead::unplug() {
+  plugged_ = false;
+  std::vector<IoRequest*> batch;
+  batch.swap(plug_list_);
+  for (IoRequest* io : batch) start_unplugged(*io);
+}
+
+// The controller may have lost its tag room or its LIVE state since the choice (another
+// submitter's I/O, a state change): the attempt is undone and waits for a tag or fails over,
+// as send_on would have decided.
+void NamespaceHead::start_unplugged(IoRequest& io) {
+  Path& p = *io.path;
+  if (p.ctrl->has_free_tag()) return start(io);
+  selector_->on_complete(p, io, timers_.now());
+  --inflight_;
+  if (p.ctrl->state() == ControllerState::Live) {
+    ++tag_waiting_;
+    p.ctrl->wait_for_tag(io);
+  } else {
+    fail_nonready(io, p);
+  }
 }
 
 void NamespaceHead::resume_tag_wait(IoRequest& io) {

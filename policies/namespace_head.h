@@ -80,6 +80,13 @@ class NamespaceHead {
   Path& add_path(Controller& ctrl, std::uint32_t ana_grpid, AnaState initial);
 
   void submit(IoRequest& io);                      // nvme_ns_head_submit_bio
+  // blk_start_plug / blk_finish_plug around one batch of submissions (fs/aio.c plugs an
+  // io_submit of more than AIO_PLUG_THRESHOLD = 2 iocbs). Under a plug an attempt is chosen and
+  // holds its tag, but reaches its controller (selector on_start = nvme_start_request, then
+  // transport.dispatch) only when unplug() flushes the plug, in submission order. Not nested.
+  void plug();
+  void unplug();
+  bool plugged() const { return plugged_; }
   void complete(IoRequest& io, NvmeStatus status); // from the transport; stale attempts are ignored
   // Same, for a transport that remembers io.attempt at dispatch: an answer for an older attempt
   // (cancelled and re-dispatched meanwhile) is ignored even on the same controller.
@@ -98,7 +105,7 @@ class NamespaceHead {
   const PathList& paths() const { return list_; }
   const HeadCounters& counters() const { return counters_; }
   std::size_t queued() const { return requeue_.size(); }
-  std::size_t inflight() const;       // dispatched and not yet completed
+  std::size_t inflight() const;       // dispatched (plugged or started) and not yet completed
   std::size_t delayed() const { return delayed_.size(); }         // waiting out a retry delay
   std::size_t waiting_for_tag() const { return tag_waiting_; }   // committed to a full controller
   // Everything submitted and not yet finished: queued + inflight + delayed + waiting_for_tag.
@@ -124,6 +131,8 @@ class NamespaceHead {
   TimerId requeue_timer_ = TimerService::kNoTimer;
   std::size_t inflight_ = 0;
   std::size_t tag_waiting_ = 0;
+  bool plugged_ = false;
+  std::vector<IoRequest*> plug_list_;  // chosen under the plug, not started yet
   bool disk_live_ = false;
   bool removal_pending_ = false;  // NVME_NSHEAD_QUEUE_IF_NO_PATH during delayed removal
   bool removed_ = false;
@@ -144,6 +153,8 @@ class NamespaceHead {
   Path* find_path(const IoRequest& io);
   void send_on(Path& p, IoRequest& io);
   void dispatch(Path& p, IoRequest& io);
+  void start(IoRequest& io);
+  void start_unplugged(IoRequest& io);
   void finish_attempt(IoRequest& io, NvmeStatus status);
   void dispose(IoRequest& io, Path& p, NvmeStatus status);
   void fail_nonready(IoRequest& io, Path& p);

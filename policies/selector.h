@@ -33,8 +33,12 @@ class PathSelector {
   // path for which path_usable() is true.
   virtual Path* select(const PathList& paths, const IoRequest& io, const SelectContext& ctx) = 0;
 
-  // Bookkeeping hooks; the head calls them around every attempt.
+  // Bookkeeping hooks; the head calls them around every attempt. on_dispatch follows the
+  // choice at once (submit_bio time); on_start comes when the block layer hands the request to
+  // the driver (nvme_start_request from queue_rq): at once, or when the submitter's plug is
+  // flushed (NamespaceHead::plug), so choices made under one plug do not see each other.
   virtual void on_dispatch(Path& /*p*/, IoRequest& /*io*/, TimePoint /*now*/) {}
+  virtual void on_start(Path& /*p*/, IoRequest& /*io*/, TimePoint /*now*/) {}
   virtual void on_complete(Path& /*p*/, IoRequest& /*io*/, TimePoint /*now*/) {}
 
   // Cache maintenance, mirroring the kernel's refresh triggers.

@@ -27,6 +27,11 @@ struct JobSpec {
   std::uint32_t rwmixread = 50;      // percent reads for RandRw/Rw
   std::uint32_t block_size = 4096;   // bytes
   std::uint32_t iodepth = 1;
+  // fio iodepth_batch_submit: I/Os per io_submit (1 = each at once). fs/aio.c plugs a call of
+  // more than 2, so its I/Os are chosen before any of them starts (NamespaceHead::plug).
+  std::uint32_t iodepth_batch_submit = 1;
+  // fio iodepth_batch_complete_min: completions fio waits for before it reaps and refills.
+  std::uint32_t iodepth_batch_complete_min = 1;
   std::uint32_t numjobs = 1;
   std::uint64_t rate_iops = 0;       // 0 = unlimited
   Duration runtime{};

@@ -102,6 +102,7 @@ struct JobRun {
   std::int64_t rate_gap = 0, next_allowed = 0;
   bool submit_scheduled = false, stopped = false;
   std::uint32_t outstanding = 0;
+  std::uint32_t unreaped = 0;          // completed, still counted in outstanding until fio reaps
   std::uint64_t next_offset = 0;
   // Costs of this job's I/O size, computed once (the hot path only adds them up).
   models::WireCost wire[2];            // [0] write, [1] read
@@ -177,6 +178,8 @@ class World final : public policies::TimerService,
   void fire_timer(std::uint32_t slot, std::uint32_t gen);
   // I/O path (world_io.cpp)
   void try_submit(std::uint32_t job);
+  bool submit_one(std::uint32_t job);
+  void reap(JobRun& j, std::uint32_t job);
   void drain_refills();
   void io_at_target(std::uint32_t slot, std::uint32_t attempt);
   void media_done(std::uint32_t slot, std::uint32_t attempt);

@@ -44,44 +44,63 @@ std::uint16_t ana_status(topology::AnaState s) {
 }  // namespace
 
 // fio semantics: keep iodepth I/Os outstanding until the runtime ends, paced by rate_iops.
+// Free slots are filled iodepth_batch_submit at a time, one io_submit each; a call carrying
+// more than AIO_PLUG_THRESHOLD (2) iocbs runs under a block plug, so its I/Os reach their
+// controllers (and the queue-depth count) only after all of them have chosen a path.
 void World::try_submit(std::uint32_t index) {
   JobRun& j = jobs_[index];
   const JobSpec& spec = *j.spec;
   HeadState& h = heads_[j.head];
   if (!h.device_ready) return;  // started again when the device appears
-  while (!j.stopped && j.outstanding < spec.iodepth && now_ < j.end && now_ >= j.start) {
-    if (j.rate_gap && now_ < j.next_allowed) {
-      if (!j.submit_scheduled) cal_.push(j.next_allowed, EventKind::Submit, index, 0);
-      j.submit_scheduled = true;
-      return;
-    }
-    if (free_slots_.empty()) throw std::logic_error("I/O pool exhausted: more in flight than iodepth");
-    const std::uint32_t slot = free_slots_.back();
-    free_slots_.pop_back();
-    IoSlot& s = slots_[slot];
-    s = IoSlot{};
-    s.job = index;
-    s.live = true;
-    policies::IoRequest& io = s.req;
-    io.id = next_io_id_++;
-    io.dir = is_read(spec, j.rng) ? policies::IoDirection::Read : policies::IoDirection::Write;
-    const std::uint64_t blocks = std::max<std::uint64_t>(1, h.size_bytes / spec.block_size);
-    if (is_random(spec.rw)) {
-      io.offset = (j.rng() % blocks) * spec.block_size;
-    } else {
-      io.offset = j.next_offset;
-      j.next_offset = (j.next_offset + spec.block_size) % (blocks * spec.block_size);
-    }
-    io.bytes = spec.block_size;
-    io.numa_node = spec.numa_node;
-    io.thread = j.clone;
-    io.submitted = policies::TimePoint(now_);
-    io.user = &s;
-    ++j.outstanding;
-    ++ledger_.submitted;
-    if (j.rate_gap) j.next_allowed = std::max(j.next_allowed + j.rate_gap, now_);
-    h.head->submit(io);
+  const std::uint32_t batch = std::max<std::uint32_t>(1, spec.iodepth_batch_submit);
+  bool more = true;
+  while (more && j.outstanding < spec.iodepth) {
+    const std::uint32_t n = std::min(batch, spec.iodepth - j.outstanding);
+    const bool plug = n > 2 && !h.head->plugged();
+    if (plug) h.head->plug();
+    for (std::uint32_t i = 0; i < n && more; ++i) more = submit_one(index);
+    if (plug) h.head->unplug();
   }
+}
+
+// One I/O of job `index` to its head; false when the job may not submit now.
+bool World::submit_one(std::uint32_t index) {
+  JobRun& j = jobs_[index];
+  const JobSpec& spec = *j.spec;
+  HeadState& h = heads_[j.head];
+  if (j.stopped || now_ >= j.end || now_ < j.start) return false;
+  if (j.rate_gap && now_ < j.next_allowed) {
+    if (!j.submit_scheduled) cal_.push(j.next_allowed, EventKind::Submit, index, 0);
+    j.submit_scheduled = true;
+    return false;
+  }
+  if (free_slots_.empty()) throw std::logic_error("I/O pool exhausted: more in flight than iodepth");
+  const std::uint32_t slot = free_slots_.back();
+  free_slots_.pop_back();
+  IoSlot& s = slots_[slot];
+  s = IoSlot{};
+  s.job = index;
+  s.live = true;
+  policies::IoRequest& io = s.req;
+  io.id = next_io_id_++;
+  io.dir = is_read(spec, j.rng) ? policies::IoDirection::Read : policies::IoDirection::Write;
+  const std::uint64_t blocks = std::max<std::uint64_t>(1, h.size_bytes / spec.block_size);
+  if (is_random(spec.rw)) {
+    io.offset = (j.rng() % blocks) * spec.block_size;
+  } else {
+    io.offset = j.next_offset;
+    j.next_offset = (j.next_offset + spec.block_size) % (blocks * spec.block_size);
+  }
+  io.bytes = spec.block_size;
+  io.numa_node = spec.numa_node;
+  io.thread = j.clone;
+  io.submitted = policies::TimePoint(now_);
+  io.user = &s;
+  ++j.outstanding;
+  ++ledger_.submitted;
+  if (j.rate_gap) j.next_allowed = std::max(j.next_allowed + j.rate_gap, now_);
+  h.head->submit(io);
+  return true;
 }
 
 // Completions refill their job after the event that finished them, never from inside the
@@ -186,8 +205,18 @@ void World::finished(policies::IoRequest& io, const policies::IoResult& r) {
   record(j, s, r);
   s.live = false;
   free_slots_.push_back(std::uint32_t(&s - slots_.data()));
-  --j.outstanding;
-  refill_.push_back(s.job);
+  reap(j, s.job);
+}
+
+// io_getevents(min_nr = min(iodepth_batch_complete_min, in flight)): fio sleeps until that many
+// completions are waiting, then reaps all of them and refills.
+void World::reap(JobRun& j, std::uint32_t index) {
+  ++j.unreaped;
+  const std::uint32_t min_nr = std::min(std::max<std::uint32_t>(1, j.spec->iodepth_batch_complete_min), j.outstanding);
+  if (j.unreaped < min_nr) return;
+  j.outstanding -= j.unreaped;
+  j.unreaped = 0;
+  refill_.push_back(index);
 }
 
 void World::record(JobRun& j, IoSlot& s, const policies::IoResult& r) {

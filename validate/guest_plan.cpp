@@ -201,6 +201,10 @@ void plan_jobs(const sim::Scenario& s, GuestPlan& plan) {
         ms_option("runtime", job.runtime)};
     if (job.rw == sim::RwMode::RandRw || job.rw == sim::RwMode::Rw) args.push_back("--rwmixread=" + std::to_string(job.rwmixread));
     if (job.rate_iops > 0) args.push_back("--rate_iops=" + std::to_string(job.rate_iops));
+    if (job.iodepth_batch_submit != 1) args.push_back("--iodepth_batch_submit=" + std::to_string(job.iodepth_batch_submit));
+    if (job.iodepth_batch_complete_min != 1) {
+      args.push_back("--iodepth_batch_complete_min=" + std::to_string(job.iodepth_batch_complete_min));
+    }
     if (job.ramp_time.count() > 0) args.push_back(ms_option("ramp_time", job.ramp_time));
     if (job.start_delay.count() > 0) args.push_back(ms_option("startdelay", job.start_delay));
     plan.fio_jobs.push_back(args);

@@ -39,7 +39,7 @@ Path* QueueDepthSelector::select(const PathList& paths, const IoRequest&, const 
   return best_opt ? best_opt : best_nonopt;
 }
 
-void QueueDepthSelector::on_dispatch(Path& p, IoRequest& io, TimePoint) { start_active_count(p, io); }
+void QueueDepthSelector::on_start(Path& p, IoRequest& io, TimePoint) { start_active_count(p, io); }
 void QueueDepthSelector::on_complete(Path& p, IoRequest& io, TimePoint) { end_active_count(p, io); }
 
 PolicyInfo queue_depth_policy() {

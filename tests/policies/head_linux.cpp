@@ -335,3 +335,50 @@ TEST_CASE("reconnect zeroes nr_active (nvme_mpath_init_identify)", "[head][iopol
   CHECK(b.nr_active == 0);
   CHECK(r.sink.done.size() == 4);
 }
+
+TEST_CASE("queue-depth under a block plug: choices see the depths from before the plug, the count moves at unplug",
+          "[head][iopolicy][plug]") {
+  Rig r;
+  Controller& a = r.controller("nvme0");
+  Controller& b = r.controller("nvme1");
+  NamespaceHead& h = r.head({}, make_selector({"queue-depth", {}}));
+  h.add_path(a, 1, AnaState::Optimized);
+  h.add_path(b, 1, AnaState::Optimized);
+  r.connect_all();
+  for (int i = 0; i < 4; ++i) r.submit(h);  // unplugged: each starts at once, so they alternate
+  CHECK(a.nr_active == 2);
+  CHECK(b.nr_active == 2);
+
+  h.plug();
+  for (int i = 0; i < 3; ++i) r.submit(h);
+  CHECK(r.transport.outstanding.size() == 4);  // nothing reached a controller yet
+  CHECK(a.nr_active == 2);
+  CHECK(h.inflight() == 7);                     // but they are the head's, holding their path
+  h.unplug();
+  CHECK(a.nr_active == 5);  // equal depths all the way: every one went to the first path
+  CHECK(b.nr_active == 2);
+  REQUIRE(r.transport.outstanding.size() == 7);
+  for (std::size_t i = 4; i < 7; ++i) CHECK(r.transport.outstanding[i].ctrl == &a);
+  CHECK(r.transport.outstanding[4].io->id == 5);  // started in submission order
+  CHECK(r.transport.outstanding[6].io->id == 7);
+  CHECK_THROWS_AS((h.plug(), h.plug()), std::logic_error);
+  h.unplug();
+  r.transport.complete_all();
+  CHECK(a.nr_active == 0);
+  CHECK(r.sink.done.size() == 7);
+}
+
+TEST_CASE("round-robin under a block plug still alternates: its state moves at the choice", "[head][iopolicy][plug]") {
+  Rig r;
+  Controller& a = r.controller("nvme0");
+  Controller& b = r.controller("nvme1");
+  NamespaceHead& h = r.head({}, make_selector({"round-robin", {}}));
+  h.add_path(a, 1, AnaState::Optimized);
+  h.add_path(b, 1, AnaState::Optimized);
+  r.connect_all();
+  h.plug();
+  for (int i = 0; i < 4; ++i) r.submit(h);
+  h.unplug();
+  CHECK(r.transport.outstanding_on(a) == 2);
+  CHECK(r.transport.outstanding_on(b) == 2);
+}

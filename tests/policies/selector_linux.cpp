@@ -169,6 +169,8 @@ TEST_CASE("§1.3 nvme_queue_depth_path: ctrl->nr_active is shared by every names
   Path* p1 = pick(*qd1, ns1);
   REQUIRE(p1 == ns1[0]);
   qd1->on_dispatch(*p1, io1, {});
+  CHECK_FALSE(io1.counted_active);  // chosen, not started: nvme_mpath_start_request has not run
+  qd1->on_start(*p1, io1, {});
   CHECK(io1.counted_active);
   CHECK(c0.nr_active == 1);
   // Namespace 2 sees controller 0 busy with namespace 1's request and goes to controller 1.
@@ -176,6 +178,7 @@ TEST_CASE("§1.3 nvme_queue_depth_path: ctrl->nr_active is shared by every names
   Path* p2 = pick(*qd2, ns2);
   CHECK(p2 == ns2[1]);
   qd2->on_dispatch(*p2, io2, {});
+  qd2->on_start(*p2, io2, {});
   qd1->on_complete(*p1, io1, {});
   CHECK_FALSE(io1.counted_active);
   CHECK(c0.nr_active == 0);
@@ -222,6 +225,8 @@ TEST_CASE("§1.3 queue-depth: a reconnect zeroes nr_active under in-flight I/O; 
   auto sel = make("queue-depth");
   IoRequest io = make_io();
   sel->on_dispatch(a, io, {});
+  sel->on_start(a, io, {});
+  REQUIRE(a.ctrl->nr_active == 1);
   a.ctrl->nr_active = 0;  // nvme_mpath_init_identify on reconnect
   sel->on_complete(a, io, {});
   CHECK(a.ctrl->nr_active == 0);
