@@ -71,19 +71,37 @@ double mean_pause_for_tail(double x, double lost, double window) {
   return best;
 }
 
+// What one QD16 run says about the CPU pauses: lost time per unit of work time, and the mean
+// pause length that gives its p99 (0 when the CPU was never away).
+struct PauseEstimate {
+  double lost = 0;
+  double mean_us = 0;
+};
+
 // At QD16 the one CPU never idles: the median I/O waited for 16 I/Os' CPU work and no pause,
-// IOPS says how much of the wall time the CPU worked, and p99 how long the lost time comes.
-void fit_pauses(const CalibrationFigures& qd16, CalibrationFit& fit) {
-  const double work = fit.read_cpu_per_io_us * qd16.iops / 1e6;  // busy share of wall time
-  fit.cpu_available = std::min(1.0, work);
-  if (work >= 1.0) return;  // the CPU was never away: no pauses
+// IOPS x CPU cost is the share of the wall time the CPU worked, p99 says how long the rest came.
+PauseEstimate estimate_pauses(const CalibrationFigures& qd16, double cpu_us, const char* run) {
+  const double work = cpu_us * qd16.iops / 1e6;
+  if (work >= 1.0) return {};
   if (!(qd16.p99_us > qd16.p50_us)) {
-    throw CalibrationError("calibration run qd16-randread: p99 (" + std::to_string(qd16.p99_us) +
+    throw CalibrationError(std::string("calibration run ") + run + ": p99 (" + std::to_string(qd16.p99_us) +
                            " us) is not above p50: no tail to fit the CPU pauses to");
   }
-  const double lost = 1.0 / work - 1.0;           // pause time per unit of work time
-  const double window = kQd / qd16.iops * 1e6;    // mean QD16 latency (Little)
-  fit.pause_mean_us = mean_pause_for_tail(qd16.p99_us - qd16.p50_us, lost, window);
+  const double lost = 1.0 / work - 1.0;
+  const double window = kQd / qd16.iops * 1e6;  // mean QD16 latency (Little)
+  return {lost, mean_pause_for_tail(qd16.p99_us - qd16.p50_us, lost, window)};
+}
+
+// Pauses belong to the host, not to the I/O direction: both QD16 runs measure them, and their
+// mean halves the swing of the shared host between two boots.
+void fit_pauses(const CalibrationRuns& r, CalibrationFit& fit) {
+  const PauseEstimate read = estimate_pauses(r.qd16_read, fit.read_cpu_per_io_us, "qd16-randread");
+  const PauseEstimate write = estimate_pauses(r.qd16_write, fit.write_cpu_per_io_us, "qd16-randwrite");
+  const double lost = (read.lost + write.lost) / 2.0;
+  fit.cpu_available = 1.0 / (1.0 + lost);
+  if (lost == 0) return;
+  const int lengths = (read.lost > 0) + (write.lost > 0);
+  fit.pause_mean_us = (read.mean_us + write.mean_us) / lengths;
   fit.pause_rate_per_s = lost / fit.pause_mean_us * 1e6;
 }
 
@@ -105,7 +123,7 @@ CalibrationFit fit_calibration(const CalibrationRuns& r) {
   fit.read_service_us = std::max(0.0, r.qd1_read.p50_us - fit.read_cpu_per_io_us);
   fit.write_service_us = std::max(0.0, r.qd1_write.p50_us - fit.write_cpu_per_io_us);
   fit.latency_cv = service_cv(r.qd1_read, fit.read_cpu_per_io_us);
-  fit_pauses(r.qd16_read, fit);
+  fit_pauses(r, fit);
   return fit;
 }
 

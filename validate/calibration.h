@@ -35,8 +35,8 @@ struct CalibrationFit {
   double read_service_us = 0;     // max(0, QD1 read p50 - read CPU cost): off-CPU time
   double write_service_us = 0;    // max(0, QD1 write p50 - write CPU cost)
   double latency_cv = 0;          // lognormal shape of the service part, from QD1 read p99/p50
-  double cpu_available = 1;       // share of wall time the CPU works for the guest (QD16 read)
-  double pause_rate_per_s = 0;    // pauses of the CPU (QD16 randread IOPS and p99)
+  double cpu_available = 1;       // share of wall time the CPU works for the guest (both QD16 runs)
+  double pause_rate_per_s = 0;    // pauses of the CPU (both QD16 runs' IOPS and p99)
   double pause_mean_us = 0;       // their mean length (exponential)
 };
 

@@ -67,28 +67,39 @@ TEST_CASE("CPU cost per direction from QD16 p50, service time from the rest of Q
 }
 
 TEST_CASE("CPU pauses: lost time from QD16 IOPS, their length from QD16 p99", "[validate][calibration]") {
-  CalibrationFit fit = fit_calibration(synthetic());
-  CHECK(fit.cpu_available == Approx(0.8));
-  // Pause time per unit of work time 0.25; rate x mean must give it back.
-  CHECK(fit.pause_rate_per_s * fit.pause_mean_us * 1e-6 == Approx(0.25));
-  // The tail equation holds at the fitted mean: p99 - p50 = d ln(h / 0.01), h = 1 - exp(-0.25 W / d).
+  CalibrationRuns r = synthetic();
+  r.qd16_write.iops = 10000.0;  // 10000 x 100 us: the write run's CPU was never away
+  CalibrationFit fit = fit_calibration(r);
+  // The read run lost 0.25 us per us of work, the write run none: 0.125 on average.
+  CHECK(fit.cpu_available == Approx(1.0 / 1.125));
+  CHECK(fit.pause_rate_per_s * fit.pause_mean_us * 1e-6 == Approx(0.125));
+  // The pause length is the read run's: p99 - p50 = d ln(h / 0.01), h = 1 - exp(-0.25 W / d).
   const double d = fit.pause_mean_us, window = 1600.0;
   const double hit = 1.0 - std::exp(-0.25 * window / d);
   CHECK(d * std::log(hit / 0.01) == Approx(6000.0 - 1280.0).epsilon(1e-6));
-  // The shorter of the two pause lengths that reach that tail (the longer one is > e x 100 x 400 us).
+  // The shorter of the two pause lengths that reach that tail (the longer one is > 100 W lost / e).
   CHECK(d < 100.0 * 0.25 * window / std::exp(1.0));
+}
+
+TEST_CASE("both QD16 runs measure the pauses: their lost time is averaged", "[validate][calibration]") {
+  CalibrationRuns r = synthetic();
+  r.qd16_write.iops = 5000.0;  // 5000 x 100 us: half the time away, 1 us lost per us of work
+  CalibrationFit fit = fit_calibration(r);
+  CHECK(fit.pause_rate_per_s * fit.pause_mean_us * 1e-6 == Approx((0.25 + 1.0) / 2));
+  CHECK(fit.cpu_available == Approx(1.0 / 1.625));
 }
 
 TEST_CASE("a CPU that was never away has no pauses", "[validate][calibration]") {
   CalibrationRuns r = synthetic();
   r.qd16_read.iops = 12500.0;  // 12500 x 80 us = the whole second
+  r.qd16_write.iops = 10000.0;
   CalibrationFit fit = fit_calibration(r);
   CHECK(fit.cpu_available == 1.0);
   CHECK(fit.pause_rate_per_s == 0.0);
   CHECK(fit.pause_mean_us == 0.0);
 }
 
-TEST_CASE("the measured guest: reads 56 us, writes 71 us, ~95 pauses/s of ~2.7 ms, no service time", "[validate][calibration]") {
+TEST_CASE("the measured guest: reads 56 us, writes 71 us, ~200 pauses/s of ~2.7 ms, no service time", "[validate][calibration]") {
   CalibrationFit fit = fit_calibration(final2());
   CHECK(fit.read_cpu_per_io_us == Approx(55.87).epsilon(0.001));
   CHECK(fit.write_cpu_per_io_us == Approx(70.55).epsilon(0.001));
@@ -97,24 +108,28 @@ TEST_CASE("the measured guest: reads 56 us, writes 71 us, ~95 pauses/s of ~2.7 m
   CHECK(fit.read_service_us == 0.0);
   CHECK(fit.write_service_us == 0.0);
   CHECK(fit.latency_cv == 0.0);
-  CHECK(fit.cpu_available == Approx(0.795).epsilon(0.005));
-  CHECK(fit.pause_rate_per_s > 80.0);
-  CHECK(fit.pause_rate_per_s < 110.0);
+  // Lost time: reads 1 / (55.87 us x 14236.5) - 1 = 0.257, writes 0.871.
+  CHECK(fit.cpu_available == Approx(1.0 / 1.564).epsilon(0.005));
+  CHECK(fit.pause_rate_per_s > 180.0);
+  CHECK(fit.pause_rate_per_s < 230.0);
   CHECK(fit.pause_mean_us > 2400.0);
   CHECK(fit.pause_mean_us < 3100.0);
 }
 
-TEST_CASE("the simulator given the fit gives back the QD16 randread figures it was fitted to", "[validate][calibration]") {
+TEST_CASE("the simulator given the fit behaves as the fit's equations say", "[validate][calibration]") {
   sim::Scenario s = calibration_scenario("qd16-randread");
-  apply_calibration(fit_calibration(final2()), s);
+  const CalibrationFit fit = fit_calibration(final2());
+  apply_calibration(fit, s);
   const sim::RunResult r = sim::run_scenario(s);
   const auto& read = r.jobs.at(0).read;
   INFO("sim: " << read.iops() << " IOPS, p50 " << percentile(read.clat, 50) << " us, p99 " << percentile(read.clat, 99)
                << " us, p99.9 " << percentile(read.clat, 99.9) << " us");
-  // 2 s hold ~150 pauses: IOPS and p99 carry their sampling noise.
-  CHECK(read.iops() == Approx(14236.5).epsilon(0.06));
-  CHECK(percentile(read.clat, 50) == Approx(893.9).epsilon(0.03));
-  CHECK(percentile(read.clat, 99) == Approx(7210.3).epsilon(0.3));
+  const double c = fit.read_cpu_per_io_us, iops = fit.cpu_available / c * 1e6;
+  const double d = fit.pause_mean_us, lost = 1.0 / fit.cpu_available - 1.0, window = 16.0 / iops * 1e6;
+  // 2 s hold ~300 pauses: IOPS and p99 carry their sampling noise.
+  CHECK(read.iops() == Approx(iops).epsilon(0.06));
+  CHECK(percentile(read.clat, 50) == Approx(16.0 * c).epsilon(0.03));
+  CHECK(percentile(read.clat, 99) == Approx(16.0 * c + d * std::log(100.0 * -std::expm1(-lost * window / d))).epsilon(0.3));
 }
 
 TEST_CASE("a QD1 latency below the CPU cost leaves no service time and no spread", "[validate][calibration]") {
