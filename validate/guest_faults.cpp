@@ -171,7 +171,9 @@ class FaultPlanner {
       refuse("link bandwidth \"" + link.bandwidth() + "\": " + e.what());
     }
     if (kbit < 1.0) refuse("bandwidth_divisor leaves less than 1 kbit/s");
-    return " " + std::to_string(std::llround(kbit));
+    std::string arg = " ";  // appended, not " " + to_string(): GCC 12 warns falsely on that
+    arg += std::to_string(std::llround(kbit));
+    return arg;
   }
 
   void add_gray(const sim::FaultSpec& f) {
