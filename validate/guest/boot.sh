@@ -3,7 +3,9 @@
 # writes its results into RESULTS_DIR through hostfs. The console goes to RESULTS_DIR/console.log.
 #
 # usage: boot.sh KERNEL INIT RESULTS_DIR [extra kernel args...]
-# Environment: MPSIM_GUEST_MEM (default 384M), MPSIM_GUEST_TIMEOUT (seconds, default 300).
+# Environment: MPSIM_GUEST_MEM (default 384M), MPSIM_GUEST_TIMEOUT (seconds, default 300),
+# MPSIM_GUEST_TCP_TRACE_S (diagnostic, off by default: the guest samples its host-side TCP
+# sockets to the target ports every that many seconds into RESULTS_DIR/tcp.csv).
 # Exit: 0 when the guest's init reported success (RESULTS_DIR/guest-exit is 0), 1 otherwise,
 # with the reason and the tail of the console log on stderr.
 set -uo pipefail
@@ -11,6 +13,8 @@ set -uo pipefail
 [ $# -ge 3 ] || { echo "usage: boot.sh KERNEL INIT RESULTS_DIR [kernel args...]" >&2; exit 2; }
 kernel=$1 init=$2 results=$3
 shift 3
+# A name=value kernel argument without a dot reaches init as an environment variable.
+[ -n "${MPSIM_GUEST_TCP_TRACE_S:-}" ] && set -- "$@" "mpsim_tcp_trace_s=$MPSIM_GUEST_TCP_TRACE_S"
 mem=${MPSIM_GUEST_MEM:-384M}
 limit=${MPSIM_GUEST_TIMEOUT:-300}
 

@@ -207,6 +207,28 @@ fault_runner() {
   scn_faults
 }
 
+# ---- diagnostic (boot.sh MPSIM_GUEST_TCP_TRACE_S): host-side TCP sockets to the target ports ----
+# One row per change of a socket's send queue: t_ms,local,remote,tx_queue (hex bytes not yet
+# acknowledged). A keep-alive that the network swallows shows as 0x48 (one 72-byte command
+# capsule) on the admin socket, from when it was sent until the controller gives up.
+tcp_trace() {
+  local now p ports='' f
+  declare -A last
+  for p in $SCN_PORTS; do printf -v f ':%04X ' "$(port_var "$p" SVC)"; ports+="$f"; done
+  exec 5>"$RUN/tcp.csv"
+  printf 't_ms,local,remote,tx_queue\n' >&5
+  while :; do
+    now_us now
+    while read -r -a f; do
+      [[ $ports == *":${f[2]#*:} "* ]] || continue
+      [ "${last[${f[1]}]}" = "${f[4]%%:*}" ] && continue
+      last[${f[1]}]=${f[4]%%:*}
+      printf '%s,%s,%s,%s\n' "$(((now - T0_US) / 1000))" "${f[1]}" "${f[2]}" "${f[4]%%:*}" >&5
+    done </proc/net/tcp
+    nap "$mpsim_tcp_trace_s"
+  done
+}
+
 # ---- fault actions (the generated scn_faults calls these at their scheduled times) ----
 ana_set() {
   echo "$3" >"$CFG/ports/$(port_var "$1" ID)/ana_groups/$2/ana_state"
@@ -273,6 +295,7 @@ collect() {
 
 finish() {
   [ -n "$SAMPLER_PID" ] && kill "$SAMPLER_PID" 2>/dev/null
+  [ -n "$TCP_TRACE_PID" ] && kill "$TCP_TRACE_PID" 2>/dev/null
   [ -n "$FAULTS_PID" ] && kill "$FAULTS_PID" 2>/dev/null
   collect
   echo "$1" >"$SCN_RESULTS/guest-exit"
@@ -309,6 +332,10 @@ scn_main() {
   echo "$T0_US" >"$RUN/t0_us"
   sampler &
   SAMPLER_PID=$!
+  if [ -n "${mpsim_tcp_trace_s:-}" ]; then
+    tcp_trace &
+    TCP_TRACE_PID=$!
+  fi
   fault_runner &
   FAULTS_PID=$!
   run_fio
