@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdint>
+#include <limits>
 
 namespace mpsim::validate {
 namespace {
@@ -37,6 +39,25 @@ std::int64_t last_real_change(const SampleTable& s, std::int64_t from_ms, std::i
     if (t >= from_ms && t < to_ms && !same_states(s.rows[i], s.rows[i - 1])) last = t;
   }
   return last;
+}
+
+// The sampler notes the time, then reads each path's counters in turn: when the one guest CPU
+// goes to fio in between, the paths are read far apart (a round-robin sample once showed +211
+// I/Os on one path and +1930 on the other) and the next sample comes late. So a window edge is
+// the sample in [lo, hi] followed soonest by the next one (earliest or latest of equals);
+// rows.size() if none is in range.
+std::size_t steadiest_sample(const SampleTable& s, std::int64_t lo, std::int64_t hi, bool earliest) {
+  std::size_t best = s.rows.size();
+  std::int64_t best_gap = 0;
+  for (std::size_t i = 0; i < s.rows.size(); ++i) {
+    if (s.rows[i].t_ms < lo || s.rows[i].t_ms > hi) continue;
+    const std::int64_t gap = i + 1 < s.rows.size() ? s.rows[i + 1].t_ms - s.rows[i].t_ms : std::numeric_limits<std::int64_t>::max();
+    if (best == s.rows.size() || gap < best_gap || (gap == best_gap && !earliest)) {
+      best = i;
+      best_gap = gap;
+    }
+  }
+  return best;
 }
 
 // The simulator's timeline bin length: the step between two bins of the all-paths series.
@@ -155,11 +176,8 @@ PhaseWindow real_phase_window(const SampleTable& s, std::int64_t search_from_ms,
   w.ios.assign(s.paths.size(), 0);
   const std::int64_t settled = std::max(applied_ms, last_real_change(s, search_from_ms, to_ms)) + kSettleMarginMs;
   w.from_ms = w.to_ms = settled;
-  std::size_t a = s.rows.size(), b = s.rows.size();
-  for (std::size_t i = 0; i < s.rows.size(); ++i) {
-    if (a == s.rows.size() && s.rows[i].t_ms >= settled) a = i;
-    if (s.rows[i].t_ms <= to_ms) b = i;
-  }
+  const std::size_t a = steadiest_sample(s, settled, settled + kEdgeSearchMs, true);
+  const std::size_t b = steadiest_sample(s, to_ms - kEdgeSearchMs, to_ms, false);
   if (a == s.rows.size() || b == s.rows.size() || b <= a) return w;
   w.from_ms = s.rows[a].t_ms;
   w.to_ms = s.rows[b].t_ms;

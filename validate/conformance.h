@@ -6,7 +6,8 @@
 //   boundary    the simulator's "fault"/"fault-end" events, grouped by time; the real side
 //               uses the time the guest logged each action as applied (faults.csv)
 //   settle      a phase's window starts kSettleMarginMs after the later of its boundary and
-//               the last path state change (controller state or ANA state) inside the phase
+//               the last path state change (controller state or ANA state) inside the phase;
+//               the real window's edges avoid samples the sampler was descheduled in
 //   choice      the paths carrying >= 1% of the window's I/O, or "none" when nothing completed
 //   too short   a window under kMinWindowMs, or with 1..kMinWindowIos-1 I/Os: not judged
 #pragma once
@@ -25,6 +26,9 @@ namespace mpsim::validate {
 // The sampler sees states every 20-30 ms and in-flight I/O drains within a few ms, except in
 // the guest's pauses (p99.9 up to ~30 ms): 100 ms after the last change the choice is settled.
 inline constexpr std::int64_t kSettleMarginMs = 100;
+// How far a real window edge may move inward to a sample whose paths were read close together
+// (two to three sampler periods).
+inline constexpr std::int64_t kEdgeSearchMs = 60;
 // Four sampler periods, one simulator timeline bin (100 ms by default).
 inline constexpr std::int64_t kMinWindowMs = 100;
 // At 200 I/Os one stray I/O is 0.5%, below the 1% choice threshold.
@@ -57,8 +61,8 @@ std::vector<std::int64_t> applied_boundaries(const std::vector<PhaseBoundary>& b
                                              std::int64_t io_start_ms);
 
 // The real steady window of a phase: state changes are looked for in [search_from, to), the
-// window runs from max(applied, last change) + margin to `to`, between the first sample at or
-// after that and the last sample at or before `to`.
+// window runs from max(applied, last change) + margin to `to`; each edge is the sample within
+// kEdgeSearchMs inside it that the sampler read most nearly at once (shortest gap to the next).
 PhaseWindow real_phase_window(const SampleTable& samples, std::int64_t search_from_ms, std::int64_t applied_ms,
                               std::int64_t to_ms);
 

@@ -2,6 +2,8 @@
 // threshold, too-short phases and share rows only for round-robin and queue-depth.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 #include "validate/conformance.h"
 
 using namespace mpsim;
@@ -114,6 +116,27 @@ TEST_CASE("the real window starts 100 ms after the last state change of the phas
   w = real_phase_window(r.samples, 500, 500, 1500);
   CHECK(w.from_ms == 600);
   CHECK(w.ios == std::vector<std::uint64_t>{2250, 2250});
+}
+
+TEST_CASE("a real window edge skips a sample whose paths were read far apart", "[validate][conformance]") {
+  RealRun r = real_down_up();
+  // The sampler was descheduled between reading p1 and p2 at 600 ms: p2 already shows 500 more
+  // I/Os, and the next sample came 60 ms later instead of 20.
+  auto& rows = r.samples.rows;
+  rows.erase(std::remove_if(rows.begin(), rows.end(), [](const SampleRow& x) { return x.t_ms == 620 || x.t_ms == 640; }),
+             rows.end());
+  for (auto& x : rows) {
+    if (x.t_ms == 600) x.paths[1].reads += 500;
+  }
+  PhaseWindow w = real_phase_window(r.samples, 500, 500, 1500);
+  CHECK(w.from_ms == 660);
+  CHECK(w.ios == std::vector<std::uint64_t>{2100, 2100});
+  // The same at the end: a late sample before 1500 moves the edge to the one before it.
+  for (auto& x : rows) {
+    if (x.t_ms >= 1480) x.t_ms += 40;  // 1460 is now followed 60 ms later
+  }
+  w = real_phase_window(r.samples, 500, 500, 1500);
+  CHECK(w.to_ms == 1440);  // gaps: 1440 -> 1460 is 20 ms, 1460 -> 1520 is 60 ms
 }
 
 TEST_CASE("the simulator's window is the whole timeline bins after its own settle", "[validate][conformance]") {
