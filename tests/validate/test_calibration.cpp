@@ -89,6 +89,17 @@ TEST_CASE("both QD16 runs measure the pauses: their lost time is averaged", "[va
   CHECK(fit.cpu_available == Approx(1.0 / 1.625));
 }
 
+TEST_CASE("a tail longer than any pause length can give takes the longest-reaching one", "[validate][calibration]") {
+  CalibrationRuns r = synthetic();
+  r.qd16_read.p99_us = 1e7;   // 10 s above p50 from 0.25 us lost per us of work: out of reach
+  r.qd16_write.iops = 10000.0;
+  const CalibrationFit fit = fit_calibration(r);
+  const double lost = 0.25, window = 1600.0, d = fit.pause_mean_us;
+  // The peak of d ln(h / 0.01) lies near d = 100 W lost / e = 14.7 ms.
+  CHECK(d == Approx(100.0 * lost * window / std::exp(1.0)).epsilon(0.05));
+  CHECK(fit.pause_rate_per_s * d * 1e-6 == Approx(0.125));
+}
+
 TEST_CASE("a CPU that was never away has no pauses", "[validate][calibration]") {
   CalibrationRuns r = synthetic();
   r.qd16_read.iops = 12500.0;  // 12500 x 80 us = the whole second
