@@ -16,6 +16,7 @@ enum class EventKind : std::uint8_t {
   MediaDone,        // the media finished; the target sends the response
   IoDone,           // the response was processed by the host CPU
   Submit,           // a job may submit (start, rate pacing)
+  Issued,           // the submitting thread's CPU work for one io_submit is done: a = job, tag = I/Os
   Timer,            // TimerService callback
   ConnectAtTarget,
   ConnectReply,     // a = conn, tag = epoch

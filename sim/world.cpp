@@ -272,6 +272,7 @@ void World::handle(const Event& e) {
       if (!io_started_) note_io_start();
       jobs_[e.a].submit_scheduled = false;
       return try_submit(e.a);
+    case EventKind::Issued: return issued(e.a, e.tag);
     case EventKind::Timer: return fire_timer(e.a, e.tag);
     case EventKind::ConnectAtTarget: return connect_at_target(e.a, e.tag);
     case EventKind::ConnectReply: return connect_reply(e.a, e.tag);

@@ -103,6 +103,7 @@ struct JobRun {
   bool submit_scheduled = false, stopped = false;
   std::uint32_t outstanding = 0;
   std::uint32_t unreaped = 0;          // completed, still counted in outstanding until fio reaps
+  std::queue<std::uint32_t> staged;    // slots whose CPU work is under way, in io_submit order
   std::uint64_t next_offset = 0;
   // Costs of this job's I/O size, computed once (the hot path only adds them up).
   models::WireCost wire[2];            // [0] write, [1] read
@@ -119,6 +120,7 @@ struct IoSlot {
   std::uint32_t last_path = UINT32_MAX;
   bool live = false;
   std::int64_t sent = 0;
+  std::int64_t issued = 0;             // when the job issued it: fio's latency starts here
   policies::NvmeStatus status;
 };
 
@@ -178,7 +180,9 @@ class World final : public policies::TimerService,
   void fire_timer(std::uint32_t slot, std::uint32_t gen);
   // I/O path (world_io.cpp)
   void try_submit(std::uint32_t job);
-  bool submit_one(std::uint32_t job);
+  bool stage_one(std::uint32_t job);
+  void issued(std::uint32_t job, std::uint32_t count);
+  bool cpu_before_choice(const JobRun& j) const;
   void reap(JobRun& j, std::uint32_t job);
   void drain_refills();
   void io_at_target(std::uint32_t slot, std::uint32_t attempt);

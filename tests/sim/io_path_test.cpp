@@ -138,3 +138,43 @@ TEST_CASE("iodepth_batch_complete_min: fio refills only after that many completi
   const RunResult rounds = run_scenario(scenario(two_path_topology(), "round-robin", batched(1, 16)));
   CHECK(rounds.jobs.at(0).read.total_ios < each.jobs.at(0).read.total_ios);
 }
+
+namespace {
+// The validation guest's shape: one host core does all of an I/O's CPU work (50 us), the
+// media answers after `media_us` off the CPU.
+Scenario one_core(const std::string& policy, double media_us) {
+  std::string topo = two_path_topology();
+  replace_all(topo, "numa_nodes { id: 0 cpus: 8 }", "numa_nodes { id: 0 cpus: 1 }");
+  Scenario s = scenario(topo, policy, job(16, 300ms));
+  s.models.host_cpu.per_io_us = 50;
+  s.models.host_cpu.per_kib_us = 0;
+  s.models.target_cpu.per_io_us = 0;
+  s.models.target_cpu.per_kib_us = 0;
+  auto& media = s.models.media["nand-tlc-gen4"];
+  media.read_latency_us = media_us;
+  media.latency_cv = 0;
+  media.parallelism = 1024;
+  return s;
+}
+}  // namespace
+
+// Linux 6.12 in the one-CPU UML guest, fio QD16 one I/O per io_submit: 88-93% on the first of
+// two equal loopback paths (about 1 I/O in flight below the head), but 50.4/49.6 when netem
+// adds 0.5 ms each way to both paths (many in flight at every choice).
+TEST_CASE("one-core host: the I/O work runs before the next choice, so queue-depth keeps an idle first path busy",
+          "[sim][policy][cpu]") {
+  const RunResult fast = run_scenario(one_core("queue-depth", 5));
+  CHECK(path(fast, "h0/t0.p0").share > 0.95);
+  const RunResult slow = run_scenario(one_core("queue-depth", 1000));
+  CHECK(path(slow, "h0/t0.p0").share == Approx(0.5).margin(0.03));
+  const RunResult rr = run_scenario(one_core("round-robin", 5));
+  CHECK(path(rr, "h0/t0.p0").share == Approx(0.5).margin(0.005));
+}
+
+TEST_CASE("one-core host: the CPU bounds IOPS and latency counts from fio's issue, CPU wait included",
+          "[sim][latency][cpu]") {
+  const RunResult r = run_scenario(one_core("numa", 5));
+  const auto& read = r.jobs.at(0).read;
+  CHECK(read.iops() == Approx(1e6 / 50).epsilon(0.02));                    // one core, 50 us each
+  CHECK(read.clat.mean_ns == Approx(16 * 50e3).epsilon(0.05));              // Little: 16 / 20k IOPS
+}
