@@ -121,9 +121,7 @@ std::int64_t Fabric::send(const Route& r, bool to_target, std::uint64_t bytes, s
     const Hop& h = r.hops[to_target ? i : n - 1 - i];
     FabricLink& l = links_[h.link];
     const int dir = to_target ? h.dir : 1 - h.dir;
-    const std::int64_t begin = std::max(t, l.busy_until[dir]);
-    l.busy_until[dir] = begin + l.serialise_ns(bytes);
-    t = l.busy_until[dir] + l.latency_ns;
+    t = l.busy[dir].book(t, l.serialise_ns(bytes), now_) + l.latency_ns;
   }
   return t;
 }

@@ -2,10 +2,10 @@
 // target port, target node), its up/down state, and per link direction a FIFO server.
 //
 // A message crossing a route is a packet train: at each link it waits for the link direction
-// to be free (busy_until), occupies it for bytes / bandwidth, then travels the link latency.
-// The whole route is reserved when the message is sent (one calendar event per message, not
-// per hop); see sim/README.md for what this approximation gives and where it differs from
-// SimGrid's max-min fair sharing.
+// to be idle (LinkSchedule), occupies it for bytes / bandwidth, then travels the link latency.
+// The whole route is booked when the message is sent (one calendar event per message, not per
+// hop); see sim/README.md for what this approximation gives and where it differs from SimGrid's
+// max-min fair sharing.
 #pragma once
 
 #include <cstdint>
@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/link_schedule.h"
 #include "topologies/fabric_graph.h"
 #include "topologies/topology.pb.h"
 
@@ -56,7 +57,7 @@ struct FabricLink {
   std::uint32_t end_comp[2];        // NIC/switch/port at end a, end b
   std::int64_t ps_per_byte = 0;     // current, from the slowest of link and end devices
   std::int64_t latency_ns = 0;      // current
-  std::int64_t busy_until[2] = {0, 0};
+  LinkSchedule busy[2];
   std::int64_t serialise_ns(std::uint64_t bytes) const {
     return (std::int64_t(bytes) * ps_per_byte + 500) / 1000;
   }
@@ -79,7 +80,9 @@ class Fabric {
   // std::invalid_argument if there is none.
   Route route(const topology::Connection& conn) const;
 
-  // Reserves the route for a message of `bytes` leaving at `start`; returns its arrival time.
+  // The engine's clock: no message sent from now on can reach a link before it.
+  void set_now(std::int64_t now) { now_ = now; }
+  // Books the route for a message of `bytes` leaving at `start` (>= now); returns its arrival.
   std::int64_t send(const Route& r, bool to_target, std::uint64_t bytes, std::int64_t start);
   // Same without reserving (an idle fabric), for tests and estimates.
   std::int64_t idle_transit_ns(const Route& r, std::uint64_t bytes) const;
@@ -108,6 +111,7 @@ class Fabric {
   std::map<std::string, std::uint32_t> by_name_;
   std::vector<std::vector<std::uint32_t>> adj_;  // end comp -> link indices, in link order
   std::map<std::string, int> host_index_;
+  std::int64_t now_ = 0;
   int down_now_ = 0;  // components down right now, and when the last one went down:
   std::int64_t last_any_down_ = std::numeric_limits<std::int64_t>::min();  // lost() fast path
   std::unique_ptr<topology::FabricGraph> graph_;

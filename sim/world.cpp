@@ -256,6 +256,7 @@ void World::run_until(std::int64_t t) {
   while (!cal_.empty() && cal_.top_time() < t) {
     const Event e = cal_.pop();
     now_ = e.time;
+    fabric_.set_now(now_);
     ++events_;
     handle(e);
     drain_refills();
