@@ -27,7 +27,8 @@ policies::Duration seconds(double s) {
 // nvme connect options over the kernel's defaults (ControllerConfig's own); an unset
 // nr_io_queues means one queue per host CPU. (topology::effective_options says the same, but
 // looks the host up by name for every connection.)
-policies::ControllerConfig controller_config(const topology::ConnectOptions& o, std::uint32_t host_cpus) {
+policies::ControllerConfig controller_config(const topology::ConnectOptions& o, const topology::Host& host,
+                                             std::uint32_t host_cpus) {
   policies::ControllerConfig cfg;
   if (o.has_kato_s()) cfg.kato = seconds(o.kato_s());
   if (o.has_reconnect_delay_s()) cfg.reconnect_delay = seconds(o.reconnect_delay_s());
@@ -36,9 +37,7 @@ policies::ControllerConfig controller_config(const topology::ConnectOptions& o, 
   if (o.has_queue_size()) cfg.queue_size = o.queue_size();
   cfg.nr_io_queues = o.has_nr_io_queues() ? o.nr_io_queues() : host_cpus;
   cfg.tbkas = true;  // every target is nvmet, which advertises CTRATT.TBKAS (admin-cmd.c)
-  // Hosts run the kernel mpsim is validated against: the UML guest, CONFIG_HZ=100
-  // (arch/um fixes it). It sets when a keep-alive timeout really fires (blk_add_timer).
-  cfg.request_timer.hz = 100;
+  if (host.kernel_hz() != 0) cfg.request_timer.hz = host.kernel_hz();  // else the policies' default
   return cfg;
 }
 
@@ -130,7 +129,7 @@ void World::build_connections() {
     for (const auto& ns : sub->namespaces()) k.grpids.push_back(ns.ana_grpid());
     std::sort(k.grpids.begin(), k.grpids.end());
     k.grpids.erase(std::unique(k.grpids.begin(), k.grpids.end()), k.grpids.end());
-    policies::ControllerConfig cfg = controller_config(c.options(), std::uint32_t(hosts_[k.host].cpu.cores()));
+    policies::ControllerConfig cfg = controller_config(c.options(), topo.hosts(k.host), std::uint32_t(hosts_[k.host].cpu.cores()));
     cfg.anatt = std::chrono::seconds(10);  // nvmet's Identify Controller ANATT
     const auto index = std::uint32_t(conns_.size());
     ports_[k.port].conns.push_back(index);

@@ -93,6 +93,10 @@ class Validator {
       if (!numa_ids.insert(numa.id()).second) error(numa, "id", "duplicate NUMA node id " + std::to_string(numa.id()));
       if (numa.cpus() == 0) error(numa, "cpus", "required field is missing or 0: a NUMA node needs CPUs");
     }
+    const uint32_t hz = host.kernel_hz();
+    if (hz != 0 && hz != 100 && hz != 250 && hz != 300 && hz != 1000) {
+      error(host, "kernel_hz", "must be 100, 250, 300 or 1000 (a Linux CONFIG_HZ), not " + std::to_string(hz));
+    }
     if (host.nics().empty()) error(host, "nics", "required field is missing: at least one NIC");
     std::set<std::string> nic_names;
     for (const Nic& nic : host.nics()) {

@@ -47,6 +47,12 @@ void pick_host_and_subsystem(const sim::Scenario& s, GuestPlan& plan) {
     if (job.host != plan.host) refuse(plan, "jobs on hosts \"" + plan.host + "\" and \"" + job.host + "\": the guest is one host");
     if (job.nqn != plan.nqn) refuse(plan, "jobs on subsystems \"" + plan.nqn + "\" and \"" + job.nqn + "\": the guest runs one");
   }
+  for (const auto& host : s.topology.hosts()) {
+    if (host.name() == plan.host && host.kernel_hz() != 0 && host.kernel_hz() != kGuestKernelHz) {
+      refuse(plan, "host \"" + plan.host + "\" has kernel_hz " + std::to_string(host.kernel_hz()) +
+                       " but the guest kernel runs HZ=" + std::to_string(kGuestKernelHz));
+    }
+  }
   plan.hostnqn = "nqn.2026-11.io.mpsim:host-" + plan.host;
   plan.hostid = host_uuid(plan.host);
 }
@@ -243,6 +249,12 @@ std::string nvmet_ana_state(topology::AnaState state) {
 
 std::vector<std::string> GuestPlan::kernel_args() const {
   return {"null_blk.nr_devices=" + std::to_string(null_blk_devices), "null_blk.gb=" + std::to_string(null_blk_gb)};
+}
+
+void match_guest_kernel(sim::Scenario& scenario) {
+  for (auto& host : *scenario.topology.mutable_hosts()) {
+    if (host.kernel_hz() == 0) host.set_kernel_hz(kGuestKernelHz);
+  }
 }
 
 GuestPlan plan_guest(const sim::Scenario& scenario) {

@@ -75,7 +75,14 @@ struct GuestPlan {
 // The fio latency-log prefix inside the guest (io_lat.N.log, io_clat.N.log).
 inline constexpr const char* kGuestLogPrefix = "/run/mpsim/io";
 
+// The UML guest's CONFIG_HZ (arch/um sets 100); it times the keep-alive timeout (blk_add_timer).
+inline constexpr std::uint32_t kGuestKernelHz = 100;
+
 GuestPlan plan_guest(const sim::Scenario& scenario);
+
+// The simulator side of a comparison runs the scenario's host as the guest kernel it is compared
+// with: a host left at the default HZ is given the guest's.
+void match_guest_kernel(sim::Scenario& scenario);
 
 // The kernel's name for a topology ANA state ("optimized", "non-optimized", ...).
 std::string nvmet_ana_state(topology::AnaState state);

@@ -116,6 +116,7 @@ std::optional<validate::ScenarioComparison> compare_with_sim(sim::Scenario s, co
                                                              const std::string& dir,
                                                              const std::optional<validate::Calibration>& calibration) {
   if (calibration) validate::apply_calibration(calibration->fit, s);
+  validate::match_guest_kernel(s);
   validate::ScenarioComparison c{s.name, real.policy, {}};
   try {
     c.rows = validate::compare_runs(real, sim::run_scenario(s));
@@ -131,7 +132,8 @@ std::optional<validate::ScenarioComparison> compare_with_sim(sim::Scenario s, co
 
 // The smoke's claim: the guest ran, both paths carried I/O, fio saw no error, and the simulator
 // chose the same paths (path choice does not depend on calibration, so the smoke skips it).
-bool smoke_holds(const sim::Scenario& s, const validate::RealRun& run) {
+bool smoke_holds(sim::Scenario s, const validate::RealRun& run) {
+  validate::match_guest_kernel(s);
   bool ok = run.iops > 0 && run.errors == 0 && run.paths.size() == 2;
   for (const auto& p : run.paths) {
     if (p.ios == 0) {

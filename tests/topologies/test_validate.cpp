@@ -169,6 +169,8 @@ TEST_CASE("bad values and units", "[validate]") {
        "not modelled"},
       {"ports { name: \"p0\"", "ports { adrfam: \"ib\" name: \"p0\"", "adrfam", "target_nodes[0].ports[0].adrfam",
        "must be \"ipv4\" or \"ipv6\""},
+      {"numa_nodes { id: 0 cpus: 4 }", "numa_nodes { id: 0 cpus: 4 } kernel_hz: 200", "kernel_hz", "hosts[0].kernel_hz",
+       "must be 100, 250, 300 or 1000"},
       {"trsvcid: 4420", "trsvcid: 70000", "trsvcid", "target_nodes[0].ports[0].trsvcid", "1..65535"},
       {"\"100Gbps\" ana", "\"100\" ana", "speed: \"100\"", "target_nodes[0].ports[0].speed", "needs a unit"},
       {"grpid: 1 state", "grpid: 0 state", "grpid: 0", "target_nodes[0].ports[0].ana_groups[0].grpid",

@@ -117,6 +117,22 @@ TEST_CASE("controller reset targets the port of the named controller, on the sid
   CHECK(commands_at(validate::plan_guest(s), 700) == std::vector<std::string>{"ctrl_fatal nvmet_p2"});
   s.faults[0].target = "elsewhere/nvmet.p2";
   CHECK_THROWS_AS(validate::plan_guest(s), validate::GuestPlanError);
+
+  s = load("validate/guest/smoke.textproto");
+  s.topology.mutable_hosts(0)->set_kernel_hz(1000);
+  CHECK_THROWS_WITH(validate::plan_guest(s), Catch::Contains("kernel_hz 1000") && Catch::Contains("HZ=100"));
+}
+
+TEST_CASE("the simulator side runs an unspecified host kernel as the guest's HZ", "[validate][plan]") {
+  auto exp = experiments::load_experiment_file(std::string(MPSIM_SOURCE_DIR) + "/experiments/quickstart.textproto");
+  sim::Scenario s = exp.runs.front().scenario;
+  REQUIRE(s.topology.hosts(0).kernel_hz() == 0);
+  s.topology.mutable_hosts(0)->set_kernel_hz(250);
+  validate::match_guest_kernel(s);
+  CHECK(s.topology.hosts(0).kernel_hz() == 250);  // a stated HZ stays (plan_guest refuses it)
+  for (auto& h : *s.topology.mutable_hosts()) h.set_kernel_hz(0);
+  validate::match_guest_kernel(s);
+  CHECK(s.topology.hosts(0).kernel_hz() == validate::kGuestKernelHz);
 }
 
 TEST_CASE("a flap expands to count down/up cycles, down for half of each period", "[validate][plan]") {
