@@ -104,12 +104,13 @@ std::string format_calibration(const Calibration& c) {
   out += figures_line("qd16-randread", c.runs.qd16_read);
   out += figures_line("qd1-randwrite", c.runs.qd1_write);
   out += figures_line("qd16-randwrite", c.runs.qd16_write);
-  char buf[256];
+  char buf[400];
   std::snprintf(buf, sizeof buf,
-                "  fit: 1 host CPU, %.1f us CPU per I/O (QD16 read %.1f, write %.1f; target 0), service read %.1f us"
-                " write %.1f us, cv %.2f\n",
-                c.fit.cpu_per_io_us, c.fit.read_cpu_per_io_us, c.fit.write_cpu_per_io_us, c.fit.read_service_us,
-                c.fit.write_service_us, c.fit.latency_cv);
+                "  fit: 1 host CPU, %.1f us CPU per read + %.1f us per write (QD16 read %.1f, write %.1f; target 0),"
+                " service read %.1f us write %.1f us, cv %.2f; CPU there %.0f %% (%.0f pauses/s of %.0f us)\n",
+                c.fit.cpu_per_io_us, c.fit.write_extra_us, c.fit.read_cpu_per_io_us, c.fit.write_cpu_per_io_us,
+                c.fit.read_service_us, c.fit.write_service_us, c.fit.latency_cv, c.fit.cpu_available * 100.0,
+                c.fit.pause_rate_per_s, c.fit.pause_mean_us);
   return out + buf;
 }
 

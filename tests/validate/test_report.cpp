@@ -69,3 +69,19 @@ TEST_CASE("phase rows are their own kinds and the conformance line counts them",
   CHECK(text.find("agreement: 4 of 8 rows within tolerance over 1 scenarios\n") != std::string::npos);
   CHECK(format_scenario(c).find("too short (40 ms, 300 I/Os)") != std::string::npos);
 }
+
+TEST_CASE("the calibration line names every fitted parameter the simulator gets", "[validate][report]") {
+  Calibration c;
+  c.source = "measured";
+  c.kernel = "Linux version 6.12";
+  c.fit.cpu_per_io_us = 55.9;
+  c.fit.write_extra_us = 14.7;
+  c.fit.read_cpu_per_io_us = 55.9;
+  c.fit.write_cpu_per_io_us = 70.6;
+  c.fit.cpu_available = 0.59;
+  c.fit.pause_rate_per_s = 205;
+  c.fit.pause_mean_us = 2749;
+  const std::string text = format_calibration(c);
+  CHECK(text.find("55.9 us CPU per read + 14.7 us per write") != std::string::npos);
+  CHECK(text.find("CPU there 59 % (205 pauses/s of 2749 us)") != std::string::npos);
+}
