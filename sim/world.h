@@ -51,6 +51,9 @@ struct PortState {
   std::vector<std::pair<std::uint32_t, topology::AnaState>> ana;  // (grpid, state)
   std::vector<std::pair<std::uint32_t, topology::AnaState>> initial;
   std::vector<std::uint32_t> conns;
+  // Down with IMMEDIATE detection the target closed its listener: a connect is refused at once.
+  // Down silently (AUTO, SILENT) the port answers nothing: a connect times out.
+  bool refuses_while_down = true;
   topology::AnaState state(std::uint32_t grpid) const;
 };
 

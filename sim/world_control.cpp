@@ -57,8 +57,9 @@ void World::connect_at_target(std::uint32_t conn, std::uint32_t epoch) {
   if (epoch != c.epoch || !c.connecting) return;
   if (fabric_.lost(c.route, c.connect_sent, /*ignore_port=*/true)) return;  // the timeout will fire
   std::int64_t t = now_;
-  if (!fabric_.comp(c.route.port_comp).up()) {  // nothing listens: "connection refused"
-    c.connect_refused = true;
+  if (!fabric_.comp(c.route.port_comp).up()) {
+    if (!ports_[c.port].refuses_while_down) return;  // a silently dead port: the timeout will fire
+    c.connect_refused = true;  // nothing listens: "connection refused"
   } else {
     c.target_epoch = epoch;
     c.target_generation = nodes_[c.route.node].generation;

@@ -123,6 +123,7 @@ void World::apply_reset(const FaultSpec& f) {
 // Who hears of a component going down, and when.
 void World::apply_down(const FaultSpec& f, std::uint32_t comp) {
   const CompKind kind = fabric_.comp(comp).kind;
+  if (kind == CompKind::Port) ports_[port_of_comp_.at(comp)].refuses_while_down = f.detection == Detection::Immediate;
   for (std::uint32_t conn : conns_affected(f)) {
     Conn& c = conns_[conn];
     const bool immediate =
