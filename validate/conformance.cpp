@@ -20,8 +20,6 @@ bool is_fault_event(const sim::EventRow& e) { return e.kind == "fault" || e.kind
 
 bool is_state_event(const sim::EventRow& e) { return e.kind == "ctrl-state" || e.kind == "ana"; }
 
-bool is_guest_action(const FaultRecord& r) { return r.action != "io_start" && r.action != "fio_exit"; }
-
 bool same_states(const SampleRow& a, const SampleRow& b) {
   for (std::size_t p = 0; p < a.paths.size() && p < b.paths.size(); ++p) {
     if (a.paths[p].ctrl != b.paths[p].ctrl || a.paths[p].ana != b.paths[p].ana) return false;
@@ -145,7 +143,7 @@ std::vector<std::int64_t> applied_boundaries(const std::vector<PhaseBoundary>& b
                                              std::int64_t io_start_ms) {
   std::vector<std::int64_t> lines;
   for (const auto& r : actions) {
-    if (is_guest_action(r)) lines.push_back(r.t_ms);
+    if (is_fault_action(r)) lines.push_back(r.t_ms);
   }
   std::vector<std::int64_t> out(b.size());
   std::vector<bool> seen(b.size(), false);

@@ -141,6 +141,10 @@ std::vector<FaultRecord> parse_faults_csv(std::string_view text, const std::stri
   return out;
 }
 
+bool is_fault_action(const FaultRecord& r) {
+  return r.action != "io_start" && r.action != "fio_exit" && r.action != "connected";
+}
+
 std::int64_t longest_gap_ms(const std::vector<std::int64_t>& t, std::int64_t from_ms, std::int64_t to_ms) {
   if (to_ms <= from_ms) return 0;
   std::int64_t longest = 0, last = from_ms;

@@ -44,10 +44,14 @@ void sort_completions(Completions& c);
 
 struct FaultRecord {
   std::int64_t t_ms = 0;
-  std::string action;       // "ana", "unlink", "link", "net", "fatal", "fio_exit"
+  std::string action;       // "ana", "unlink", "link", "net", "fatal", "reset"; marks: "connected"
+                            // (one per port, before T0: negative), "io_start", "fio_exit"
   std::string detail;       // the rest of the line
 };
 std::vector<FaultRecord> parse_faults_csv(std::string_view text, const std::string& source);
+// A line the fault runner wrote for a fault action, not a timeline mark (io_start, fio_exit,
+// connected).
+bool is_fault_action(const FaultRecord& r);
 
 // Longest time in [from_ms, to_ms] without a completion (window edges count as boundaries).
 std::int64_t longest_gap_ms(const std::vector<std::int64_t>& sorted_t_ms, std::int64_t from_ms, std::int64_t to_ms);

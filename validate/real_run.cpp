@@ -101,7 +101,7 @@ double steady_per_bin(const Completions& c, const RealRun& run) {
 // Fault actions fork `tc`/`ip` and take tens of ms: measure from when the first one finished.
 std::int64_t applied_time(const std::vector<FaultRecord>& records, std::int64_t planned_ms) {
   for (const auto& r : records) {
-    if (r.t_ms >= planned_ms && r.action != "io_start" && r.action != "fio_exit") return r.t_ms;
+    if (r.t_ms >= planned_ms && is_fault_action(r)) return r.t_ms;
   }
   return planned_ms;
 }

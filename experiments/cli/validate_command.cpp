@@ -24,6 +24,7 @@
 #include "validate/compare.h"
 #include "validate/guest_plan.h"
 #include "validate/guest_runner.h"
+#include "validate/guest_timeline.h"
 #include "validate/report.h"
 
 namespace mpsim::cli {
@@ -117,9 +118,13 @@ std::optional<validate::ScenarioComparison> compare_with_sim(sim::Scenario s, co
                                                              const std::optional<validate::Calibration>& calibration) {
   if (calibration) validate::apply_calibration(calibration->fit, s);
   validate::match_guest_kernel(s);
+  const validate::GuestTimeline timeline = validate::guest_timeline(real, s);
+  validate::replay_guest_timeline(timeline, s);
   validate::ScenarioComparison c{s.name, real.policy, {}};
   try {
-    c.rows = validate::compare_runs(real, sim::run_scenario(s));
+    sim::RunResult result = sim::run_scenario(s);
+    validate::rebase_to_workload(timeline, result);
+    c.rows = validate::compare_runs(real, result);
   } catch (const std::exception& e) {
     spdlog::error("scenario {}: the simulator could not run it: {}", s.name, e.what());
     return std::nullopt;

@@ -116,6 +116,7 @@ connect_port() {
   printf '%s' "$opts" >&7 || fail "connect $name: $opts"
   read -r reply <&7
   exec 7>&-
+  now_us CONNECTED_US[$name]
   log "connected $name: $reply"
 }
 
@@ -306,7 +307,7 @@ finish() {
 
 setup() {
   local p
-  declare -gA PATH_CTRL PATH_DEV
+  declare -gA PATH_CTRL PATH_DEV CONNECTED_US
   setup_network
   setup_subsystem
   for p in $SCN_PORTS; do setup_port "$p"; done
@@ -330,6 +331,12 @@ scn_main() {
   log "scenario $SCN_NAME: setup done"
   now_us T0_US
   echo "$T0_US" >"$RUN/t0_us"
+  # When each controller connected (before T0, so negative): the simulator replays the idle
+  # time before the first I/O, in which keep-alives arm the admin queue's timer.
+  local p
+  for p in $SCN_PATHS; do
+    printf '%s,connected,%s\n' "$(((CONNECTED_US[$p] - T0_US) / 1000))" "$p" >>"$RUN/faults.csv"
+  done
   sampler &
   SAMPLER_PID=$!
   if [ -n "${mpsim_tcp_trace_s:-}" ]; then

@@ -1,0 +1,50 @@
+#include "validate/guest_timeline.h"
+
+#include <algorithm>
+#include <chrono>
+#include <optional>
+
+namespace mpsim::validate {
+
+GuestTimeline guest_timeline(const RealRun& real, const sim::Scenario& scenario) {
+  std::optional<std::int64_t> connected, io_start;
+  for (const auto& r : real.actions) {
+    if (r.action == "connected") connected = std::min(connected.value_or(r.t_ms), r.t_ms);
+    if (r.action == "io_start" && !io_start) io_start = r.t_ms;
+  }
+  GuestTimeline t;
+  if (connected && io_start && *io_start > *connected) {
+    const std::int64_t bin_ms = std::chrono::duration_cast<std::chrono::milliseconds>(scenario.timeline_interval).count();
+    const std::int64_t lead_ms = *io_start - *connected;
+    t.lead = std::chrono::milliseconds(bin_ms > 0 ? (lead_ms + bin_ms / 2) / bin_ms * bin_ms : lead_ms);
+  }
+  for (std::size_t i = 0; i < scenario.faults.size(); ++i) {
+    const std::int64_t lag_ms = i < real.faults.size() ? real.faults[i].applied_ms - real.faults[i].at_ms : 0;
+    t.fault_lag.push_back(std::chrono::milliseconds(std::max<std::int64_t>(0, lag_ms)));
+  }
+  return t;
+}
+
+void replay_guest_timeline(const GuestTimeline& timeline, sim::Scenario& scenario) {
+  for (auto& job : scenario.jobs) job.start_delay += timeline.lead;
+  for (std::size_t i = 0; i < scenario.faults.size(); ++i) {
+    scenario.faults[i].at += timeline.lead + (i < timeline.fault_lag.size() ? timeline.fault_lag[i] : sim::Duration{});
+  }
+  if (scenario.duration.count() > 0) scenario.duration += timeline.lead;
+}
+
+void rebase_to_workload(const GuestTimeline& timeline, sim::RunResult& result) {
+  const sim::Duration lead = timeline.lead;
+  result.simulated -= lead;
+  auto& rows = result.timeline;
+  rows.erase(std::remove_if(rows.begin(), rows.end(), [&](const sim::TimelineRow& r) { return r.start < lead; }),
+             rows.end());
+  for (auto& r : rows) r.start -= lead;
+  for (auto& e : result.events) e.at -= lead;
+  for (auto& f : result.faults) {
+    f.at -= lead;
+    f.end -= lead;
+  }
+}
+
+}  // namespace mpsim::validate

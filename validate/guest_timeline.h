@@ -1,0 +1,38 @@
+// The guest's timeline, replayed by the simulator.
+//
+// In the guest the controllers connect, fio then needs 0.7-1.3 s to start, and each fault action
+// takes effect tens to hundreds of ms after its planned time (a fork of tc or ip in a one-CPU
+// guest). Keep-alive depends on that history: the keep-alives sent while a controller is idle
+// arm the admin queue's request timer, and whether that timer is still pending when a lost
+// keep-alive goes out decides whether its timeout fires at the deadline or a block-layer pad
+// later (policies/README.md, "Keep-alive"). So the simulator runs the measured lead before its
+// workload and each fault at its measured time; its result is then re-based to the workload
+// start, the clock both sides report in.
+#pragma once
+
+#include <vector>
+
+#include "sim/result.h"
+#include "sim/scenario.h"
+#include "validate/real_run.h"
+
+namespace mpsim::validate {
+
+struct GuestTimeline {
+  sim::Duration lead{};                   // first controller connected -> first I/O completed,
+                                          // rounded to whole timeline bins (results stay aligned)
+  std::vector<sim::Duration> fault_lag;   // per scenario fault: applied - planned, >= 0
+};
+
+// From the guest's marks (faults.csv "connected" and "io_start"); results recorded before the
+// guest wrote "connected" give a zero lead.
+GuestTimeline guest_timeline(const RealRun& real, const sim::Scenario& scenario);
+
+// Jobs start `lead` later and every fault `lead + lag` later.
+void replay_guest_timeline(const GuestTimeline& timeline, sim::Scenario& scenario);
+
+// Every time in the result `lead` earlier; timeline bins before the workload are dropped (events
+// keep their negative times: the connects).
+void rebase_to_workload(const GuestTimeline& timeline, sim::RunResult& result);
+
+}  // namespace mpsim::validate
