@@ -30,6 +30,7 @@ struct TransportParams {
   std::uint32_t tcp_mss_bytes = 1448;         // payload per segment (1500 MTU, TCP timestamps)
   std::uint32_t connect_round_trips = 3;      // TCP handshake, ICReq/ICResp, Fabrics Connect
   double connect_timeout_s = 3.0;             // silent route: SYN + one retry (nvme-tcp syncnt 1)
+  double syn_retry_s = 1.0;                   // the retry leaves one initial RTO (TCP_TIMEOUT_INIT) after the SYN
 };
 
 // CPU time per I/O on one core of a host or target node, and how often the core is taken away:

@@ -21,6 +21,7 @@ enum class EventKind : std::uint8_t {
   ConnectAtTarget,
   ConnectReply,     // a = conn, tag = epoch
   ConnectTimeout,
+  ConnectRetry,     // the SYN retransmission: a = conn, tag = epoch
   KeepAliveAtTarget,
   KeepAliveReply,
   AnaLogAtTarget,

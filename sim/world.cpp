@@ -277,6 +277,7 @@ void World::handle(const Event& e) {
     case EventKind::ConnectAtTarget: return connect_at_target(e.a, e.tag);
     case EventKind::ConnectReply: return connect_reply(e.a, e.tag);
     case EventKind::ConnectTimeout: return connect_timeout(e.a, e.tag);
+    case EventKind::ConnectRetry: return connect_retry(e.a, e.tag);
     case EventKind::KeepAliveAtTarget: return keep_alive_at_target(e.a, e.tag);
     case EventKind::KeepAliveReply: return keep_alive_reply(e.a, e.tag);
     case EventKind::AnaLogAtTarget: return ana_log_at_target(e.a, e.tag);

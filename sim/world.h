@@ -75,6 +75,7 @@ struct Conn {
   std::uint32_t target_epoch = 0;     // the connection the target knows (0 = none)
   std::uint32_t target_generation = 0;
   bool connect_refused = false;
+  bool connect_reached = false;       // a SYN of this attempt reached a live target
   policies::AnaLog reply_log;
 };
 
@@ -200,6 +201,8 @@ class World final : public policies::TimerService,
   void connect_at_target(std::uint32_t conn, std::uint32_t epoch);
   void connect_reply(std::uint32_t conn, std::uint32_t epoch);
   void connect_timeout(std::uint32_t conn, std::uint32_t epoch);
+  void connect_retry(std::uint32_t conn, std::uint32_t epoch);
+  void send_syn(std::uint32_t conn);
   void keep_alive_at_target(std::uint32_t conn, std::uint32_t epoch);
   void keep_alive_reply(std::uint32_t conn, std::uint32_t epoch);
   void ana_log_at_target(std::uint32_t conn, std::uint32_t epoch);

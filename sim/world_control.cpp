@@ -45,11 +45,27 @@ void World::connect(policies::Controller& ctrl) {
   ++c.epoch;
   c.connecting = true;
   c.connect_refused = false;
-  c.connect_sent = now_;
+  c.connect_reached = false;
   const auto timeout = std::int64_t(s_.models.transport.connect_timeout_s * 1e9);
   cal_.push(now_ + timeout, EventKind::ConnectTimeout, conn, c.epoch);
+  const auto retry = std::int64_t(s_.models.transport.syn_retry_s * 1e9);
+  if (retry > 0 && retry < timeout) cal_.push(now_ + retry, EventKind::ConnectRetry, conn, c.epoch);
+  send_syn(conn);
+}
+
+void World::send_syn(std::uint32_t conn) {
+  Conn& c = conns_[conn];
+  c.connect_sent = now_;
   const std::int64_t at = fabric_.send(c.route, true, transport_.admin_bytes(), now_);
   cal_.push(at, EventKind::ConnectAtTarget, conn, c.epoch);
+}
+
+// A SYN that found no live target went unanswered: TCP sends it once more, and a path that came
+// back meanwhile connects on it.
+void World::connect_retry(std::uint32_t conn, std::uint32_t epoch) {
+  Conn& c = conns_[conn];
+  if (epoch != c.epoch || !c.connecting || c.connect_reached) return;
+  send_syn(conn);
 }
 
 void World::connect_at_target(std::uint32_t conn, std::uint32_t epoch) {
@@ -58,9 +74,11 @@ void World::connect_at_target(std::uint32_t conn, std::uint32_t epoch) {
   if (fabric_.lost(c.route, c.connect_sent, /*ignore_port=*/true)) return;  // the timeout will fire
   std::int64_t t = now_;
   if (!fabric_.comp(c.route.port_comp).up()) {
-    if (!ports_[c.port].refuses_while_down) return;  // a silently dead port: the timeout will fire
+    if (!ports_[c.port].refuses_while_down) return;  // a silently dead port: the retry or timeout follows
+    c.connect_reached = true;
     c.connect_refused = true;  // nothing listens: "connection refused"
   } else {
+    c.connect_reached = true;
     c.target_epoch = epoch;
     c.target_generation = nodes_[c.route.node].generation;
     c.reply_log = ana_log_for(c);

@@ -139,20 +139,50 @@ std::vector<PhaseBoundary> phase_boundaries(const sim::RunResult& sim) {
   return out;
 }
 
-std::vector<std::int64_t> applied_boundaries(const std::vector<PhaseBoundary>& b, const std::vector<FaultRecord>& actions,
-                                             std::int64_t io_start_ms) {
+namespace {
+
+std::vector<std::int64_t> fault_lines(const std::vector<FaultRecord>& actions) {
   std::vector<std::int64_t> lines;
   for (const auto& r : actions) {
     if (is_fault_action(r)) lines.push_back(r.t_ms);
   }
+  return lines;
+}
+
+std::size_t action_count(const std::vector<PhaseBoundary>& b) {
+  std::size_t n = 0;
+  for (const auto& x : b) n += x.actions;
+  return n;
+}
+
+}  // namespace
+
+std::vector<std::int64_t> first_action_times(const std::vector<PhaseBoundary>& b, const std::vector<FaultRecord>& actions,
+                                             std::int64_t io_start_ms) {
+  const std::vector<std::int64_t> lines = fault_lines(actions);
+  if (lines.size() != action_count(b)) return applied_boundaries(b, actions, io_start_ms);
+  std::vector<std::int64_t> out;
+  std::size_t next_line = 0;
+  for (const auto& x : b) {
+    out.push_back(lines[next_line]);
+    next_line += x.actions;
+  }
+  return out;
+}
+
+std::vector<std::int64_t> applied_boundaries(const std::vector<PhaseBoundary>& b, const std::vector<FaultRecord>& actions,
+                                             std::int64_t io_start_ms) {
+  const std::vector<std::int64_t> lines = fault_lines(actions);
   std::vector<std::int64_t> out(b.size());
   std::vector<bool> seen(b.size(), false);
-  std::size_t expected = 0;
-  for (const auto& x : b) expected += x.actions;
+  const std::size_t expected = action_count(b);
   std::size_t next_line = 0;
   for (std::size_t k = 0; k < b.size(); ++k) {
     out[k] = io_start_ms + b[k].planned_ms;
     if (lines.size() != expected) continue;
+    // Paired one to one: the guest's own times, even one before the simulator's boundary (which
+    // replays the fault's first action lag for all its actions; a later action can lag less).
+    out[k] = lines[next_line];
     for (std::size_t i = 0; i < b[k].actions; ++i) out[k] = std::max(out[k], lines[next_line++]);
   }
   if (lines.size() == expected) return out;
@@ -175,7 +205,12 @@ PhaseWindow real_phase_window(const SampleTable& s, std::int64_t search_from_ms,
   const std::int64_t settled = std::max(applied_ms, last_real_change(s, search_from_ms, to_ms)) + kSettleMarginMs;
   w.from_ms = w.to_ms = settled;
   const std::size_t a = steadiest_sample(s, settled, settled + kEdgeSearchMs, true);
-  const std::size_t b = steadiest_sample(s, to_ms - kEdgeSearchMs, to_ms, false);
+  std::size_t b = steadiest_sample(s, to_ms - kEdgeSearchMs, to_ms, false);
+  // A fault action (a fork of tc or ip) starves the sampler until it took effect: the window then
+  // ends at the last sample before it.
+  if (b == s.rows.size()) {
+    for (std::size_t i = 0; i < s.rows.size() && s.rows[i].t_ms <= to_ms; ++i) b = i;
+  }
   if (a == s.rows.size() || b == s.rows.size() || b <= a) return w;
   w.from_ms = s.rows[a].t_ms;
   w.to_ms = s.rows[b].t_ms;
@@ -228,6 +263,7 @@ std::vector<CompareRow> conformance_rows(const RealRun& real, const sim::RunResu
     if (r.action == "io_start") io_start = r.t_ms;
   }
   const std::vector<std::int64_t> applied = applied_boundaries(b, real.actions, io_start);
+  const std::vector<std::int64_t> began = first_action_times(b, real.actions, io_start);
   std::vector<std::string> controllers;
   for (const auto& p : real.paths) controllers.push_back(p.controller);
   const std::int64_t sim_from = real.measure_from_ms - io_start, sim_end = to_ms(sim.simulated);
@@ -236,7 +272,13 @@ std::vector<CompareRow> conformance_rows(const RealRun& real, const sim::RunResu
     const bool last = phase == b.size();
     const std::int64_t planned_from = phase == 0 ? sim_from : b[phase - 1].planned_ms;
     const std::int64_t planned_to = last ? sim_end : b[phase].planned_ms;
-    const std::int64_t real_to = last ? real.measure_to_ms : std::min(real.measure_to_ms, io_start + planned_to);
+    // A phase ends before the guest's next action first took effect, if that came before the
+    // simulator's boundary (which replays each fault at its first action's lag; a later action,
+    // or the second of a group, can lag less). The action's line is written just after its
+    // effect, so the sampler may show the effect a little before it: a settle margin earlier.
+    const std::int64_t real_to =
+        last ? real.measure_to_ms
+             : std::min({real.measure_to_ms, io_start + planned_to, began[phase] - kSettleMarginMs});
     const std::int64_t real_applied = phase == 0 ? real.measure_from_ms : applied[phase - 1];
     PhaseWindow rw = real_phase_window(real.samples, io_start + planned_from, real_applied, real_to);
     PhaseWindow sw = sim_phase_window(sim, controllers, planned_from, planned_to);

@@ -57,6 +57,10 @@ std::vector<PhaseBoundary> phase_boundaries(const sim::RunResult& sim);
 // actions in plan order, one faults.csv line each, so when the counts match the k-th line is the
 // k-th action (a group ends with its last line); otherwise each line goes to the latest boundary
 // planned at or before it. A boundary without a line keeps its planned time.
+// When the first action of each boundary had taken effect (the k-th line when the counts match,
+// else as applied_boundaries).
+std::vector<std::int64_t> first_action_times(const std::vector<PhaseBoundary>& b, const std::vector<FaultRecord>& actions,
+                                             std::int64_t io_start_ms);
 std::vector<std::int64_t> applied_boundaries(const std::vector<PhaseBoundary>& b, const std::vector<FaultRecord>& actions,
                                              std::int64_t io_start_ms);
 

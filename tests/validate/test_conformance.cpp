@@ -97,6 +97,12 @@ TEST_CASE("each boundary takes the time the guest logged its last action as appl
   // Lines and actions do not pair up: each line goes to the latest boundary planned before it.
   log.erase(log.begin() + 2);
   CHECK(applied_boundaries(b, log, 300) == std::vector<std::int64_t>{1420, 1990});
+  // Paired lines are the guest's times even before the boundary (the simulator replays a fault's
+  // first lag for all its actions; this end action lagged less).
+  CHECK(applied_boundaries({{"f1", 1164, 1}, {"f1 end", 2664, 1}}, {{1522, "io_start", ""}, {2686, "ana", "p1"}, {4125, "ana", "p1"}},
+                           1522) == std::vector<std::int64_t>{2686, 4125});
+  CHECK(first_action_times(b, {{300, "io_start", ""}, {1420, "ana", "p1"}, {1460, "ana", "p2"}, {1990, "ana", "p1"}}, 300) ==
+        std::vector<std::int64_t>{1420, 1990});
   // No line at all: the planned time.
   CHECK(applied_boundaries(b, {{300, "io_start", ""}}, 300) == std::vector<std::int64_t>{1300, 1800});
 }
@@ -137,6 +143,12 @@ TEST_CASE("a real window edge skips a sample whose paths were read far apart", "
   }
   w = real_phase_window(r.samples, 500, 500, 1500);
   CHECK(w.to_ms == 1440);  // gaps: 1440 -> 1460 is 20 ms, 1460 -> 1520 is 60 ms
+
+  // The next action starved the sampler for its last 100 ms: the window ends at the last sample.
+  rows.erase(std::remove_if(rows.begin(), rows.end(), [](const SampleRow& x) { return x.t_ms > 1380 && x.t_ms < 1600; }),
+             rows.end());
+  w = real_phase_window(r.samples, 500, 500, 1500);
+  CHECK(w.to_ms == 1380);
 }
 
 TEST_CASE("the simulator's window is the whole timeline bins after its own settle", "[validate][conformance]") {
