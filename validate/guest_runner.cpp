@@ -97,4 +97,12 @@ RealRun run_in_guest(const sim::Scenario& scenario, const std::string& kernel, c
   return run;
 }
 
+RealRun read_guest_run(const sim::Scenario& scenario, const GuestOptions& options) {
+  const fs::path dir = fs::absolute(fs::path(options.results_dir) / results_subdir(scenario.name));
+  if (!fs::exists(dir / "guest-exit")) {
+    throw GuestOutputError("scenario " + scenario.name + ": no earlier guest run in " + dir.string());
+  }
+  return analyse_guest_results(scenario, plan_guest(scenario), dir.string());
+}
+
 }  // namespace mpsim::validate

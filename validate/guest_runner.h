@@ -42,6 +42,9 @@ PreparedRun prepare_guest_run(const sim::Scenario& scenario, const GuestOptions&
 // Plans (GuestPlanError), boots (GuestRunError) and analyses (GuestOutputError) one scenario;
 // writes init.sh, plan.txt and validation-real.json next to the guest's own files.
 RealRun run_in_guest(const sim::Scenario& scenario, const std::string& kernel, const GuestOptions& options);
+// The real run an earlier run_in_guest left in <results_dir>/<scenario>/, read again (no boot):
+// for comparing a changed simulator with the same kernel runs.
+RealRun read_guest_run(const sim::Scenario& scenario, const GuestOptions& options);
 
 // A directory-safe form of a scenario name.
 std::string results_subdir(const std::string& scenario_name);

@@ -36,6 +36,7 @@ struct ValidateArgs {
   bool smoke = false;
   bool dry_run = false;
   bool no_sim = false;
+  bool reuse_runs = false;  // compare with the real runs already in `results`, boot nothing
   std::string results = "validate-results";
   std::string calibration;  // a saved calibration.json; empty = calibrate in the guest first
   int timeout_s = 300;
@@ -103,6 +104,10 @@ std::string command_line(const ValidateArgs& args) {
 std::optional<validate::Calibration> obtain_calibration(const ValidateArgs& args, const std::string& kernel,
                                                         const validate::GuestOptions& options) {
   if (args.smoke || args.no_sim) return std::nullopt;
+  if (args.reuse_runs) {  // the calibration those runs were compared with, unless another is given
+    const std::string file = args.calibration.empty() ? (fs::path(args.results) / "calibration.json").string() : args.calibration;
+    return validate::parse_calibration_json(read_file(file), file);
+  }
   validate::Calibration c = args.calibration.empty()
                                 ? validate::run_calibration(kernel, options, command_line(args))
                                 : validate::parse_calibration_json(read_file(args.calibration), args.calibration);
@@ -197,8 +202,8 @@ int run_validate(const ValidateArgs& args) {
   if (!args.calibration.empty()) {  // a bad file fails before any guest boots
     validate::parse_calibration_json(read_file(args.calibration), args.calibration);
   }
-  std::string kernel = validate::ensure_guest_kernel(options);
-  spdlog::info("guest kernel: {}", kernel);
+  std::string kernel = args.reuse_runs ? std::string() : validate::ensure_guest_kernel(options);
+  if (!args.reuse_runs) spdlog::info("guest kernel: {}", kernel);
   std::optional<validate::Calibration> calibration = obtain_calibration(args, kernel, options);
   std::string report;
   if (calibration) {
@@ -210,7 +215,8 @@ int run_validate(const ValidateArgs& args) {
   print_header();
   for (const auto& s : scenarios) {
     try {
-      validate::RealRun run = validate::run_in_guest(s, kernel, options);
+      validate::RealRun run =
+          args.reuse_runs ? validate::read_guest_run(s, options) : validate::run_in_guest(s, kernel, options);
       print_row(run);
       if (args.smoke && !smoke_holds(s, run)) ++failed;
       if (args.smoke || args.no_sim) continue;
@@ -233,7 +239,8 @@ int run_validate(const ValidateArgs& args) {
   std::string agreement = validate::format_agreement(comparisons);
   if (calibration && calibration->source == "measured") agreement += drift_line(*calibration, kernel, options);
   std::printf("\n%s", agreement.c_str());
-  write_file((fs::path(args.results) / "report.txt").string(), report + agreement);
+  // Compared again: the report goes beside the first one, which keeps the measured drift line.
+  write_file((fs::path(args.results) / (args.reuse_runs ? "report-reused.txt" : "report.txt")).string(), report + agreement);
   bool all_within = std::all_of(comparisons.begin(), comparisons.end(), [](const auto& c) {
     return std::all_of(c.rows.begin(), c.rows.end(), [](const auto& r) { return r.pass; });
   });
@@ -247,6 +254,8 @@ void add_validate_command(CLI::App& app, Action& action) {
   CLI::App* cmd = app.add_subcommand("validate", "Run scenarios on a real Linux kernel (UML guest: nvmet + nvme-tcp + multipath)");
   cmd->add_flag("--smoke", args->smoke, "Build the guest if needed and run one short round-robin scenario over two paths");
   cmd->add_flag("--no-sim", args->no_sim, "Only the real kernel: skip the simulator comparison (validation.json)");
+  cmd->add_flag("--reuse-runs", args->reuse_runs,
+                "Boot nothing: compare the simulator with the real runs already in --results (and its calibration.json)");
   cmd->add_flag("--dry-run", args->dry_run, "Only plan: write each scenario's guest init.sh and plan.txt, boot nothing");
   cmd->add_option("--results", args->results, "Directory for per-scenario results (default: validate-results)");
   cmd->add_option("--calibration", args->calibration,

@@ -9,6 +9,7 @@
 #include "validate/fio_json.h"
 #include "validate/guest_plan.h"
 #include "validate/guest_results.h"
+#include "validate/guest_runner.h"
 #include "validate/real_run.h"
 
 using namespace mpsim;
@@ -169,6 +170,18 @@ TEST_CASE("a results directory becomes the real run: split, stall, fault timings
   // The state changed (1160) while the action still ran (it took effect at 1205): detected at once.
   write("faults.csv", "100,io_start\n1205,ana,nvmet_p1,1,inaccessible,0\n2600,ana,nvmet_p1,1,optimized,0\n4100,fio_exit,0\n");
   CHECK(analyse_guest_results(scenario, plan, dir.string()).faults[0].time_to_detect_ms == 0);
+
+  // --reuse-runs reads the same directory back from under --results, only after a finished boot.
+  const fs::path results = fs::temp_directory_path() / "mpsim-test-reuse";
+  fs::remove_all(results);
+  fs::create_directories(results);
+  fs::copy(dir, results / results_subdir(scenario.name));
+  GuestOptions options{MPSIM_SOURCE_DIR, results.string(), 300};
+  CHECK_THROWS_WITH(read_guest_run(scenario, options), Catch::Contains("no earlier guest run"));
+  std::ofstream(results / results_subdir(scenario.name) / "guest-exit") << "0\n";
+  CHECK(real_run_json(read_guest_run(scenario, options)) == real_run_json(analyse_guest_results(scenario, plan, dir.string())));
+  fs::remove_all(results);
+
   fs::remove(dir / "fio.json");
   CHECK_THROWS_WITH(analyse_guest_results(scenario, plan, dir.string()), Catch::Contains("fio.json: missing"));
   fs::remove_all(dir);
