@@ -10,6 +10,7 @@
 #include <fstream>
 
 #include "experiments/experiment_loader.h"
+#include "scenario_file.h"
 #include "validate/guest_plan.h"
 #include "validate/guest_script.h"
 
@@ -18,11 +19,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-sim::Scenario load(const std::string& relative) {
-  auto exp = experiments::load_experiment_file(std::string(MPSIM_SOURCE_DIR) + "/" + relative);
-  REQUIRE(exp.runs.size() == 1);
-  return exp.runs.front().scenario;
-}
+using validate::testing::load;
 
 std::vector<std::string> commands_at(const validate::GuestPlan& plan, std::int64_t at_ms) {
   std::vector<std::string> out;

@@ -7,6 +7,7 @@
 
 #include "experiments/experiment_loader.h"
 #include "sim/engine.h"
+#include "scenario_file.h"
 #include "validate/guest_plan.h"
 #include "validate/guest_timeline.h"
 
@@ -15,11 +16,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-sim::Scenario load(const std::string& relative) {
-  auto exp = experiments::load_experiment_file(std::string(MPSIM_SOURCE_DIR) + "/" + relative);
-  REQUIRE(exp.runs.size() == 1);
-  return exp.runs.front().scenario;
-}
+using validate::testing::load;
 
 // What the guest logged: both ports connected before T0, the first I/O, one fault action late.
 validate::RealRun guest_marks(std::int64_t connected_ms, std::int64_t io_start_ms, std::int64_t lag_ms,
