@@ -276,6 +276,17 @@ class RecordingSelector : public FirstUsable {
   }
   std::vector<SelectContext> seen;
 };
+
+// nvme0 and nvme1, both optimized, connected, under one head with `policy`.
+NamespaceHead& two_optimized_paths(Rig& r, const char* policy) {
+  Controller& a = r.controller("nvme0");
+  Controller& b = r.controller("nvme1");
+  NamespaceHead& h = r.head({}, make_selector({policy, {}}));
+  h.add_path(a, 1, AnaState::Optimized);
+  h.add_path(b, 1, AnaState::Optimized);
+  r.connect_all();
+  return h;
+}
 }  // namespace
 
 TEST_CASE("nvme_find_path input: SelectContext carries the submitter's node, thread and the time", "[head]") {
@@ -319,12 +330,9 @@ TEST_CASE("iopolicy change (§1.1): queue-depth counts are returned after switch
 
 TEST_CASE("reconnect zeroes nr_active (nvme_mpath_init_identify)", "[head][iopolicy]") {
   Rig r;
-  Controller& a = r.controller("nvme0");
-  Controller& b = r.controller("nvme1");
-  NamespaceHead& h = r.head({}, make_selector({"queue-depth", {}}));
-  h.add_path(a, 1, AnaState::Optimized);
-  h.add_path(b, 1, AnaState::Optimized);
-  r.connect_all();
+  NamespaceHead& h = two_optimized_paths(r, "queue-depth");
+  Controller& a = *r.ctrls[0];
+  Controller& b = *r.ctrls[1];
   for (int i = 0; i < 4; ++i) r.submit(h);
   CHECK(a.nr_active + b.nr_active == 4);
   a.reset();
@@ -339,12 +347,9 @@ TEST_CASE("reconnect zeroes nr_active (nvme_mpath_init_identify)", "[head][iopol
 TEST_CASE("queue-depth under a block plug: choices see the depths from before the plug, the count moves at unplug",
           "[head][iopolicy][plug]") {
   Rig r;
-  Controller& a = r.controller("nvme0");
-  Controller& b = r.controller("nvme1");
-  NamespaceHead& h = r.head({}, make_selector({"queue-depth", {}}));
-  h.add_path(a, 1, AnaState::Optimized);
-  h.add_path(b, 1, AnaState::Optimized);
-  r.connect_all();
+  NamespaceHead& h = two_optimized_paths(r, "queue-depth");
+  Controller& a = *r.ctrls[0];
+  Controller& b = *r.ctrls[1];
   for (int i = 0; i < 4; ++i) r.submit(h);  // unplugged: each starts at once, so they alternate
   CHECK(a.nr_active == 2);
   CHECK(b.nr_active == 2);
@@ -370,12 +375,9 @@ TEST_CASE("queue-depth under a block plug: choices see the depths from before th
 
 TEST_CASE("round-robin under a block plug still alternates: its state moves at the choice", "[head][iopolicy][plug]") {
   Rig r;
-  Controller& a = r.controller("nvme0");
-  Controller& b = r.controller("nvme1");
-  NamespaceHead& h = r.head({}, make_selector({"round-robin", {}}));
-  h.add_path(a, 1, AnaState::Optimized);
-  h.add_path(b, 1, AnaState::Optimized);
-  r.connect_all();
+  NamespaceHead& h = two_optimized_paths(r, "round-robin");
+  Controller& a = *r.ctrls[0];
+  Controller& b = *r.ctrls[1];
   h.plug();
   for (int i = 0; i < 4; ++i) r.submit(h);
   h.unplug();

@@ -66,6 +66,16 @@ Scenario reset_scenario(const std::string& policy, std::uint32_t iodepth, Durati
   return s;
 }
 
+// numa, QD16 for 3 s, p0 reset at 1 s; checks what every reset must keep: the books balance,
+// nothing fails, the fault names its side.
+RunResult run_numa_reset(ResetSide side) {
+  const RunResult r = run_scenario(reset_scenario("numa", 16, 3s, 1s, side));
+  CHECK(r.ledger.balanced());
+  CHECK(r.ledger.failed == 0);
+  CHECK(has_event(r, "fault", "h0/t0.p0", side == ResetSide::Host ? "host controller reset" : "target controller fatal error"));
+  return r;
+}
+
 }  // namespace
 
 TEST_CASE("all paths down for 3 s: I/O queues, then drains with no failure", "[sim][fault]") {
@@ -191,11 +201,7 @@ TEST_CASE("a controller reset reconnects and loses nothing", "[sim][fault]") {
 }
 
 TEST_CASE("a host-side reset under numa reconnects at once and keeps I/O on its path", "[sim][fault]") {
-  const Scenario s = reset_scenario("numa", 16, 3s, 1s, ResetSide::Host);
-  const RunResult r = run_scenario(s);
-  CHECK(r.ledger.balanced());
-  CHECK(r.ledger.failed == 0);
-  CHECK(has_event(r, "fault", "h0/t0.p0", "host controller reset"));
+  const RunResult r = run_numa_reset(ResetSide::Host);
   const Duration back = first_event(r, "ctrl-state", "h0/t0.p0", "connecting->live", 1s);
   REQUIRE(back >= 1s);
   CHECK(back < 1s + 10ms);  // no reconnect_delay
@@ -203,11 +209,7 @@ TEST_CASE("a host-side reset under numa reconnects at once and keeps I/O on its 
 }
 
 TEST_CASE("a target-side reset takes the path away until reconnect_delay; numa fails over", "[sim][fault]") {
-  const Scenario s = reset_scenario("numa", 16, 3s, 1s, ResetSide::Target);
-  const RunResult r = run_scenario(s);
-  CHECK(r.ledger.balanced());
-  CHECK(r.ledger.failed == 0);
-  CHECK(has_event(r, "fault", "h0/t0.p0", "target controller fatal error"));
+  const RunResult r = run_numa_reset(ResetSide::Target);
   // The target's FIN reaches the host one crossing later: error recovery, not a host reset.
   const Duration down = first_event(r, "ctrl-state", "h0/t0.p0", "live->resetting", 1s);
   REQUIRE(down >= 1s);

@@ -183,12 +183,22 @@ TEST_CASE("applying the fit: one host CPU with both costs and the pauses, servic
   }
 }
 
-TEST_CASE("calibration.json round-trips and names what is wrong", "[validate][calibration]") {
+namespace {
+
+// The final2 runs, fitted, with their provenance.
+Calibration fitted_final2(const char* kernel, const char* command) {
   Calibration c;
-  c.kernel = "Linux version 6.12.117";
-  c.command = "mpsim validate --results r";
+  c.kernel = kernel;
+  c.command = command;
   c.runs = final2();
   c.fit = fit_calibration(c.runs);
+  return c;
+}
+
+}  // namespace
+
+TEST_CASE("calibration.json round-trips and names what is wrong", "[validate][calibration]") {
+  const Calibration c = fitted_final2("Linux version 6.12.117", "mpsim validate --results r");
   const std::string json = calibration_json(c);
   Calibration back = parse_calibration_json(json, "cal.json");
   CHECK(back.kernel == c.kernel);
@@ -212,11 +222,7 @@ TEST_CASE("calibration.json round-trips and names what is wrong", "[validate][ca
 }
 
 TEST_CASE("a calibration.json from before CPU pauses is refitted from its runs", "[validate][calibration]") {
-  Calibration c;
-  c.kernel = "k";
-  c.command = "cmd";
-  c.runs = final2();
-  c.fit = fit_calibration(c.runs);
+  const Calibration c = fitted_final2("k", "cmd");
   std::string json = calibration_json(c);
   const std::size_t cut = json.find(",\n    \"cpu_available\"");
   REQUIRE(cut != std::string::npos);
