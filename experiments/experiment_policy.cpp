@@ -76,6 +76,8 @@ void merge_cpu(const CheckContext& ctx, const experiment::CpuModel& m, models::C
   if (m.has_write_extra_us()) p.write_extra_us = m.write_extra_us();
   if (m.has_pause_rate_per_s()) p.pause_rate_per_s = m.pause_rate_per_s();
   if (m.has_pause_mean_us()) p.pause_mean_us = m.pause_mean_us();
+  if (m.has_per_call_us()) p.per_call_us = m.per_call_us();
+  if (!(p.per_call_us >= 0)) ctx.error(m, "per_call_us", "must be >= 0");
   if (!(p.per_io_us >= 0)) ctx.error(m, "per_io_us", "must be >= 0");
   if (!(p.per_kib_us >= 0)) ctx.error(m, "per_kib_us", "must be >= 0");
   if (!(p.per_io_us + p.write_extra_us >= 0)) ctx.error(m, "write_extra_us", "must be >= -per_io_us (a write costs >= 0)");

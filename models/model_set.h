@@ -36,13 +36,16 @@ struct TransportParams {
 // CPU time per I/O on one core of a host or target node, and how often the core is taken away:
 // pauses (a descheduled VM vCPU, steal time) start at pause_rate_per_s per core, Poisson in
 // wall time, and last an exponential time of mean pause_mean_us; work on the core stops
-// meanwhile. Either pause figure 0 = the core is always there.
+// meanwhile. Either pause figure 0 = the core is always there. per_call_us is what one
+// io_submit costs on top of its I/Os (the system call, the wake-ups it and its reaping cause), so
+// a batch of n I/Os costs per_call_us + n x per_io_us: batching saves n - 1 calls.
 struct CpuParams {
   double per_io_us = 5.0;
   double per_kib_us = 0.05;
   double write_extra_us = 0.0;  // a write's extra cost (receiving its data) over a read's
   double pause_rate_per_s = 0.0;
   double pause_mean_us = 0.0;
+  double per_call_us = 0.0;     // host side only: per io_submit call
 };
 
 struct ModelSet {

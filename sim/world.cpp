@@ -1,5 +1,6 @@
 #include "sim/world.h"
 
+#include <cmath>
 #include <ctime>
 
 #include <algorithm>
@@ -225,6 +226,7 @@ void World::build_jobs() {
       j.next_allowed = j.start;
       j.wire[0] = transport_.io_cost(false, spec.block_size);
       j.wire[1] = transport_.io_cost(true, spec.block_size);
+      j.host_call_ns = std::llround(s_.models.host_cpu.per_call_us * 1000.0);
       for (const bool read : {false, true}) {
         j.host_cpu_ns[read] = models::cpu_cost_ns(s_.models.host_cpu, spec.block_size, read);
         j.target_cpu_ns[read] = models::cpu_cost_ns(s_.models.target_cpu, spec.block_size, read);

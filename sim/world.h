@@ -112,6 +112,7 @@ struct JobRun {
   // Costs of this job's I/O size, computed once (the hot path only adds them up).
   models::WireCost wire[2];            // [0] write, [1] read
   std::int64_t host_cpu_ns[2] = {}, target_cpu_ns[2] = {};  // [0] write, [1] read
+  std::int64_t host_call_ns = 0;                             // per io_submit call
   Histogram read_lat, write_lat;
   DirectionStats read, write;
 };

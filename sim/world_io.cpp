@@ -61,10 +61,11 @@ void World::try_submit(std::uint32_t index) {
     }
     if (staged == 0) break;
     if (!cpu_before_choice(j)) {
+      if (j.host_call_ns > 0) hosts_[j.host].cpu.run(now_, j.host_call_ns);  // the call occupies a core
       issued(index, staged);
       continue;
     }
-    cal_.push(hosts_[j.host].cpu.run(now_, cost), EventKind::Issued, index, staged);
+    cal_.push(hosts_[j.host].cpu.run(now_, cost + j.host_call_ns), EventKind::Issued, index, staged);
   }
 }
 

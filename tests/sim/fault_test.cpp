@@ -3,12 +3,7 @@
 
 #include <algorithm>
 
-// GCC 12 warns falsely (-Wrestrict, GCC bug 105329) on job()'s std::string assignment whenever
-// it compiles job() out of line, which depends on how many tests this file holds.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wrestrict"
 #include "scenario_fixture.h"
-#pragma GCC diagnostic pop
 
 using namespace mpsim;
 using namespace mpsim::sim;

@@ -178,3 +178,20 @@ TEST_CASE("one-core host: the CPU bounds IOPS and latency counts from fio's issu
   CHECK(read.iops() == Approx(1e6 / 50).epsilon(0.02));                    // one core, 50 us each
   CHECK(read.clat.mean_ns == Approx(16 * 50e3).epsilon(0.05));              // Little: 16 / 20k IOPS
 }
+
+TEST_CASE("one-core host: an io_submit call costs per_call_us on top of its I/Os, so batching saves calls",
+          "[sim][cpu][plug]") {
+  // The time per batch of n I/Os (n / IOPS) grows by exactly one call's cost: once per I/O
+  // unbatched, once per 16 with iodepth_batch_submit = iodepth_batch_complete_min = 16.
+  auto us_per_batch = [](std::uint32_t batch, double per_call_us) {
+    Scenario s = one_core("numa", 5);
+    s.models.host_cpu.per_io_us = 10;
+    s.models.host_cpu.per_call_us = per_call_us;
+    s.jobs[0].iodepth_batch_submit = batch;
+    s.jobs[0].iodepth_batch_complete_min = batch;
+    return batch * 1e6 / run_scenario(s).jobs.at(0).read.iops();
+  };
+  CHECK(us_per_batch(1, 30) - us_per_batch(1, 0) == Approx(30).epsilon(0.05));
+  CHECK(us_per_batch(16, 30) - us_per_batch(16, 0) == Approx(30).epsilon(0.05));
+  CHECK(us_per_batch(1, 30) == Approx(10 + 30).epsilon(0.03));  // the CPU is never idle at QD16
+}
