@@ -105,6 +105,15 @@ void fit_pauses(const CalibrationRuns& r, CalibrationFit& fit) {
   fit.pause_rate_per_s = lost / fit.pause_mean_us * 1e6;
 }
 
+// An unbatched I/O costs c = io + call, one of a batch of 16 io + call / 16; the CPU never idles
+// at QD16, so IOPS_16 / IOPS_1 = c / (io + call / 16) within one boot: call = 16/15 c (1 - 1/R).
+// A ratio below 1 (a boot that slowed between its two jobs) gives no call cost, never a negative.
+double per_call_cost(const BatchingFigures& b, double cpu_per_io_us) {
+  if (b.single_iops <= 0 || b.batch16_iops <= 0) return 0.0;
+  const double ratio = b.batch16_iops / b.single_iops;
+  return std::clamp(kQd / (kQd - 1) * cpu_per_io_us * (1.0 - 1.0 / ratio), 0.0, cpu_per_io_us);
+}
+
 }  // namespace
 
 CalibrationFit fit_calibration(const CalibrationRuns& r) {
@@ -116,8 +125,11 @@ CalibrationFit fit_calibration(const CalibrationRuns& r) {
   // CPU work per I/O, per direction: writes also receive their data.
   fit.read_cpu_per_io_us = r.qd16_read.p50_us / kQd;
   fit.write_cpu_per_io_us = r.qd16_write.p50_us / kQd;
-  fit.cpu_per_io_us = fit.read_cpu_per_io_us;
-  fit.write_extra_us = fit.write_cpu_per_io_us - fit.read_cpu_per_io_us;
+  fit.per_call_us = per_call_cost(r.batching, fit.read_cpu_per_io_us);
+  fit.cpu_per_io_us = fit.read_cpu_per_io_us - fit.per_call_us;
+  // The per-call cost comes from reads; a write's own part stays >= 0 even when the write runs
+  // (another boot) came out cheaper than a read's call alone.
+  fit.write_extra_us = std::max(fit.write_cpu_per_io_us - fit.read_cpu_per_io_us, -fit.cpu_per_io_us);
   // A lone median I/O is its CPU work plus time off the CPU; none is left when it costs more
   // CPU at QD16 than a whole I/O at QD1 (the guest's cost per I/O grows with queue depth).
   fit.read_service_us = std::max(0.0, r.qd1_read.p50_us - fit.read_cpu_per_io_us);
@@ -131,7 +143,7 @@ void apply_calibration(const CalibrationFit& fit, sim::Scenario& s) {
   for (auto& host : *s.topology.mutable_hosts()) {
     if (host.numa_nodes_size() == 1) host.mutable_numa_nodes(0)->set_cpus(1);
   }
-  s.models.host_cpu = {fit.cpu_per_io_us, 0.0, fit.write_extra_us, fit.pause_rate_per_s, fit.pause_mean_us};
+  s.models.host_cpu = {fit.cpu_per_io_us, 0.0, fit.write_extra_us, fit.pause_rate_per_s, fit.pause_mean_us, fit.per_call_us};
   s.models.target_cpu = {0.0, 0.0};
   for (auto& [name, media] : s.models.media) {
     media.read_latency_us = fit.read_service_us;
@@ -197,6 +209,8 @@ std::string calibration_json(const Calibration& c) {
   write_figures(w, "qd16-randread", c.runs.qd16_read);
   write_figures(w, "qd1-randwrite", c.runs.qd1_write);
   write_figures(w, "qd16-randwrite", c.runs.qd16_write);
+  w.key("qd16-randread-batch").begin_object().field("single_iops", c.runs.batching.single_iops);
+  w.field("batch16_iops", c.runs.batching.batch16_iops).end_object();
   w.end_object().key("fit").begin_object();
   w.field("read_cpu_per_io_us", c.fit.read_cpu_per_io_us).field("write_cpu_per_io_us", c.fit.write_cpu_per_io_us);
   w.field("host_cpus", 1).field("host_cpu_per_io_us", c.fit.cpu_per_io_us);
@@ -204,7 +218,7 @@ std::string calibration_json(const Calibration& c) {
   w.field("read_service_us", c.fit.read_service_us).field("write_service_us", c.fit.write_service_us);
   w.field("latency_cv", c.fit.latency_cv).field("parallelism", kGuestParallelism);
   w.field("cpu_available", c.fit.cpu_available).field("pause_rate_per_s", c.fit.pause_rate_per_s);
-  w.field("pause_mean_us", c.fit.pause_mean_us);
+  w.field("pause_mean_us", c.fit.pause_mean_us).field("host_per_call_us", c.fit.per_call_us);
   w.end_object().end_object();
   return w.str();
 }
@@ -219,7 +233,12 @@ Calibration parse_calibration_json(std::string_view json, const std::string& ori
   c.command = text(root, "command", origin);
   const Struct& runs = object(root, "runs", origin);
   c.runs = {read_figures(runs, "qd1-randread", origin), read_figures(runs, "qd16-randread", origin),
-            read_figures(runs, "qd1-randwrite", origin), read_figures(runs, "qd16-randwrite", origin)};
+            read_figures(runs, "qd1-randwrite", origin), read_figures(runs, "qd16-randwrite", origin), {}};
+  if (runs.fields().count("qd16-randread-batch")) {  // absent from files written before it
+    const std::string at = origin + ": runs.qd16-randread-batch";
+    const Struct& b = object(runs, "qd16-randread-batch", origin + ": runs");
+    c.runs.batching = {non_negative(b, "single_iops", at), non_negative(b, "batch16_iops", at)};
+  }
   const Struct& fit = object(root, "fit", origin);
   if (!fit.fields().count("pause_mean_us")) {
     // Written before per-direction costs and CPU pauses: its one-cost fit is refuted, refit.
@@ -238,6 +257,7 @@ Calibration parse_calibration_json(std::string_view json, const std::string& ori
   c.fit.cpu_available = number(fit, "cpu_available", at);
   c.fit.pause_rate_per_s = non_negative(fit, "pause_rate_per_s", at);
   c.fit.pause_mean_us = non_negative(fit, "pause_mean_us", at);
+  c.fit.per_call_us = fit.fields().count("host_per_call_us") ? non_negative(fit, "host_per_call_us", at) : 0.0;
   return c;
 }
 

@@ -22,15 +22,26 @@ struct CalibrationFigures {
   double p99_us = 0;
 };
 
+// One boot, one path, 4k randread QD16: first one I/O per io_submit, then 16 per io_submit and
+// reap (fio iodepth_batch_submit = iodepth_batch_complete_min = 16). Their ratio, taken within a
+// boot so the host's swings between boots cancel, splits the per-I/O CPU cost into a part per
+// I/O and a part per call. 0 = not measured (files written before it): no per-call cost.
+struct BatchingFigures {
+  double single_iops = 0;
+  double batch16_iops = 0;
+};
+
 struct CalibrationRuns {
   CalibrationFigures qd1_read, qd16_read, qd1_write, qd16_write;
+  BatchingFigures batching;
 };
 
 // The fitted parameters: what apply_calibration writes into a Scenario's models.
 struct CalibrationFit {
   double read_cpu_per_io_us = 0;  // QD16 randread p50 / 16: a read's CPU work
   double write_cpu_per_io_us = 0; // QD16 randwrite p50 / 16: a write's
-  double cpu_per_io_us = 0;       // applied as the host's per_io_us: the read cost
+  double cpu_per_io_us = 0;       // applied as the host's per_io_us: the read cost less its call
+  double per_call_us = 0;         // applied as per_call_us: one io_submit call (batching run)
   double write_extra_us = 0;      // applied as write_extra_us: write cost - read cost
   double read_service_us = 0;     // max(0, QD1 read p50 - read CPU cost): off-CPU time
   double write_service_us = 0;    // max(0, QD1 write p50 - write CPU cost)

@@ -11,7 +11,7 @@ namespace mpsim::validate {
 std::vector<std::string> calibration_files(const std::string& source_dir) {
   const std::filesystem::path dir = std::filesystem::path(source_dir) / "validate/calibration";
   std::vector<std::string> files;
-  for (const char* name : {"qd1-randread", "qd16-randread", "qd1-randwrite", "qd16-randwrite"}) {
+  for (const char* name : {"qd1-randread", "qd16-randread", "qd1-randwrite", "qd16-randwrite", "qd16-randread-batch"}) {
     files.push_back((dir / (std::string(name) + ".textproto")).string());
   }
   return files;
@@ -26,6 +26,18 @@ CalibrationFigures calibration_figures(const RealRun& run) {
   return {run.iops, mean_ns / 1000.0, run.p50_ns / 1000.0, run.p99_ns / 1000.0};
 }
 
+BatchingFigures batching_figures(const RealRun& run) {
+  BatchingFigures b;
+  for (const auto& job : run.jobs) {
+    if (job.result.name == "single") b.single_iops = job.result.read.iops();
+    if (job.result.name == "batch16") b.batch16_iops = job.result.read.iops();
+  }
+  if (b.single_iops <= 0 || b.batch16_iops <= 0) {
+    throw CalibrationError("calibration run " + run.scenario + ": fio reported no I/O for job \"single\" or \"batch16\"");
+  }
+  return b;
+}
+
 Calibration run_calibration(const std::string& kernel, const GuestOptions& options, const std::string& command) {
   GuestOptions cal = options;
   cal.results_dir = (std::filesystem::path(options.results_dir) / "calibration").string();
@@ -33,15 +45,25 @@ Calibration run_calibration(const std::string& kernel, const GuestOptions& optio
   Calibration c;
   c.command = command;
   c.source = "measured";
-  for (const auto& file : calibration_files(options.source_dir)) {
-    sim::Scenario s = experiments::load_experiment_file(file).runs.front().scenario;
+  const std::vector<std::string> files = calibration_files(options.source_dir);
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    sim::Scenario s = experiments::load_experiment_file(files[i]).runs.front().scenario;
     RealRun run = run_in_guest(s, kernel, cal);
-    figures.push_back(calibration_figures(run));
     c.kernel = run.kernel;
+    if (i == kBatchingRun) {
+      c.runs.batching = batching_figures(run);
+      spdlog::info("calibration {}: {:.0f} IOPS unbatched, {:.0f} IOPS 16 per io_submit", s.name,
+                   c.runs.batching.single_iops, c.runs.batching.batch16_iops);
+      continue;
+    }
+    figures.push_back(calibration_figures(run));
     spdlog::info("calibration {}: {:.0f} IOPS, mean {:.1f} us, p50 {:.1f} us, p99 {:.1f} us", s.name, figures.back().iops,
                  figures.back().mean_us, figures.back().p50_us, figures.back().p99_us);
   }
-  c.runs = {figures[0], figures[1], figures[2], figures[3]};
+  c.runs.qd1_read = figures[0];
+  c.runs.qd16_read = figures[1];
+  c.runs.qd1_write = figures[2];
+  c.runs.qd16_write = figures[3];
   c.fit = fit_calibration(c.runs);
   return c;
 }

@@ -104,11 +104,18 @@ std::string format_calibration(const Calibration& c) {
   out += figures_line("qd16-randread", c.runs.qd16_read);
   out += figures_line("qd1-randwrite", c.runs.qd1_write);
   out += figures_line("qd16-randwrite", c.runs.qd16_write);
+  if (c.runs.batching.single_iops > 0) {
+    char line[160];
+    std::snprintf(line, sizeof line, "  qd16-randread-batch %6.0f IOPS unbatched, %.0f IOPS 16 per io_submit (same boot)\n",
+                  c.runs.batching.single_iops, c.runs.batching.batch16_iops);
+    out += line;
+  }
   char buf[400];
   std::snprintf(buf, sizeof buf,
-                "  fit: 1 host CPU, %.1f us CPU per read + %.1f us per write (QD16 read %.1f, write %.1f; target 0),"
+                "  fit: 1 host CPU, %.1f us CPU per read + %.1f us per write + %.1f us per io_submit (QD16 read %.1f,"
+                " write %.1f; target 0),"
                 " service read %.1f us write %.1f us, cv %.2f; CPU there %.0f %% (%.0f pauses/s of %.0f us)\n",
-                c.fit.cpu_per_io_us, c.fit.write_extra_us, c.fit.read_cpu_per_io_us, c.fit.write_cpu_per_io_us,
+                c.fit.cpu_per_io_us, c.fit.write_extra_us, c.fit.per_call_us, c.fit.read_cpu_per_io_us, c.fit.write_cpu_per_io_us,
                 c.fit.read_service_us, c.fit.write_service_us, c.fit.latency_cv, c.fit.cpu_available * 100.0,
                 c.fit.pause_rate_per_s, c.fit.pause_mean_us);
   return out + buf;

@@ -210,6 +210,14 @@ TEST_CASE("calibration.json round-trips and names what is wrong", "[validate][ca
   CHECK(back.fit.pause_rate_per_s == Approx(c.fit.pause_rate_per_s));
   CHECK(back.fit.pause_mean_us == Approx(c.fit.pause_mean_us));
   CHECK(back.fit.cpu_available == Approx(c.fit.cpu_available));
+  CHECK(back.fit.per_call_us == 0.0);
+  Calibration batched = c;
+  batched.runs.batching = {10000, 25000};
+  batched.fit = fit_calibration(batched.runs);
+  const Calibration batched_back = parse_calibration_json(calibration_json(batched), "cal.json");
+  CHECK(batched_back.runs.batching.batch16_iops == Approx(25000));
+  CHECK(batched_back.fit.per_call_us == Approx(batched.fit.per_call_us));
+  CHECK(calibration_json(batched_back) == calibration_json(batched));
   CHECK(calibration_json(back) == json);
   CHECK_THROWS_WITH(parse_calibration_json("{\"kernel\": \"k\"}", "cal.json"), Catch::Contains("cal.json: missing field \"command\""));
   CHECK_THROWS_WITH(parse_calibration_json("not json", "cal.json"), Catch::Contains("cal.json: not JSON"));
@@ -247,4 +255,38 @@ TEST_CASE("an experiment file can set the CPU model's direction cost and pauses"
   CHECK(cpu.pause_mean_us == 1500.0);
   CHECK_THROWS_WITH(experiments::load_experiment_text(base + "models { host_cpu { pause_mean_us: -1 } }\n", "x.textproto", dir),
                     Catch::Contains("pause_mean_us"));
+}
+
+TEST_CASE("the batching run splits the CPU cost into a part per I/O and a part per io_submit", "[validate][calibration]") {
+  CalibrationRuns runs = final2();
+  const double c = fit_calibration(runs).read_cpu_per_io_us;
+  runs.batching = {10000, 25000};  // R = 2.5: call = 16/15 c (1 - 1/2.5)
+  const CalibrationFit fit = fit_calibration(runs);
+  CHECK(fit.per_call_us == Approx(16.0 / 15.0 * c * 0.6));
+  CHECK(fit.cpu_per_io_us + fit.per_call_us == Approx(c));  // an unbatched read costs what it did
+  CHECK(fit.read_cpu_per_io_us == Approx(c));
+  runs.batching = {10000, 9000};  // the boot slowed between the jobs: no negative call cost
+  CHECK(fit_calibration(runs).per_call_us == 0.0);
+  runs.batching = {};  // not measured
+  CHECK(fit_calibration(runs).per_call_us == 0.0);
+}
+
+TEST_CASE("the simulator given a batching fit reproduces the batching run's IOPS ratio", "[validate][calibration]") {
+  CalibrationRuns runs = final2();
+  runs.batching = {10000, 25000};
+  const CalibrationFit fit = fit_calibration(runs);
+  sim::Scenario s = calibration_scenario("qd16-randread-batch");
+  apply_calibration(fit, s);
+  s.models.host_cpu.pause_rate_per_s = 0;  // pauses scale both jobs alike; without them 2 s is exact enough
+  const sim::RunResult r = sim::run_scenario(s);
+  REQUIRE(r.jobs.size() == 2);
+  CHECK(r.jobs[1].read.iops() / r.jobs[0].read.iops() == Approx(2.5).epsilon(0.05));
+}
+
+TEST_CASE("a write never costs less per I/O than nothing, whatever the batching run says", "[validate][calibration]") {
+  CalibrationRuns runs = final2();
+  runs.qd16_write.p50_us = runs.qd16_read.p50_us * 0.8;  // writes measured cheaper than reads
+  runs.batching = {10000, 50000};                         // and most of a read's cost per call
+  const CalibrationFit fit = fit_calibration(runs);
+  CHECK(fit.cpu_per_io_us + fit.write_extra_us >= 0.0);
 }
