@@ -71,7 +71,7 @@ void World::connect_retry(std::uint32_t conn, std::uint32_t epoch) {
 void World::connect_at_target(std::uint32_t conn, std::uint32_t epoch) {
   Conn& c = conns_[conn];
   if (epoch != c.epoch || !c.connecting) return;
-  if (fabric_.lost(c.route, c.connect_sent, /*ignore_port=*/true)) return;  // the timeout will fire
+  if (fabric_.lost(c.route, c.connect_sent, /*ignore_port=*/true)) return;  // the retry or the timeout follows
   std::int64_t t = now_;
   if (!fabric_.comp(c.route.port_comp).up()) {
     if (!ports_[c.port].refuses_while_down) return;  // a silently dead port: the retry or timeout follows
