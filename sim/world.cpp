@@ -62,7 +62,6 @@ policies::AnaState to_policies(topology::AnaState s) {
   }
 }
 
-
 topology::AnaState PortState::state(std::uint32_t grpid) const {
   for (const auto& [g, st] : ana) {
     if (g == grpid) return st;

@@ -28,7 +28,6 @@
 #include "sim/platform.h"
 #include "sim/result.h"
 #include "sim/scenario.h"
-#include "sim/cpu_pool.h"
 
 namespace mpsim::sim {
 
@@ -52,7 +51,8 @@ struct PortState {
   std::vector<std::pair<std::uint32_t, topology::AnaState>> initial;
   std::vector<std::uint32_t> conns;
   // Down with IMMEDIATE detection the target closed its listener: a connect is refused at once.
-  // Down silently (AUTO, SILENT) the port answers nothing: a connect times out.
+  // Down silently (AUTO, SILENT) the port answers nothing: a SYN is lost, and the retry or the
+  // connect timeout follows.
   bool refuses_while_down = true;
   topology::AnaState state(std::uint32_t grpid) const;
 };

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <utility>
 
 namespace mpsim::validate {
 namespace {
@@ -149,43 +150,45 @@ std::vector<std::int64_t> fault_lines(const std::vector<FaultRecord>& actions) {
   return lines;
 }
 
-std::size_t action_count(const std::vector<PhaseBoundary>& b) {
-  std::size_t n = 0;
-  for (const auto& x : b) n += x.actions;
-  return n;
+// The guest runs the actions in plan order, one line each: when the counts match, boundary k owns
+// the next `actions` lines. Empty when they do not pair up.
+std::vector<std::pair<std::int64_t, std::int64_t>> paired_lines(const std::vector<PhaseBoundary>& b,
+                                                                const std::vector<std::int64_t>& lines) {
+  std::size_t expected = 0;
+  for (const auto& x : b) expected += x.actions;
+  if (lines.size() != expected) return {};
+  std::vector<std::pair<std::int64_t, std::int64_t>> out;  // (first, last) line of each boundary
+  std::size_t next = 0;
+  for (const auto& x : b) {
+    const auto first = lines.begin() + std::ptrdiff_t(next), end = first + std::ptrdiff_t(x.actions);
+    out.emplace_back(*first, *std::max_element(first, end));
+    next += x.actions;
+  }
+  return out;
 }
 
 }  // namespace
 
 std::vector<std::int64_t> first_action_times(const std::vector<PhaseBoundary>& b, const std::vector<FaultRecord>& actions,
                                              std::int64_t io_start_ms) {
-  const std::vector<std::int64_t> lines = fault_lines(actions);
-  if (lines.size() != action_count(b)) return applied_boundaries(b, actions, io_start_ms);
+  const auto paired = paired_lines(b, fault_lines(actions));
+  if (paired.empty()) return applied_boundaries(b, actions, io_start_ms);
   std::vector<std::int64_t> out;
-  std::size_t next_line = 0;
-  for (const auto& x : b) {
-    out.push_back(lines[next_line]);
-    next_line += x.actions;
-  }
+  for (const auto& [first, last] : paired) out.push_back(first);
   return out;
 }
 
+// Paired lines are the guest's own times, even one before the simulator's boundary (which replays
+// the fault's first action lag for all its actions; a later action can lag less).
 std::vector<std::int64_t> applied_boundaries(const std::vector<PhaseBoundary>& b, const std::vector<FaultRecord>& actions,
                                              std::int64_t io_start_ms) {
   const std::vector<std::int64_t> lines = fault_lines(actions);
-  std::vector<std::int64_t> out(b.size());
+  std::vector<std::int64_t> out;
+  const auto paired = paired_lines(b, lines);
+  for (const auto& [first, last] : paired) out.push_back(last);
+  if (!paired.empty()) return out;
   std::vector<bool> seen(b.size(), false);
-  const std::size_t expected = action_count(b);
-  std::size_t next_line = 0;
-  for (std::size_t k = 0; k < b.size(); ++k) {
-    out[k] = io_start_ms + b[k].planned_ms;
-    if (lines.size() != expected) continue;
-    // Paired one to one: the guest's own times, even one before the simulator's boundary (which
-    // replays the fault's first action lag for all its actions; a later action can lag less).
-    out[k] = lines[next_line];
-    for (std::size_t i = 0; i < b[k].actions; ++i) out[k] = std::max(out[k], lines[next_line++]);
-  }
-  if (lines.size() == expected) return out;
+  for (const auto& x : b) out.push_back(io_start_ms + x.planned_ms);
   for (std::int64_t t : lines) {
     std::size_t owner = b.size();
     for (std::size_t k = 0; k < b.size(); ++k) {
