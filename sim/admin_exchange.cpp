@@ -10,7 +10,7 @@ namespace mpsim::sim {
 // ---- the exchange -----------------------------------------------------------------------
 
 AdminCommand* Transport::add_admin(std::unique_ptr<AdminCommand> cmd) {
-  if (admin_.size() >= Conn{}.admin_sent.size()) throw std::logic_error("transport: too many admin commands");
+  if (admin_.size() >= kMaxAdminCommands) throw std::logic_error("transport: too many admin commands");
   cmd->transport_ = this;
   cmd->index_ = std::uint8_t(admin_.size());
   cmd->request_event_ = sched_.add_handler(cmd.get(), &Transport::admin_request_arrived);

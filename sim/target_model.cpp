@@ -2,15 +2,13 @@
 
 #include <stdexcept>
 
+#include "policies/kernel_defaults.h"
 #include "sim/seeds.h"
 #include "topologies/topology.h"
 
 namespace mpsim::sim {
 
 namespace {
-
-// nvmet_execute_identify_ctrl sets ANATT to 10 s for every controller.
-constexpr std::chrono::seconds kNvmetAnatt{10};
 
 std::uint16_t ana_status(topology::AnaState s) {
   switch (s) {
@@ -69,7 +67,7 @@ std::optional<std::uint32_t> TargetModel::find_port(const std::string& id) const
 
 policies::Duration TargetModel::anatt(const std::string& nqn) const {
   auto it = anatt_.find(nqn);
-  return it == anatt_.end() ? policies::Duration(kNvmetAnatt) : it->second;
+  return it == anatt_.end() ? policies::kernel_defaults::kNvmetAnatt : it->second;
 }
 
 std::uint32_t TargetModel::add_controller(std::uint32_t port) {

@@ -25,7 +25,7 @@ policies::ControllerConfig controller_config(const topology::ConnectOptions& o, 
   if (o.has_ctrl_loss_tmo_s()) cfg.ctrl_loss_tmo = seconds(o.ctrl_loss_tmo_s());
   if (o.has_fast_io_fail_tmo_s()) cfg.fast_io_fail_tmo = seconds(o.fast_io_fail_tmo_s());
   if (o.has_queue_size()) cfg.queue_size = o.queue_size();
-  cfg.nr_io_queues = o.has_nr_io_queues() ? o.nr_io_queues() : host_cpus;
+  cfg.nr_io_queues = o.has_nr_io_queues() ? o.nr_io_queues() : policies::kernel_defaults::nr_io_queues(host_cpus);
   cfg.tbkas = true;  // every target is nvmet, which advertises CTRATT.TBKAS (admin-cmd.c)
   if (host.kernel_hz() != 0) cfg.request_timer.hz = host.kernel_hz();  // else the policies' default
   return cfg;

@@ -26,6 +26,8 @@ namespace mpsim::sim {
 
 class Transport;
 
+constexpr std::size_t kMaxAdminCommands = 4;  // commands registered with a Transport
+
 // One host controller's connection.
 struct Conn {
   std::string name;                    // "<host>/<node>.<port>"
@@ -39,7 +41,7 @@ struct Conn {
   bool connecting = false;
   bool connect_refused = false;
   bool connect_reached = false;        // a SYN of this attempt reached a live target
-  std::array<std::int64_t, 4> admin_sent{};  // per admin command: when its latest request left
+  std::array<std::int64_t, kMaxAdminCommands> admin_sent{};  // per admin command: when its latest request left
   std::int64_t aen_sent = 0;
   policies::AnaLog reply_log;          // the ANA log in the latest connect or log-read answer
 };
