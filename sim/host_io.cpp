@@ -46,6 +46,7 @@ void HostSide::try_submit(std::uint32_t index) {
   const JobSpec& spec = *j.spec;
   HeadState& h = heads_[j.head];
   if (!h.device_ready) return;  // started again when the device appears
+  const IoProfile& profile = pool_.profile(index);
   const std::uint32_t batch = std::max<std::uint32_t>(1, spec.iodepth_batch_submit);
   bool more = true;
   while (more && j.outstanding < spec.iodepth) {
@@ -53,15 +54,15 @@ void HostSide::try_submit(std::uint32_t index) {
     std::uint32_t staged = 0;
     std::int64_t cost = 0;
     for (; staged < n && (more = stage_one(index)); ++staged) {
-      cost += j.profile.host_cpu_ns[pool_.at(j.staged.back()).req.dir == policies::IoDirection::Read];
+      cost += profile.host_cpu_ns[pool_.at(j.staged.back()).req.dir == policies::IoDirection::Read];
     }
     if (staged == 0) break;
     if (!cpu_before_choice(j)) {
-      if (j.profile.host_call_ns > 0) hosts_[j.host].cpu.run(sched_.now(), j.profile.host_call_ns);  // the call occupies a core
+      if (profile.host_call_ns > 0) hosts_[j.host].cpu.run(sched_.now(), profile.host_call_ns);  // the call occupies a core
       issued(index, staged);
       continue;
     }
-    sched_.at(hosts_[j.host].cpu.run(sched_.now(), cost + j.profile.host_call_ns), issued_, index, staged);
+    sched_.at(hosts_[j.host].cpu.run(sched_.now(), cost + profile.host_call_ns), issued_, index, staged);
   }
 }
 
@@ -90,7 +91,6 @@ bool HostSide::stage_one(std::uint32_t index) {
   }
   IoSlot& s = pool_.acquire();
   s = IoSlot{};
-  s.profile = &j.profile;
   s.job = index;
   s.live = true;
   s.issued = now;
@@ -149,7 +149,8 @@ std::int64_t HostSide::leave(IoSlot& s) {
   // Both halves of the host's per-I/O CPU cost are charged here (see README: cost of an I/O),
   // unless the one-core host paid them before the path choice (cpu_before_choice).
   const bool read = s.req.dir == policies::IoDirection::Read;
-  return cpu_before_choice(j) ? sched_.now() : hosts_[j.host].cpu.run(sched_.now(), j.profile.host_cpu_ns[read]);
+  if (cpu_before_choice(j)) return sched_.now();
+  return hosts_[j.host].cpu.run(sched_.now(), pool_.profile(s.job).host_cpu_ns[read]);
 }
 
 void HostSide::note_dispatch(IoSlot& s, HeadState& h) {

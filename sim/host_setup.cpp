@@ -108,7 +108,7 @@ void HostSide::build_jobs() {
       j.end = spec.runtime.count() > 0 ? std::min(end_, j.measure_from + spec.runtime.count()) : end_;
       j.rate_gap = spec.rate_iops ? std::int64_t(1'000'000'000 / spec.rate_iops) : 0;
       j.next_allowed = j.start;
-      IoProfile& p = j.profile;
+      IoProfile p;
       p.wire[0] = wire.io_cost(false, spec.block_size);
       p.wire[1] = wire.io_cost(true, spec.block_size);
       p.host_call_ns = std::llround(s_.models.host_cpu.per_call_us * 1000.0);
@@ -118,6 +118,7 @@ void HostSide::build_jobs() {
       }
       p.grpid = heads_[head].grpid;
       p.media = heads_[head].media;
+      pool_.add_profile(p);  // index = job index
       slots += spec.iodepth;
       heads_[head].jobs.push_back(std::uint32_t(jobs_.size()));
       jobs_.push_back(std::move(j));

@@ -65,7 +65,6 @@ struct JobRun {
   std::uint32_t unreaped = 0;          // completed, still counted in outstanding until fio reaps
   std::queue<std::uint32_t> staged;    // slots whose CPU work is under way, in io_submit order
   std::uint64_t next_offset = 0;
-  IoProfile profile;                   // costs of this job's I/O size, computed once
   Histogram read_lat, write_lat;
   DirectionStats read, write;
 };

@@ -23,8 +23,7 @@ struct IoProfile {
 
 struct IoSlot {
   policies::IoRequest req;
-  const IoProfile* profile = nullptr;
-  std::uint32_t job = 0;
+  std::uint32_t job = 0;               // its profile is IoPool::profile(job)
   std::uint32_t conn = 0;
   std::uint32_t epoch = 0;
   std::uint32_t last_path = UINT32_MAX;
@@ -39,9 +38,15 @@ struct IoSlot {
 static_assert(sizeof(IoSlot) <= 256, "per-I/O state grew past its budget");
 
 // Fixed pool: a job never has more than iodepth I/Os outstanding, and the policies library
-// keeps pointers into it, so it is sized once and never reallocates.
+// keeps pointers into it, so it is sized once and never reallocates. It also holds each job's
+// IoProfile (by job index), so a slot stays small.
 class IoPool {
  public:
+  std::uint32_t add_profile(const IoProfile& p) {
+    profiles_.push_back(p);
+    return std::uint32_t(profiles_.size() - 1);
+  }
+  const IoProfile& profile(std::uint32_t job) const { return profiles_[job]; }
   void reserve_once(std::size_t slots) {
     slots_.resize(slots);
     for (std::size_t i = slots; i-- > 0;) free_.push_back(std::uint32_t(i));
@@ -61,6 +66,7 @@ class IoPool {
  private:
   std::vector<IoSlot> slots_;
   std::vector<std::uint32_t> free_;
+  std::vector<IoProfile> profiles_;
 };
 
 }  // namespace mpsim::sim

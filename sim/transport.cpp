@@ -95,7 +95,7 @@ void Transport::dispatch(policies::IoRequest& io) {
   s.sent = sched_.now();
   ++attempts_;
   const bool read = io.dir == policies::IoDirection::Read;
-  const std::int64_t at = fabric_.send(c.route, true, s.profile->wire[read].command_bytes, leaves);
+  const std::int64_t at = fabric_.send(c.route, true, pool_.profile(s.job).wire[read].command_bytes, leaves);
   sched_.at(at, io_at_target_, pool_.index(s), io.attempt);
 }
 
@@ -112,7 +112,7 @@ void Transport::io_at_target(std::uint32_t slot, std::uint32_t attempt) {
   if (fabric_.lost(c.route, s->sent)) return;  // silently: the host's timers notice
   if (!target_knows(c)) return send_reset(s->conn);
   const bool read = s->req.dir == policies::IoDirection::Read;
-  const IoProfile& p = *s->profile;
+  const IoProfile& p = pool_.profile(s->job);
   std::int64_t t = target_.run_cpu(c.route.node, sched_.now(), p.target_cpu_ns[read]);
   s->status = target_.check_ana(c.port, p.grpid);
   if (!s->status.ok()) {  // failed before the media: the response goes straight back
@@ -133,7 +133,7 @@ void Transport::media_done(std::uint32_t slot, std::uint32_t attempt) {
   if (!s) return;
   const Conn& c = conns_[s->conn];
   const bool read = s->req.dir == policies::IoDirection::Read;
-  const std::int64_t back = fabric_.send(c.route, false, s->profile->wire[read].response_bytes, sched_.now());
+  const std::int64_t back = fabric_.send(c.route, false, pool_.profile(s->job).wire[read].response_bytes, sched_.now());
   sched_.at(back, io_done_, slot, attempt);
 }
 
