@@ -19,5 +19,8 @@ void add_topo_command(CLI::App& app, Action& action);
 void add_run_command(CLI::App& app, Action& action);
 void add_validate_command(CLI::App& app, Action& action);
 void add_bench_command(CLI::App& app, Action& action);
+void add_report_command(CLI::App& app, Action& action);
+// Writes DIR/report.html (logs its path); errors are logged and give kExitBadInput.
+int write_html_report(const std::string& results_dir);
 
 }  // namespace mpsim::cli

@@ -20,6 +20,7 @@ struct RunOptions {
   std::string experiment = MPSIM_SOURCE_DIR "/experiments/quickstart.textproto";
   std::string out_dir;
   bool json = false;
+  bool report = false;
 };
 
 std::vector<ex::RunReport> pair_up(const ex::LoadedExperiment& exp, const std::vector<sim::RunResult>& results) {
@@ -68,6 +69,7 @@ int run(const RunOptions& opt) {
     }
   }
   print_results(exp, reports, opt.json);
+  if (opt.report && write_html_report(opt.out_dir) != kExitOk) return kExitBadInput;
   std::vector<std::string> problems = ex::check_results(exp, results);
   for (const std::string& p : problems) spdlog::error("{}", p);
   return problems.empty() ? kExitOk : kExitCheckFailed;
@@ -83,7 +85,11 @@ void add_run_command(CLI::App& app, Action& action) {
   cmd->add_option("-o,--out", opt->out_dir,
                   "Write fio.json, timeline.csv, events.csv, summary.json per policy (and comparison.json) here");
   cmd->add_flag("--json", opt->json, "Print the summary as JSON instead of the table");
-  cmd->callback([opt, &action] { action = [opt] { return run(*opt); }; });
+  cmd->add_flag("--report", opt->report, "Also write report.html (plots) into the --out directory (default ./mpsim-results)");
+  cmd->callback([opt, &action] {
+    if (opt->report && opt->out_dir.empty()) opt->out_dir = "mpsim-results";
+    action = [opt] { return run(*opt); };
+  });
 }
 
 }  // namespace mpsim::cli
