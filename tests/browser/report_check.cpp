@@ -48,12 +48,12 @@ std::vector<std::vector<std::string>> csv_rows(const fs::path& file) {
   return rows;
 }
 
-// The ANA group part of an ana event's detail ("h0/ns1 grp 1: a->b" -> "ns1 grp 1").
+// The lane suffix of an ana event ("h0:nqn.x/1 grp 1: a->b" -> "ns1 grp 1"), as the page names it.
 std::string ana_lane_suffix(const std::string& detail) {
   std::string head = detail.substr(0, detail.rfind(": "));
   std::size_t space = head.find(' ');
   std::size_t slash = head.substr(0, space).rfind('/');
-  return slash == std::string::npos ? head : head.substr(slash + 1);
+  return slash == std::string::npos ? head : "ns" + head.substr(slash + 1);
 }
 
 std::map<std::string, Counts> expected_charts(const fs::path& dir, const std::vector<std::string>& labels) {
