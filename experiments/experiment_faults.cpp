@@ -1,4 +1,6 @@
-// Validation and conversion of an experiment's fault schedule.
+// Validation and conversion of an experiment's fault schedule: the one place that checks fault
+// fields (targets, flap count/period, durations, ANA state, gray factors, reset side). sim/ and
+// validate/ trust the FaultSpecs it returns.
 #include <algorithm>
 
 #include "experiments/experiment_checks.h"
@@ -44,9 +46,8 @@ sim::Detection convert_detection(experiment::Down::Detection d) {
 
 void convert_down(const CheckContext& ctx, const experiment::Down& down, sim::FaultSpec& f) {
   check_component(ctx, down, down.target());
-  f.kind = sim::FaultKind::Down;
+  f.kind = sim::faults::Down{convert_detection(down.detection())};
   f.target = down.target();
-  f.detection = convert_detection(down.detection());
   f.label = down.target() + " down";
 }
 
@@ -71,26 +72,24 @@ void convert_ana(const CheckContext& ctx, const experiment::AnaChange& ana, sim:
   if (ana.grpid() == 0) ctx.error(ana, "grpid", "required: the ANA group (1..128)");
   if (ana.state() == topology::ANA_STATE_UNSPECIFIED) ctx.error(ana, "state", "required: the state during the fault window");
   check_ana_port(ctx, ana);
-  f.kind = sim::FaultKind::AnaChange;
+  sim::faults::AnaChange kind{ana.grpid(), ana.state(), {}};
+  if (!ana.transition().empty()) kind.transition = duration_field(ctx, ana, "transition", ana.transition()).value_or(sim::Duration{});
+  f.kind = kind;
   f.target = ana.port();
-  f.grpid = ana.grpid();
-  f.ana_state = ana.state();
-  if (!ana.transition().empty()) f.transition = duration_field(ctx, ana, "transition", ana.transition()).value_or(sim::Duration{});
   f.label = ana.port() + " grp " + std::to_string(ana.grpid()) + " " + topology::ana_state_name(ana.state());
 }
 
 void convert_flap(const CheckContext& ctx, const experiment::Flap& flap, sim::FaultSpec& f) {
   check_component(ctx, flap, flap.target());
+  sim::faults::Flap kind{flap.count(), {}, convert_detection(flap.detection())};
   if (flap.count() == 0) ctx.error(flap, "count", "required: the number of down/up cycles (>= 1)");
   if (flap.period().empty()) ctx.error(flap, "period", "required: the length of one down+up cycle");
   else if (auto p = duration_field(ctx, flap, "period", flap.period())) {
     if (p->count() <= 0) ctx.error(flap, "period", "must be longer than 0");
-    f.flap_period = *p;
+    kind.period = *p;
   }
-  f.kind = sim::FaultKind::Flap;
+  f.kind = kind;
   f.target = flap.target();
-  f.flap_count = flap.count();
-  f.detection = convert_detection(flap.detection());
   f.label = flap.target() + " flap x" + std::to_string(flap.count());
 }
 
@@ -104,14 +103,14 @@ double gray_factor(const CheckContext& ctx, const experiment::Gray& gray, std::s
 void convert_gray(const CheckContext& ctx, const experiment::Gray& gray, sim::FaultSpec& f) {
   if (gray.target().empty()) ctx.error(gray, "target", "required: a link");
   else if (ctx.topo && !names_link(*ctx.topo, gray.target())) ctx.error(gray, "target", "no link \"" + gray.target() + "\" in the fabric");
-  f.kind = sim::FaultKind::Gray;
-  f.target = gray.target();
-  f.latency_factor = gray_factor(ctx, gray, "latency_factor", gray.latency_factor());
-  f.bandwidth_divisor = gray_factor(ctx, gray, "bandwidth_divisor", gray.bandwidth_divisor());
-  if (f.latency_factor == 1.0 && f.bandwidth_divisor == 1.0) {
+  const sim::faults::Gray kind{gray_factor(ctx, gray, "latency_factor", gray.latency_factor()),
+                               gray_factor(ctx, gray, "bandwidth_divisor", gray.bandwidth_divisor())};
+  if (kind.latency_factor == 1.0 && kind.bandwidth_divisor == 1.0) {
     ctx.error(gray, "latency_factor", "a gray failure needs latency_factor or bandwidth_divisor above 1");
   }
-  f.label = gray.target() + " gray latency x" + format_factor(f.latency_factor) + " bw /" + format_factor(f.bandwidth_divisor);
+  f.kind = kind;
+  f.target = gray.target();
+  f.label = gray.target() + " gray latency x" + format_factor(kind.latency_factor) + " bw /" + format_factor(kind.bandwidth_divisor);
 }
 
 // The text parser rejects an unknown side name itself, but proto3 enums are open: a number
@@ -138,10 +137,10 @@ void convert_reset(const CheckContext& ctx, const experiment::ControllerReset& r
                                  [&](const topology::Connection& k) { return k.host() == host && k.port() == port; });
     if (!connected) ctx.error(reset, "controller", "no connection from host \"" + host + "\" to port \"" + port + "\"");
   }
-  f.kind = sim::FaultKind::ControllerReset;
+  const sim::faults::ControllerReset kind{convert_reset_side(ctx, reset)};
+  f.kind = kind;
   f.target = c;
-  f.reset_side = convert_reset_side(ctx, reset);
-  f.label = c + (f.reset_side == sim::ResetSide::Target ? " target reset" : " host reset");
+  f.label = c + (kind.side == sim::ResetSide::Target ? " target reset" : " host reset");
 }
 
 void convert_kind(const CheckContext& ctx, const Fault& fault, sim::FaultSpec& f) {
@@ -168,7 +167,8 @@ void convert_window(const CheckContext& ctx, const Fault& fault, sim::FaultSpec&
       f.duration = *d;
     }
   }
-  if (f.kind == sim::FaultKind::Flap && f.duration.count() >= 0 && f.duration < f.flap_period * f.flap_count) {
+  const auto* flap = std::get_if<sim::faults::Flap>(&f.kind);
+  if (flap != nullptr && f.duration.count() >= 0 && f.duration < flap->period * flap->count) {
     ctx.error(fault, "duration", "shorter than the flap's count x period");
   }
 }

@@ -1,6 +1,7 @@
 #include "sim/fault_applier.h"
 
 #include <algorithm>
+#include <cassert>
 #include <stdexcept>
 
 #include "topologies/topology.h"
@@ -40,17 +41,16 @@ FaultApplier::FaultApplier(const Scenario& s, std::int64_t end, const Scheduler&
 std::uint32_t FaultApplier::fault_comp(const FaultSpec& f) const {
   auto id = fabric_.find(f.target);
   if (!id) throw std::invalid_argument("fault \"" + f.label + "\": unknown component \"" + f.target + "\"");
-  const CompKind kind = fabric_.comp(*id).kind;
-  if (f.kind == FaultKind::AnaChange && kind != CompKind::Port)
-    throw std::invalid_argument("fault \"" + f.label + "\": an ANA change targets a port \"<node>.<port>\"");
-  if (f.kind == FaultKind::Gray && (kind == CompKind::Switch || kind == CompKind::Node))
-    throw std::invalid_argument("fault \"" + f.label + "\": a gray failure targets a link, NIC or port");
+  // The experiments loader checked what each kind may target.
+  [[maybe_unused]] const CompKind kind = fabric_.comp(*id).kind;
+  assert(!std::holds_alternative<faults::AnaChange>(f.kind) || kind == CompKind::Port);
+  assert(!std::holds_alternative<faults::Gray>(f.kind) || (kind != CompKind::Switch && kind != CompKind::Node));
   return *id;
 }
 
 std::vector<std::uint32_t> FaultApplier::conns_affected(const FaultSpec& f) const {
   std::vector<std::uint32_t> out;
-  if (f.kind == FaultKind::ControllerReset) {
+  if (std::holds_alternative<faults::ControllerReset>(f.kind)) {
     for (std::uint32_t c = 0; c < transport_.size(); ++c) {
       if (transport_.conn(c).name == f.target) out.push_back(c);
     }
@@ -64,36 +64,26 @@ std::vector<std::uint32_t> FaultApplier::conns_affected(const FaultSpec& f) cons
   return out;
 }
 
-// The host's own NIC, or the cable plugged into it: the kernel sees carrier loss at once.
-bool FaultApplier::is_local(std::uint32_t comp, const Conn& c) const {
-  if (comp == c.route.nic_comp) return true;
-  if (fabric_.comp(comp).kind != CompKind::Link) return false;
-  for (const auto& fl : fabric_.links()) {
-    if (fl.comp == comp) return fl.end_comp[0] == c.route.nic_comp || fl.end_comp[1] == c.route.nic_comp;
-  }
-  return false;
-}
-
 void FaultApplier::apply(const FaultAction& a) {
   const FaultSpec& f = s_.faults[a.fault];
-  switch (a.op) {
-    case FaultOp::Down: {
-      const std::uint32_t comp = fault_comp(f);
-      metrics_.event(sched_.now(), "fault", f.target, f.label + ": down");
-      if (fabric_.hold(comp)) platform_.turn_off(comp);
-      return apply_down(f, comp);
-    }
-    case FaultOp::Up: {
-      const std::uint32_t comp = fault_comp(f);
-      metrics_.event(sched_.now(), "fault-end", f.target, f.label + ": up");
-      if (fabric_.release(comp)) platform_.turn_on(comp);
-      return;
-    }
-    case FaultOp::AnaSet: return apply_ana(a, f);
-    case FaultOp::GrayOn: return apply_gray(f, true);
-    case FaultOp::GrayOff: return apply_gray(f, false);
-    case FaultOp::Reset: return apply_reset(f);
-  }
+  std::visit(Overloaded{
+                 [&](const fault_ops::Down& down) {
+                   const std::uint32_t comp = fault_comp(f);
+                   metrics_.event(sched_.now(), "fault", f.target, f.label + ": down");
+                   if (fabric_.hold(comp)) platform_.turn_off(comp);
+                   apply_down(f, comp, down.detection);
+                 },
+                 [&](const fault_ops::Up&) {
+                   const std::uint32_t comp = fault_comp(f);
+                   metrics_.event(sched_.now(), "fault-end", f.target, f.label + ": up");
+                   if (fabric_.release(comp)) platform_.turn_on(comp);
+                 },
+                 [&](const fault_ops::AnaSet& ana) { apply_ana(ana, f); },
+                 [&](const fault_ops::GrayOn& gray) { apply_gray(f, gray); },
+                 [&](const fault_ops::GrayOff&) { apply_gray(f, std::nullopt); },
+                 [&](const fault_ops::Reset& reset) { apply_reset(f, reset.side); },
+             },
+             a.op);
 }
 
 // Host side: nvme_reset_ctrl, the controller tears down and connects again at once. Target
@@ -101,8 +91,8 @@ void FaultApplier::apply(const FaultAction& a) {
 // the target forgets it and the FIN reaches the host one crossing later, where it starts error
 // recovery (reconnect after reconnect_delay). Answers to commands still at the target leave
 // after the FIN, so they find the host's queue already torn down: those commands fail over.
-void FaultApplier::apply_reset(const FaultSpec& f) {
-  const bool target = f.reset_side == ResetSide::Target;
+void FaultApplier::apply_reset(const FaultSpec& f, ResetSide side) {
+  const bool target = side == ResetSide::Target;
   metrics_.event(sched_.now(), "fault", f.target,
                  f.label + (target ? ": target controller fatal error" : ": host controller reset"));
   for (std::uint32_t conn : conns_affected(f)) {
@@ -117,35 +107,36 @@ void FaultApplier::apply_reset(const FaultSpec& f) {
 }
 
 // Who hears of a component going down, and when.
-void FaultApplier::apply_down(const FaultSpec& f, std::uint32_t comp) {
+void FaultApplier::apply_down(const FaultSpec& f, std::uint32_t comp, Detection detection) {
   const CompKind kind = fabric_.comp(comp).kind;
   if (kind == CompKind::Port)
-    target_.set_refuses_while_down(*target_.find_port(fabric_.comp(comp).name), f.detection == Detection::Immediate);
+    target_.set_refuses_while_down(*target_.find_port(fabric_.comp(comp).name), detection == Detection::Immediate);
+  std::vector<signed char> at_once(static_cast<std::size_t>(s_.topology.hosts_size()), -1);  // per host, asked once
   for (std::uint32_t conn : conns_affected(f)) {
     Conn& c = transport_.conn(conn);
-    const bool immediate =
-        f.detection == Detection::Immediate || (f.detection == Detection::Auto && is_local(comp, c));
-    if (!immediate) continue;  // silent: only keep-alive or the I/O timeout will notice
+    signed char& immediate = at_once[c.host];
+    if (immediate < 0) immediate = noticed_at_once(detection, s_.topology, f.target, s_.topology.hosts(c.host).name()) ? 1 : 0;
+    if (immediate == 0) continue;  // silent: only keep-alive or the I/O timeout will notice
     if (kind == CompKind::Port || kind == CompKind::Node) target_.forget(c.target_ctrl);  // the target closed it
     // Carrier loss, or the target's FIN/RST: the connection's socket errors out now.
     transport_.socket_error_now(conn);
   }
 }
 
-void FaultApplier::apply_ana(const FaultAction& a, const FaultSpec& f) {
+void FaultApplier::apply_ana(const fault_ops::AnaSet& a, const FaultSpec& f) {
   const std::uint32_t port = *target_.find_port(fabric_.comp(fault_comp(f)).name);
-  const topology::AnaState state = a.restore ? target_.initial_ana(port, f.grpid) : a.ana_state;
-  target_.set_ana(port, f.grpid, state);
+  const topology::AnaState state = a.restore ? target_.initial_ana(port, a.grpid) : a.state;
+  target_.set_ana(port, a.grpid, state);
   metrics_.event(sched_.now(), a.restore ? "fault-end" : "fault", f.target,
-                 f.label + ": grp " + std::to_string(f.grpid) + " " + topology::ana_state_name(state));
+                 f.label + ": grp " + std::to_string(a.grpid) + " " + topology::ana_state_name(state));
   transport_.send_aens(port);
 }
 
-void FaultApplier::apply_gray(const FaultSpec& f, bool on) {
+void FaultApplier::apply_gray(const FaultSpec& f, const std::optional<fault_ops::GrayOn>& on) {
   const std::uint32_t comp = fault_comp(f);
   const auto [bps, latency] = nominal_[comp];
   metrics_.event(sched_.now(), on ? "fault" : "fault-end", f.target, f.label + (on ? ": gray" : ": gray ends"));
-  if (on) return platform_.set_rate(comp, bps / f.bandwidth_divisor, latency * f.latency_factor);
+  if (on) return platform_.set_rate(comp, bps / on->bandwidth_divisor, latency * on->latency_factor);
   platform_.set_rate(comp, bps, latency);
 }
 

@@ -3,11 +3,12 @@
 // Fabric resources are switched on SimGrid's platform (the data path hears of it through the
 // platform callbacks); ANA states and controllers change in the target model; the transport
 // carries what the host is told. It also tells the metrics which hosts and controllers each
-// fault affects. It reads FaultSpec's target, label, detection, grpid, reset side and gray
-// factors, and nothing else.
+// fault affects. It reads each action's FaultOp and its FaultSpec's target and label, and
+// nothing else.
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -34,11 +35,10 @@ class FaultApplier {
  private:
   std::uint32_t fault_comp(const FaultSpec& f) const;
   std::vector<std::uint32_t> conns_affected(const FaultSpec& f) const;
-  bool is_local(std::uint32_t comp, const Conn& c) const;
-  void apply_down(const FaultSpec& f, std::uint32_t comp);
-  void apply_ana(const FaultAction& a, const FaultSpec& f);
-  void apply_gray(const FaultSpec& f, bool on);
-  void apply_reset(const FaultSpec& f);
+  void apply_down(const FaultSpec& f, std::uint32_t comp, Detection detection);
+  void apply_ana(const fault_ops::AnaSet& a, const FaultSpec& f);
+  void apply_gray(const FaultSpec& f, const std::optional<fault_ops::GrayOn>& on);
+  void apply_reset(const FaultSpec& f, ResetSide side);
 
   const Scenario& s_;
   const Scheduler& sched_;

@@ -1,7 +1,9 @@
 #include "sim/fault_plan.h"
 
 #include <algorithm>
-#include <stdexcept>
+#include <cassert>
+
+#include "topologies/topology.h"
 
 namespace mpsim::sim {
 
@@ -9,49 +11,44 @@ namespace {
 
 std::int64_t ns(Duration d) { return d.count(); }
 
-void add(std::vector<FaultAction>& out, std::int64_t at, FaultOp op, std::uint32_t fault,
-         topology::AnaState state = topology::ANA_STATE_UNSPECIFIED, bool restore = false) {
-  out.push_back(FaultAction{at, op, fault, state, restore});
-}
-
 void plan_one(const FaultSpec& f, std::uint32_t i, std::vector<FaultAction>& out) {
   const std::int64_t at = ns(f.at);
   const bool windowed = f.duration.count() >= 0;
   const std::int64_t end = at + ns(f.duration);
-  switch (f.kind) {
-    case FaultKind::Down:
-      add(out, at, FaultOp::Down, i);
-      if (windowed) add(out, end, FaultOp::Up, i);
-      return;
-    case FaultKind::Flap: {
-      if (f.flap_count == 0 || f.flap_period.count() <= 0)
-        throw std::invalid_argument("fault \"" + f.label + "\": a flap needs flap_count > 0 and flap_period > 0");
-      const std::int64_t period = ns(f.flap_period);
-      for (std::uint32_t k = 0; k < f.flap_count; ++k) {
-        add(out, at + k * period, FaultOp::Down, i);
-        add(out, at + k * period + period / 2, FaultOp::Up, i);
-      }
-      return;
-    }
-    case FaultKind::AnaChange: {
-      if (f.ana_state == topology::ANA_STATE_UNSPECIFIED)
-        throw std::invalid_argument("fault \"" + f.label + "\": an ANA change needs ana_state");
-      const std::int64_t transition = ns(f.transition);
-      if (transition > 0) add(out, at, FaultOp::AnaSet, i, topology::CHANGE);
-      add(out, at + std::max<std::int64_t>(transition, 0), FaultOp::AnaSet, i, f.ana_state);
-      if (windowed) add(out, std::max(end, at + transition), FaultOp::AnaSet, i, topology::ANA_STATE_UNSPECIFIED, true);
-      return;
-    }
-    case FaultKind::Gray:
-      if (f.latency_factor <= 0 || f.bandwidth_divisor <= 0)
-        throw std::invalid_argument("fault \"" + f.label + "\": gray factors must be > 0");
-      add(out, at, FaultOp::GrayOn, i);
-      if (windowed) add(out, end, FaultOp::GrayOff, i);
-      return;
-    case FaultKind::ControllerReset:
-      add(out, at, FaultOp::Reset, i);
-      return;
-  }
+  auto add = [&](std::int64_t when, FaultOp op) { out.push_back(FaultAction{when, i, op}); };
+  std::visit(Overloaded{
+                 [&](const faults::Down& down) {
+                   add(at, fault_ops::Down{down.detection});
+                   if (windowed) add(end, fault_ops::Up{});
+                 },
+                 [&](const faults::Flap& flap) {
+                   assert(flap.count > 0 && flap.period.count() > 0);
+                   const std::int64_t period = ns(flap.period);
+                   for (std::uint32_t k = 0; k < flap.count; ++k) {
+                     add(at + k * period, fault_ops::Down{flap.detection});
+                     add(at + k * period + period / 2, fault_ops::Up{});
+                   }
+                 },
+                 [&](const faults::AnaChange& ana) {
+                   assert(ana.state != topology::ANA_STATE_UNSPECIFIED);
+                   const std::int64_t transition = std::max<std::int64_t>(ns(ana.transition), 0);
+                   if (transition > 0) add(at, fault_ops::AnaSet{ana.grpid, topology::CHANGE, false});
+                   add(at + transition, fault_ops::AnaSet{ana.grpid, ana.state, false});
+                   if (windowed) add(std::max(end, at + transition), fault_ops::AnaSet{ana.grpid, topology::ANA_STATE_UNSPECIFIED, true});
+                 },
+                 [&](const faults::Gray& gray) {
+                   assert(gray.latency_factor >= 1.0 && gray.bandwidth_divisor >= 1.0);
+                   add(at, fault_ops::GrayOn{gray.latency_factor, gray.bandwidth_divisor});
+                   if (windowed) add(end, fault_ops::GrayOff{});
+                 },
+                 [&](const faults::ControllerReset& reset) { add(at, fault_ops::Reset{reset.side}); },
+             },
+             f.kind);
+}
+
+bool is_nic_of(const topology::Topology& topo, std::string_view id, std::string_view host) {
+  auto end = topology::resolve_endpoint(topo, id);
+  return end && end->kind == topology::EndpointKind::kNic && topo.hosts(end->owner).name() == host;
 }
 
 }  // namespace
@@ -59,7 +56,7 @@ void plan_one(const FaultSpec& f, std::uint32_t i, std::vector<FaultAction>& out
 std::vector<FaultAction> plan_faults(const std::vector<FaultSpec>& faults, std::int64_t end) {
   std::vector<FaultAction> out;
   for (std::uint32_t i = 0; i < faults.size(); ++i) {
-    if (faults[i].at.count() < 0) throw std::invalid_argument("fault \"" + faults[i].label + "\": negative start time");
+    assert(faults[i].at.count() >= 0);
     plan_one(faults[i], i, out);
   }
   std::stable_sort(out.begin(), out.end(), [](const FaultAction& a, const FaultAction& b) { return a.at < b.at; });
@@ -75,19 +72,37 @@ std::vector<std::int64_t> sync_times(const std::vector<FaultAction>& actions) {
   return t;
 }
 
+std::optional<std::int64_t> fault_window_end(const FaultSpec& f) {
+  const std::int64_t at = ns(f.at);
+  const std::optional<std::int64_t> window =
+      f.duration.count() < 0 ? std::nullopt : std::optional<std::int64_t>(at + ns(f.duration));
+  return std::visit(Overloaded{
+                        [&](const faults::Down&) { return window; },
+                        [&](const faults::Gray&) { return window; },
+                        [&](const faults::Flap& flap) {
+                          return std::optional<std::int64_t>(at + std::int64_t(flap.count) * ns(flap.period));
+                        },
+                        [&](const faults::ControllerReset&) { return std::optional<std::int64_t>(at); },
+                        [&](const faults::AnaChange& ana) {
+                          if (!window) return window;
+                          return std::optional<std::int64_t>(std::max(*window, at + ns(ana.transition)));
+                        },
+                    },
+                    f.kind);
+}
+
 std::int64_t fault_window_end(const FaultSpec& f, std::int64_t end) {
-  const std::int64_t at = f.at.count();
-  switch (f.kind) {
-    case FaultKind::Flap:
-      return std::min(end, at + std::int64_t(f.flap_count) * f.flap_period.count());
-    case FaultKind::ControllerReset:
-      return std::min(end, at);
-    case FaultKind::AnaChange:
-      if (f.duration.count() < 0) return end;
-      return std::min(end, at + std::max(f.duration.count(), f.transition.count()));
-    default:
-      return f.duration.count() < 0 ? end : std::min(end, at + f.duration.count());
+  return std::min(end, fault_window_end(f).value_or(end));
+}
+
+bool noticed_at_once(Detection detection, const topology::Topology& topo, std::string_view component,
+                     std::string_view host) {
+  if (detection != Detection::Auto) return detection == Detection::Immediate;
+  if (is_nic_of(topo, component, host)) return true;
+  for (const topology::Link& l : topo.links()) {
+    if (topology::link_name(l) == component) return is_nic_of(topo, l.a(), host) || is_nic_of(topo, l.b(), host);
   }
+  return false;
 }
 
 }  // namespace mpsim::sim

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "models/model_set.h"
+#include "sim/fault_spec.h"
 #include "policies/selector.h"
 #include "policies/types.h"
 #include "topologies/topology.pb.h"
@@ -46,33 +47,6 @@ struct PolicyOverride {
   std::string host;
   std::string nqn;
   policies::PolicyConfig policy;
-};
-
-enum class FaultKind : std::uint8_t { Down, AnaChange, Flap, Gray, ControllerReset };
-enum class Detection : std::uint8_t { Auto, Immediate, Silent };
-// Who resets a controller: the host (nvme_reset_ctrl, reconnects at once) or the target (a
-// fatal controller error: nvmet closes the connection, the host recovers after reconnect_delay).
-enum class ResetSide : std::uint8_t { Host, Target };
-
-struct FaultSpec {
-  std::string label;                 // human name, e.g. "link hostA.nic0--sw1 down"
-  FaultKind kind = FaultKind::Down;
-  Duration at{};
-  Duration duration{-1};             // negative = until the end of the run
-  std::string target;                // component name (link, "<host>.<nic>", switch, node, "<node>.<port>", or controller "<host>/<node>.<port>")
-  Detection detection = Detection::Auto;
-  // AnaChange
-  std::uint32_t grpid = 0;
-  topology::AnaState ana_state = topology::ANA_STATE_UNSPECIFIED;
-  Duration transition{};             // time spent in CHANGE before ana_state (0 = none)
-  // Flap
-  std::uint32_t flap_count = 0;
-  Duration flap_period{};
-  // Gray
-  double latency_factor = 1.0;
-  double bandwidth_divisor = 1.0;
-  // ControllerReset
-  ResetSide reset_side = ResetSide::Host;
 };
 
 struct Scenario {

@@ -4,7 +4,10 @@
 #include <chrono>
 #include <cmath>
 #include <exception>
+#include <limits>
+#include <optional>
 
+#include "sim/fault_plan.h"
 #include "topologies/units.h"
 
 namespace mpsim::validate {
@@ -19,14 +22,43 @@ class FaultPlanner {
  public:
   FaultPlanner(const sim::Scenario& s, GuestPlan& plan) : s_(s), plan_(plan) {}
 
-  void add(const sim::FaultSpec& f) {
+  // The actions of one fault, in time order. A controller reset names a controller; every
+  // other action applies to each target port the fault's component stands for.
+  void add(const sim::FaultSpec& f, const std::vector<const sim::FaultAction*>& actions) {
     why_ = f.label.empty() ? f.target : f.label;
-    switch (f.kind) {
-      case sim::FaultKind::AnaChange: add_ana(f); break;
-      case sim::FaultKind::Down: add_down(f, to_ms(f.at), end_ms(f), f.detection); break;
-      case sim::FaultKind::Flap: add_flap(f); break;
-      case sim::FaultKind::Gray: add_gray(f); break;
-      case sim::FaultKind::ControllerReset: add_reset(f); break;
+    std::optional<std::vector<const GuestPort*>> ports;  // found on first use: a reset has none
+    auto each_port = [&](auto&& apply) {
+      if (!ports) ports = ports_of(f.target);
+      for (const GuestPort* p : *ports) apply(*p);
+    };
+    bool down_at_once = false;  // how the last Down was shown, for its Up
+    for (const sim::FaultAction* a : actions) {
+      const std::int64_t at = to_ms(policies::Duration(a->at));
+      std::visit(sim::Overloaded{
+                     [&](const sim::fault_ops::Down& down) {
+                       // What the host notices at once the guest shows as the target dropping the
+                       // connection (the closest real event the host sees at once); the rest as
+                       // 100% loss on the port, which only keep-alive can notice.
+                       down_at_once = sim::noticed_at_once(down.detection, s_.topology, f.target, plan_.host);
+                       each_port([&](const GuestPort& p) {
+                         emit(at, down_at_once ? "port_down " + p.key : net_set(p, p.delay_us, 100));
+                       });
+                     },
+                     [&](const sim::fault_ops::Up&) {
+                       each_port([&](const GuestPort& p) {
+                         emit(at, down_at_once ? "port_up " + p.key : net_set(p, p.delay_us, 0));
+                       });
+                     },
+                     [&](const sim::fault_ops::AnaSet& ana) { each_port([&](const GuestPort& p) { add_ana(p, at, ana); }); },
+                     [&](const sim::fault_ops::GrayOn& gray) {
+                       each_port([&](const GuestPort& p) { add_gray(f, p, at, gray); });
+                     },
+                     [&](const sim::fault_ops::GrayOff&) {
+                       each_port([&](const GuestPort& p) { emit(at, net_set(p, p.delay_us, 0)); });
+                     },
+                     [&](const sim::fault_ops::Reset& reset) { add_reset(f, at, reset); },
+                 },
+                 a->op);
     }
   }
 
@@ -34,9 +66,6 @@ class FaultPlanner {
   [[noreturn]] void refuse(const std::string& what) const {
     throw GuestPlanError("scenario \"" + plan_.name + "\": fault \"" + why_ + "\": " + what);
   }
-
-  // -1 when the fault lasts until the end of the run (nothing to restore).
-  static std::int64_t end_ms(const sim::FaultSpec& f) { return f.duration.count() < 0 ? -1 : to_ms(f.at + f.duration); }
 
   void emit(std::int64_t at_ms, const std::string& command) {
     if (at_ms < 0 || at_ms > plan_.run_ms) return;
@@ -121,44 +150,12 @@ class FaultPlanner {
     refuse("port \"" + p.name + "\" has no ANA group " + std::to_string(grpid));
   }
 
-  void add_ana(const sim::FaultSpec& f) {
-    std::string state = nvmet_ana_state(f.ana_state);
-    for (const GuestPort* p : ports_of(f.target)) {
-      std::string prefix = "ana_set " + p->key + " " + std::to_string(f.grpid) + " ";
-      std::string before = initial_ana(*p, f.grpid);
-      std::int64_t at = to_ms(f.at);
-      if (f.transition.count() > 0) {
-        emit(at, prefix + "change");
-        at = to_ms(f.at + f.transition);
-      }
-      emit(at, prefix + state);
-      if (end_ms(f) >= 0) emit(end_ms(f), prefix + before);
-    }
-  }
-
-  void add_down(const sim::FaultSpec& f, std::int64_t at, std::int64_t end, sim::Detection detection) {
-    // A local NIC or link going down is noticed at once (AUTO): the closest real event that
-    // the host sees at once is the target dropping the connection.
-    const topology::Link* link = link_named(f.target);
-    bool local = is_host_nic(f.target) || (link != nullptr && (is_host_nic(link->a()) || is_host_nic(link->b())));
-    if (detection == sim::Detection::Auto && local) detection = sim::Detection::Immediate;
-    for (const GuestPort* p : ports_of(f.target)) {
-      if (detection == sim::Detection::Immediate) {
-        emit(at, "port_down " + p->key);
-        if (end >= 0) emit(end, "port_up " + p->key);
-      } else {
-        emit(at, net_set(*p, p->delay_us, 100));
-        if (end >= 0) emit(end, net_set(*p, p->delay_us, 0));
-      }
-    }
-  }
-
-  void add_flap(const sim::FaultSpec& f) {
-    if (f.flap_count == 0 || f.flap_period.count() <= 0) refuse("a flap needs count > 0 and a period");
-    for (std::uint32_t i = 0; i < f.flap_count; ++i) {
-      policies::Duration start = f.at + f.flap_period * i;
-      add_down(f, to_ms(start), to_ms(start + f.flap_period / 2), f.detection);
-    }
+  // The restore goes back to the port's topology state (refused when the port has no such group,
+  // restore or not: the guest could not put it back).
+  void add_ana(const GuestPort& p, std::int64_t at, const sim::fault_ops::AnaSet& ana) {
+    const std::string before = initial_ana(p, ana.grpid);
+    const std::string state = ana.restore ? before : nvmet_ana_state(ana.state);
+    emit(at, "ana_set " + p.key + " " + std::to_string(ana.grpid) + " " + state);
   }
 
   // netem rate in kbit/s for the link's bandwidth divided by `divisor` (none when it is 1).
@@ -176,29 +173,25 @@ class FaultPlanner {
     return arg;
   }
 
-  void add_gray(const sim::FaultSpec& f) {
-    if (f.latency_factor < 1.0) refuse("latency_factor must be >= 1");
-    if (f.bandwidth_divisor < 1.0) refuse("bandwidth_divisor must be >= 1");
-    for (const GuestPort* p : ports_of(f.target)) {
-      const topology::Link* link = link_named(f.target);
-      if (link == nullptr) link = link_of(*p);
-      if (link == nullptr) refuse("port \"" + p->name + "\" has no link whose latency could be scaled");
-      std::int64_t extra = std::llround((f.latency_factor - 1.0) * link->latency_us());
-      emit(to_ms(f.at), net_set(*p, p->delay_us + extra, 0) + netem_rate(*link, f.bandwidth_divisor));
-      if (end_ms(f) >= 0) emit(end_ms(f), net_set(*p, p->delay_us, 0));
-    }
+  // The latency of the fault's link (or of the port's own link) scaled by latency_factor.
+  void add_gray(const sim::FaultSpec& f, const GuestPort& p, std::int64_t at, const sim::fault_ops::GrayOn& gray) {
+    const topology::Link* link = link_named(f.target);
+    if (link == nullptr) link = link_of(p);
+    if (link == nullptr) refuse("port \"" + p.name + "\" has no link whose latency could be scaled");
+    std::int64_t extra = std::llround((gray.latency_factor - 1.0) * link->latency_us());
+    emit(at, net_set(p, p.delay_us + extra, 0) + netem_rate(*link, gray.bandwidth_divisor));
   }
 
   // "<host>/<node>.<port>": the guest has one controller per connected port.
-  void add_reset(const sim::FaultSpec& f) {
+  void add_reset(const sim::FaultSpec& f, std::int64_t at, const sim::fault_ops::Reset& reset) {
     const std::size_t slash = f.target.find('/');
     const std::string port = slash == std::string::npos ? f.target : f.target.substr(slash + 1);
     if (slash != std::string::npos && f.target.substr(0, slash) != plan_.host)
       refuse("controller \"" + f.target + "\" belongs to another host than \"" + plan_.host + "\"");
     const GuestPort* p = port_named(port);
     if (p == nullptr || !p->connected) refuse("controller \"" + f.target + "\": the host has no connection through \"" + port + "\"");
-    const char* action = f.reset_side == sim::ResetSide::Target ? "ctrl_fatal " : "ctrl_reset ";
-    emit(to_ms(f.at), action + p->key);
+    const char* action = reset.side == sim::ResetSide::Target ? "ctrl_fatal " : "ctrl_reset ";
+    emit(at, action + p->key);
   }
 
   const sim::Scenario& s_;
@@ -209,8 +202,13 @@ class FaultPlanner {
 }  // namespace
 
 void plan_fault_actions(const sim::Scenario& scenario, GuestPlan& plan) {
+  // Fault by fault, each one's actions in time order: the same schedule order as the engine's
+  // at equal times. The guest drops what falls after the workload (emit), not the plan.
+  const std::vector<sim::FaultAction> actions = sim::plan_faults(scenario.faults, std::numeric_limits<std::int64_t>::max());
+  std::vector<std::vector<const sim::FaultAction*>> by_fault(scenario.faults.size());
+  for (const auto& a : actions) by_fault.at(a.fault).push_back(&a);
   FaultPlanner planner(scenario, plan);
-  for (const auto& f : scenario.faults) planner.add(f);
+  for (std::size_t i = 0; i < scenario.faults.size(); ++i) planner.add(scenario.faults[i], by_fault[i]);
   std::stable_sort(plan.actions.begin(), plan.actions.end(),
                    [](const GuestAction& a, const GuestAction& b) { return a.at_ms < b.at_ms; });
 }

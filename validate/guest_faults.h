@@ -1,4 +1,5 @@
-// Scenario faults -> timed guest actions (validate/guest/lib.sh functions):
+// The scenario's fault plan (sim/fault_plan.h plan_faults, the actions the simulator applies)
+// -> timed guest actions (validate/guest/lib.sh functions), per fault kind:
 //   ana      -> ana_set PORT GRP STATE (via `change` first when a transition time is given),
 //               restored to the port's topology state when the window ends;
 //   down     -> IMMEDIATE: port_down/port_up (nvmet drops the port's connections at once);

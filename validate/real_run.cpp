@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <optional>
 #include <sstream>
 
 #include "experiments/json_writer.h"
+#include "sim/fault_plan.h"
 #include "topologies/file_io.h"
 
 namespace mpsim::validate {
@@ -61,16 +63,6 @@ std::int64_t record_time(const std::vector<FaultRecord>& records, const std::str
   return fallback;
 }
 
-// The window the simulator measures recovery from (sim/fault_plan.cpp fault_window_end): a
-// controller reset is an instant, an ANA change lasts its transition at least.
-std::int64_t fault_end_ms(const sim::FaultSpec& f) {
-  if (f.kind == sim::FaultKind::ControllerReset) return to_ms(f.at);
-  if (f.kind == sim::FaultKind::Flap) return to_ms(f.at + f.flap_period * f.flap_count);
-  if (f.duration.count() < 0) return -1;
-  if (f.kind == sim::FaultKind::AnaChange) return to_ms(f.at + std::max(f.duration, f.transition));
-  return to_ms(f.at + f.duration);
-}
-
 void measure_paths(const SampleTable& samples, const GuestPlan& plan, RealRun& run) {
   std::vector<std::uint64_t> ios = path_ios(samples, run.measure_from_ms, run.measure_to_ms);
   std::uint64_t total = 0;
@@ -121,11 +113,12 @@ void measure_faults(const sim::Scenario& s, const SampleTable& samples, const Co
     rf.label = f.label.empty() ? f.target : f.label;
     rf.at_ms = io_start + to_ms(f.at);
     rf.applied_ms = applied_time(run.actions, rf.at_ms);
-    std::int64_t end = fault_end_ms(f);
-    rf.end_ms = end < 0 ? run.measure_to_ms : io_start + end;
+    // The window the simulator measures recovery from; open-ended: until the run's end.
+    const std::optional<std::int64_t> end = sim::fault_window_end(f);
+    rf.end_ms = end ? io_start + to_ms(policies::Duration(*end)) : run.measure_to_ms;
     rf.stall_ms = longest_gap_ms(c.t_ms, rf.applied_ms, run.measure_to_ms);
     rf.time_to_detect_ms = detect_ms(samples, rf);
-    if (end >= 0) rf.time_to_restore_ms = time_to_state_restore(samples, rf.at_ms, rf.end_ms);
+    if (end) rf.time_to_restore_ms = time_to_state_restore(samples, rf.at_ms, rf.end_ms);
     run.faults.push_back(rf);
   }
   double steady = steady_per_bin(c, run);

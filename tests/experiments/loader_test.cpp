@@ -205,9 +205,9 @@ TEST_CASE("a reset names its side: HOST unless written, and a bad side is locate
                          "faults { at: \"1s\" reset { controller: \"h0/node-a.p1\" side: TARGET } }\n");
   const auto& faults = exp.runs.at(0).scenario.faults;
   REQUIRE(faults.size() == 2);
-  CHECK(faults[0].reset_side == mpsim::sim::ResetSide::Host);
+  CHECK(std::get<mpsim::sim::faults::ControllerReset>(faults[0].kind).side == mpsim::sim::ResetSide::Host);
   CHECK(faults[0].label.find("host reset") != std::string::npos);
-  CHECK(faults[1].reset_side == mpsim::sim::ResetSide::Target);
+  CHECK(std::get<mpsim::sim::faults::ControllerReset>(faults[1].kind).side == mpsim::sim::ResetSide::Target);
   CHECK(faults[1].label.find("target reset") != std::string::npos);
 
   auto numbered = problems_of(base + "faults { at: \"1s\" reset { controller: \"h0/node-a.p0\" side: 7 } }\n");  // 32

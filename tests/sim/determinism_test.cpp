@@ -58,7 +58,7 @@ Scenario busy_scenario(std::uint64_t seed) {
   f.target = "sw-a--t0.p0";
   f.at = 700ms;
   f.duration = 600ms;
-  f.detection = Detection::Immediate;
+  f.kind = faults::Down{Detection::Immediate};
   s.faults.push_back(f);
   return s;
 }

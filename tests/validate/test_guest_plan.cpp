@@ -91,7 +91,7 @@ TEST_CASE("a slower link becomes a static netem delay; gray scales the link late
   CHECK(commands_at(gray, 3000) == std::vector<std::string>{"net_set nvmet_p1 0 0"});
 
   auto narrow = load("validate/scenarios/fault-gray-qd.textproto");
-  narrow.faults.at(0).bandwidth_divisor = 4;  // the 100 Gbps link at a quarter: netem rate in kbit/s
+  std::get<sim::faults::Gray>(narrow.faults.at(0).kind).bandwidth_divisor = 4;  // the 100 Gbps link at a quarter: netem rate in kbit/s
   auto plan = validate::plan_guest(narrow);
   CHECK(commands_at(plan, 1000) == std::vector<std::string>{"net_set nvmet_p1 2000 0 25000000"});
   CHECK(commands_at(plan, 3000) == std::vector<std::string>{"net_set nvmet_p1 0 0"});
@@ -105,12 +105,12 @@ TEST_CASE("controller reset targets the port of the named controller, on the sid
 
   auto s = load("validate/guest/smoke.textproto");
   sim::FaultSpec reset;
-  reset.kind = sim::FaultKind::ControllerReset;
+  reset.kind = sim::faults::ControllerReset{};
   reset.target = "guest/nvmet.p2";
   reset.at = 700ms;
   s.faults = {reset};
   CHECK(commands_at(validate::plan_guest(s), 700) == std::vector<std::string>{"ctrl_reset nvmet_p2"});  // host: the default
-  s.faults[0].reset_side = sim::ResetSide::Target;
+  s.faults[0].kind = sim::faults::ControllerReset{sim::ResetSide::Target};
   CHECK(commands_at(validate::plan_guest(s), 700) == std::vector<std::string>{"ctrl_fatal nvmet_p2"});
   s.faults[0].target = "elsewhere/nvmet.p2";
   CHECK_THROWS_AS(validate::plan_guest(s), validate::GuestPlanError);
@@ -135,13 +135,10 @@ TEST_CASE("the simulator side runs an unspecified host kernel as the guest's HZ"
 TEST_CASE("a flap expands to count down/up cycles, down for half of each period", "[validate][plan]") {
   auto s = load("validate/guest/smoke.textproto");
   sim::FaultSpec flap;
-  flap.kind = sim::FaultKind::Flap;
+  flap.kind = sim::faults::Flap{2, 300ms, sim::Detection::Immediate};
   flap.target = "nvmet.p2";
   flap.at = 500ms;
   flap.duration = 600ms;
-  flap.flap_count = 2;
-  flap.flap_period = 300ms;
-  flap.detection = sim::Detection::Immediate;
   s.faults = {flap};
   auto plan = validate::plan_guest(s);
   std::vector<std::pair<std::int64_t, std::string>> got;
@@ -153,10 +150,8 @@ TEST_CASE("a flap expands to count down/up cycles, down for half of each period"
 TEST_CASE("actions after the workload ends are dropped", "[validate][plan]") {
   auto s = load("validate/guest/smoke.textproto");
   sim::FaultSpec ana;
-  ana.kind = sim::FaultKind::AnaChange;
+  ana.kind = sim::faults::AnaChange{1, topology::INACCESSIBLE, {}};
   ana.target = "nvmet.p1";
-  ana.grpid = 1;
-  ana.ana_state = topology::INACCESSIBLE;
   ana.at = 1500ms;
   ana.duration = 5s;
   s.faults = {ana};
@@ -172,7 +167,7 @@ TEST_CASE("what the kernel cannot do is refused with the scenario named", "[vali
 
   s = load("validate/guest/smoke.textproto");
   sim::FaultSpec down;
-  down.kind = sim::FaultKind::Down;
+  down.kind = sim::faults::Down{};
   down.target = "nowhere";
   s.faults = {down};
   CHECK_THROWS_AS(validate::plan_guest(s), validate::GuestPlanError);
