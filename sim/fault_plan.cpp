@@ -98,7 +98,7 @@ std::int64_t fault_window_end(const FaultSpec& f, std::int64_t end) {
 bool noticed_at_once(Detection detection, const topology::Topology& topo, std::string_view component,
                      std::string_view host) {
   if (detection != Detection::Auto) return detection == Detection::Immediate;
-  if (is_nic_of(topo, component, host)) return true;
+  if (topology::resolve_endpoint(topo, component)) return is_nic_of(topo, component, host);  // a NIC, switch or port
   for (const topology::Link& l : topo.links()) {
     if (topology::link_name(l) == component) return is_nic_of(topo, l.a(), host) || is_nic_of(topo, l.b(), host);
   }
