@@ -147,6 +147,22 @@ TEST_CASE("a flap expands to count down/up cycles, down for half of each period"
                    {500, "port_down nvmet_p2"}, {650, "port_up nvmet_p2"}, {800, "port_down nvmet_p2"}, {950, "port_up nvmet_p2"}});
 }
 
+TEST_CASE("the guest follows the simulator's plan: a window shorter than the transition restores after it", "[validate][plan]") {
+  auto s = load("validate/guest/smoke.textproto");
+  sim::FaultSpec ana;
+  ana.kind = sim::faults::AnaChange{1, topology::INACCESSIBLE, 400ms};
+  ana.target = "nvmet.p1";
+  ana.at = 500ms;
+  ana.duration = 100ms;
+  s.faults = {ana};
+  auto plan = validate::plan_guest(s);
+  std::vector<std::pair<std::int64_t, std::string>> got;
+  for (const auto& a : plan.actions) got.emplace_back(a.at_ms, a.command);
+  CHECK(got == std::vector<std::pair<std::int64_t, std::string>>{{500, "ana_set nvmet_p1 1 change"},
+                                                                   {900, "ana_set nvmet_p1 1 inaccessible"},
+                                                                   {900, "ana_set nvmet_p1 1 optimized"}});
+}
+
 TEST_CASE("actions after the workload ends are dropped", "[validate][plan]") {
   auto s = load("validate/guest/smoke.textproto");
   sim::FaultSpec ana;
