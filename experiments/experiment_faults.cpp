@@ -154,6 +154,8 @@ void convert_kind(const CheckContext& ctx, const Fault& fault, sim::FaultSpec& f
   }
 }
 
+// `at`, and `duration` where the kind has a window: a flap's is its cycles (a duration only
+// bounds them) and a controller reset is an instant (a duration is ignored).
 void convert_window(const CheckContext& ctx, const Fault& fault, sim::FaultSpec& f, sim::Duration run_length) {
   if (fault.at().empty()) {
     ctx.error(fault, "at", "required: when the fault starts (e.g. \"2s\")");
@@ -161,16 +163,20 @@ void convert_window(const CheckContext& ctx, const Fault& fault, sim::FaultSpec&
     f.at = *at;
     if (*at >= run_length) ctx.error(fault, "at", fault.at() + " is not before the run ends (" + seconds_text(run_length) + ")");
   }
-  if (!fault.duration().empty()) {
-    if (auto d = duration_field(ctx, fault, "duration", fault.duration())) {
-      if (d->count() <= 0) ctx.error(fault, "duration", "must be longer than 0 (leave it out for \"until the end\")");
-      f.duration = *d;
-    }
-  }
-  const auto* flap = std::get_if<sim::faults::Flap>(&f.kind);
-  if (flap != nullptr && f.duration.count() >= 0 && f.duration < flap->period * flap->count) {
-    ctx.error(fault, "duration", "shorter than the flap's count x period");
-  }
+  if (fault.duration().empty()) return;
+  const auto d = duration_field(ctx, fault, "duration", fault.duration());
+  if (!d) return;
+  if (d->count() <= 0) ctx.error(fault, "duration", "must be longer than 0 (leave it out for \"until the end\")");
+  std::visit(sim::Overloaded{
+                 [&](sim::faults::Down& down) { down.duration = *d; },
+                 [&](sim::faults::AnaChange& ana) { ana.duration = *d; },
+                 [&](sim::faults::Gray& gray) { gray.duration = *d; },
+                 [&](const sim::faults::Flap& flap) {
+                   if (*d < flap.period * flap.count) ctx.error(fault, "duration", "shorter than the flap's count x period");
+                 },
+                 [](const sim::faults::ControllerReset&) {},
+             },
+             f.kind);
 }
 
 }  // namespace

@@ -13,13 +13,11 @@ std::int64_t ns(Duration d) { return d.count(); }
 
 void plan_one(const FaultSpec& f, std::uint32_t i, std::vector<FaultAction>& out) {
   const std::int64_t at = ns(f.at);
-  const bool windowed = f.duration.count() >= 0;
-  const std::int64_t end = at + ns(f.duration);
   auto add = [&](std::int64_t when, FaultOp op) { out.push_back(FaultAction{when, i, op}); };
   std::visit(Overloaded{
                  [&](const faults::Down& down) {
                    add(at, fault_ops::Down{down.detection});
-                   if (windowed) add(end, fault_ops::Up{});
+                   if (down.duration.count() >= 0) add(at + ns(down.duration), fault_ops::Up{});
                  },
                  [&](const faults::Flap& flap) {
                    assert(flap.count > 0 && flap.period.count() > 0);
@@ -34,12 +32,15 @@ void plan_one(const FaultSpec& f, std::uint32_t i, std::vector<FaultAction>& out
                    const std::int64_t transition = std::max<std::int64_t>(ns(ana.transition), 0);
                    if (transition > 0) add(at, fault_ops::AnaSet{ana.grpid, topology::CHANGE, false});
                    add(at + transition, fault_ops::AnaSet{ana.grpid, ana.state, false});
-                   if (windowed) add(std::max(end, at + transition), fault_ops::AnaSet{ana.grpid, topology::ANA_STATE_UNSPECIFIED, true});
+                   if (ana.duration.count() >= 0) {
+                     add(std::max(at + ns(ana.duration), at + transition),
+                         fault_ops::AnaSet{ana.grpid, topology::ANA_STATE_UNSPECIFIED, true});
+                   }
                  },
                  [&](const faults::Gray& gray) {
                    assert(gray.latency_factor >= 1.0 && gray.bandwidth_divisor >= 1.0);
                    add(at, fault_ops::GrayOn{gray.latency_factor, gray.bandwidth_divisor});
-                   if (windowed) add(end, fault_ops::GrayOff{});
+                   if (gray.duration.count() >= 0) add(at + ns(gray.duration), fault_ops::GrayOff{});
                  },
                  [&](const faults::ControllerReset& reset) { add(at, fault_ops::Reset{reset.side}); },
              },
@@ -73,19 +74,17 @@ std::vector<std::int64_t> sync_times(const std::vector<FaultAction>& actions) {
 }
 
 std::optional<std::int64_t> fault_window_end(const FaultSpec& f) {
+  using End = std::optional<std::int64_t>;
   const std::int64_t at = ns(f.at);
-  const std::optional<std::int64_t> window =
-      f.duration.count() < 0 ? std::nullopt : std::optional<std::int64_t>(at + ns(f.duration));
+  auto window = [at](Duration duration) { return duration.count() < 0 ? End() : End(at + ns(duration)); };
   return std::visit(Overloaded{
-                        [&](const faults::Down&) { return window; },
-                        [&](const faults::Gray&) { return window; },
-                        [&](const faults::Flap& flap) {
-                          return std::optional<std::int64_t>(at + std::int64_t(flap.count) * ns(flap.period));
-                        },
-                        [&](const faults::ControllerReset&) { return std::optional<std::int64_t>(at); },
+                        [&](const faults::Down& down) { return window(down.duration); },
+                        [&](const faults::Gray& gray) { return window(gray.duration); },
+                        [&](const faults::Flap& flap) { return End(at + std::int64_t(flap.count) * ns(flap.period)); },
+                        [&](const faults::ControllerReset&) { return End(at); },
                         [&](const faults::AnaChange& ana) {
-                          if (!window) return window;
-                          return std::optional<std::int64_t>(std::max(*window, at + ns(ana.transition)));
+                          const End end = window(ana.duration);
+                          return end ? End(std::max(*end, at + ns(ana.transition))) : end;
                         },
                     },
                     f.kind);

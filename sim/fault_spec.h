@@ -1,5 +1,5 @@
 // One fault of a scenario, already validated by the experiments loader (the one place that
-// checks fault fields): a start, a window, a named target and one kind. Each kind is its own
+// checks fault fields): a start, a named target and one kind. Each kind is its own
 // struct with only its own fields, held in a std::variant, so every consumer that visits it
 // (sim/fault_plan.cpp, experiments/experiment_faults.cpp) is told by the compiler when a kind
 // is added. Engines do not read kinds: they consume the timed actions of sim/fault_plan.h.
@@ -24,17 +24,21 @@ enum class ResetSide : std::uint8_t { Host, Target };
 
 namespace faults {
 
-// The target component (link, NIC, switch, target node or port) is down for the window.
+// The target component (link, NIC, switch, target node or port) is down for `duration`
+// (negative = until the end of the run).
 struct Down {
   Detection detection = Detection::Auto;
+  Duration duration{-1};
 };
 
-// The target port reports `state` for ANA group `grpid` during the window, after `transition`
-// spent in CHANGE (0 = none); back to the topology's state when the window ends.
+// The target port reports `state` for ANA group `grpid`, after `transition` spent in CHANGE
+// (0 = none); back to the topology's state after `duration` (negative = never), but not before
+// the transition ends.
 struct AnaChange {
   std::uint32_t grpid = 0;
   topology::AnaState state = topology::ANA_STATE_UNSPECIFIED;
   Duration transition{};
+  Duration duration{-1};
 };
 
 // `count` down/up cycles of `period`, down for the first half of each.
@@ -44,11 +48,12 @@ struct Flap {
   Detection detection = Detection::Auto;
 };
 
-// The target link slows down for the window: latency times `latency_factor`, bandwidth divided
-// by `bandwidth_divisor` (both >= 1).
+// The target link slows down for `duration` (negative = until the end of the run): latency
+// times `latency_factor`, bandwidth divided by `bandwidth_divisor` (both >= 1).
 struct Gray {
   double latency_factor = 1.0;
   double bandwidth_divisor = 1.0;
+  Duration duration{-1};
 };
 
 // The controller "<host>/<node>.<port>" is reset once, at the fault's start.
@@ -64,9 +69,6 @@ struct FaultSpec {
   std::string label;                 // human name, e.g. "f1: h0.nic0--sw-a down at 2s"
   FaultKind kind;
   Duration at{};
-  // The window; negative = until the end of the run. A flap's window is its cycles and a
-  // controller reset is an instant: both ignore it (sim/fault_plan.h fault_window_end).
-  Duration duration{-1};
   std::string target;                // component name (link, "<host>.<nic>", switch, node, "<node>.<port>", or controller "<host>/<node>.<port>")
 };
 

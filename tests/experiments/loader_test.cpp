@@ -287,7 +287,7 @@ TEST_CASE("quickstart compares the three Linux policies with one seed") {
   for (const auto& r : exp.runs) CHECK(r.scenario.seed == exp.runs[0].scenario.seed);
   REQUIRE(exp.runs[0].scenario.faults.size() == 1);
   CHECK(exp.runs[0].scenario.faults[0].at == std::chrono::seconds(2));
-  CHECK(exp.runs[0].scenario.faults[0].duration == std::chrono::seconds(2));
+  CHECK(std::get<mpsim::sim::faults::Down>(exp.runs[0].scenario.faults[0].kind).duration == std::chrono::seconds(2));
   CHECK(exp.runs[0].scenario.duration == std::chrono::seconds(6));
 }
 

@@ -29,7 +29,7 @@ ex::LoadedExperiment short_quickstart() {
     for (sim::JobSpec& j : s.jobs) j.runtime /= 10;
     for (sim::FaultSpec& f : s.faults) {
       f.at /= 10;
-      f.duration /= 10;
+      std::get<sim::faults::Down>(f.kind).duration /= 10;
     }
     s.duration = s.jobs.front().start_delay + s.jobs.front().runtime;
   }
@@ -115,7 +115,7 @@ TEST_CASE("gray-failure: queue-depth beats round-robin, which beats numa on the 
     sim::Scenario& s = run.scenario;
     s.jobs.front().runtime /= 4;
     s.faults.front().at /= 4;
-    s.faults.front().duration /= 4;
+    std::get<sim::faults::Gray>(s.faults.front().kind).duration /= 4;
     s.duration /= 4;
   }
   auto results = ex::run_experiment(exp);

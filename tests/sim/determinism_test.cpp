@@ -57,8 +57,7 @@ Scenario busy_scenario(std::uint64_t seed) {
   f.label = "p0 down";
   f.target = "sw-a--t0.p0";
   f.at = 700ms;
-  f.duration = 600ms;
-  f.kind = faults::Down{Detection::Immediate};
+  f.kind = faults::Down{Detection::Immediate, 600ms};
   s.faults.push_back(f);
   return s;
 }

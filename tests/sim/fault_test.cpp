@@ -13,13 +13,12 @@ namespace {
 
 const std::string kFastReconnect = "options { reconnect_delay_s: 1 }";
 
-FaultSpec fault(FaultKind kind, const std::string& target, Duration at, Duration duration) {
+FaultSpec fault(FaultKind kind, const std::string& target, Duration at) {
   FaultSpec f;
   f.label = target;
   f.kind = kind;
   f.target = target;
   f.at = at;
-  f.duration = duration;
   return f;
 }
 
@@ -47,7 +46,7 @@ Duration first_event(const RunResult& r, const std::string& kind, const std::str
 }
 
 FaultSpec reset_fault(const std::string& controller, Duration at, ResetSide side) {
-  return fault(faults::ControllerReset{side}, controller, at, 0s);
+  return fault(faults::ControllerReset{side}, controller, at);
 }
 
 // Two optimized paths, reconnect_delay 1 s, one reset of `side` on p0 at `at`.
@@ -71,8 +70,8 @@ RunResult run_numa_reset(ResetSide side) {
 
 TEST_CASE("all paths down for 3 s: I/O queues, then drains with no failure", "[sim][fault]") {
   Scenario s = scenario(two_path_topology("OPTIMIZED", kFastReconnect), "round-robin", job(32, 6s));
-  s.faults.push_back(fault(faults::Down{Detection::Immediate}, "t0.p0", 1s, 3s));
-  s.faults.push_back(fault(faults::Down{Detection::Immediate}, "t0.p1", 1s, 3s));
+  s.faults.push_back(fault(faults::Down{Detection::Immediate, 3s}, "t0.p0", 1s));
+  s.faults.push_back(fault(faults::Down{Detection::Immediate, 3s}, "t0.p1", 1s));
   const RunResult r = run_scenario(s);
   CHECK(r.ledger.failed == 0);
   CHECK(r.ledger.balanced());
@@ -102,7 +101,7 @@ TEST_CASE("a silent remote loss is noticed by keep-alive within kato + kato/4..k
     std::string topo = two_path_topology();
     if (k.hz) replace_all(topo, R"(nics { name: "nic0")", "kernel_hz: " + std::to_string(k.hz) + R"( nics { name: "nic0")");
     Scenario s = scenario(topo, "numa", job(8, 12s));
-    s.faults.push_back(fault(faults::Down{}, "sw-a--t0.p0", 1s, Duration(-1)));
+    s.faults.push_back(fault(faults::Down{Detection::Auto, Duration(-1)}, "sw-a--t0.p0", 1s));
     const RunResult r = run_scenario(s);
     const Duration min = k.silent_loss_min();
     const Duration max = k.silent_loss_max();
@@ -118,7 +117,7 @@ TEST_CASE("a silent remote loss is noticed by keep-alive within kato + kato/4..k
 
 TEST_CASE("a local link loss is noticed at once", "[sim][fault]") {
   Scenario s = scenario(two_path_topology(), "numa", job(8, 3s));
-  s.faults.push_back(fault(faults::Down{}, "h0.nic0--sw-a", 1s, 1s));
+  s.faults.push_back(fault(faults::Down{Detection::Auto, 1s}, "h0.nic0--sw-a", 1s));
   const RunResult r = run_scenario(s);
   CHECK(r.faults.at(0).time_to_detect >= 0s);
   CHECK(r.faults.at(0).time_to_detect < 1ms);
@@ -129,7 +128,7 @@ TEST_CASE("a local link loss is noticed at once", "[sim][fault]") {
 
 TEST_CASE("a port that closes connections while others stay up: refused reconnects, then back", "[sim][fault]") {
   Scenario s = scenario(two_path_topology("OPTIMIZED", kFastReconnect), "numa", job(8, 5s));
-  s.faults.push_back(fault(faults::Down{Detection::Immediate}, "t0.p0", 1s, 2s));
+  s.faults.push_back(fault(faults::Down{Detection::Immediate, 2s}, "t0.p0", 1s));
   const RunResult r = run_scenario(s);
   CHECK(r.ledger.failed == 0);
   CHECK(has_event(r, "ctrl-state", "h0/t0.p0", "connecting->live"));
@@ -138,7 +137,7 @@ TEST_CASE("a port that closes connections while others stay up: refused reconnec
 
 TEST_CASE("ANA change with a transition: I/O leaves the path and nothing fails", "[sim][fault]") {
   Scenario s = scenario(two_path_topology(), "numa", job(16, 4s));
-  FaultSpec f = fault(faults::AnaChange{1, topology::INACCESSIBLE, 200ms}, "t0.p0", 1s, 2s);
+  FaultSpec f = fault(faults::AnaChange{1, topology::INACCESSIBLE, 200ms, 2s}, "t0.p0", 1s);
   s.faults.push_back(f);
   const RunResult r = run_scenario(s);
   CHECK(r.ledger.failed == 0);
@@ -150,7 +149,7 @@ TEST_CASE("ANA change with a transition: I/O leaves the path and nothing fails",
 
 TEST_CASE("a flapping link keeps the ledger balanced", "[sim][fault]") {
   Scenario s = scenario(two_path_topology("OPTIMIZED", kFastReconnect), "round-robin", job(16, 5s));
-  FaultSpec f = fault(faults::Flap{3, 1s, Detection::Immediate}, "sw-a--t0.p0", 1s, 0s);
+  FaultSpec f = fault(faults::Flap{3, 1s, Detection::Immediate}, "sw-a--t0.p0", 1s);
   s.faults.push_back(f);
   const RunResult r = run_scenario(s);
   CHECK(r.ledger.failed == 0);
@@ -162,7 +161,7 @@ TEST_CASE("a flapping link keeps the ledger balanced", "[sim][fault]") {
 TEST_CASE("a gray link slows its path; queue-depth moves load away, round-robin does not", "[sim][fault]") {
   auto run = [](const std::string& policy) {
     Scenario s = scenario(two_path_topology(), policy, job(32, 3s));
-    FaultSpec f = fault(faults::Gray{100, 1}, "sw-a--t0.p0", 0s, Duration(-1));  // 2 us -> 200 us each way
+    FaultSpec f = fault(faults::Gray{100, 1}, "sw-a--t0.p0", 0s);  // 2 us -> 200 us each way
     s.faults.push_back(f);
     return run_scenario(s);
   };
@@ -177,7 +176,7 @@ TEST_CASE("a gray link slows its path; queue-depth moves load away, round-robin 
 
 TEST_CASE("a controller reset reconnects and loses nothing", "[sim][fault]") {
   Scenario s = scenario(two_path_topology(), "round-robin", job(16, 3s));
-  s.faults.push_back(fault(faults::ControllerReset{}, "h0/t0.p0", 1s, 0s));
+  s.faults.push_back(fault(faults::ControllerReset{}, "h0/t0.p0", 1s));
   const RunResult r = run_scenario(s);
   CHECK(r.ledger.failed == 0);
   CHECK(has_event(r, "ctrl-state", "h0/t0.p0", "live->resetting"));
@@ -224,7 +223,7 @@ TEST_CASE("a target-side reset of a controller with I/O in flight: every I/O end
 
 TEST_CASE("a target node reboot: connections reset, hosts reconnect", "[sim][fault]") {
   Scenario s = scenario(two_path_topology("OPTIMIZED", kFastReconnect), "numa", job(16, 4s));
-  s.faults.push_back(fault(faults::Down{Detection::Immediate}, "t0", 1s, 500ms));
+  s.faults.push_back(fault(faults::Down{Detection::Immediate, 500ms}, "t0", 1s));
   const RunResult r = run_scenario(s);
   CHECK(r.ledger.failed == 0);
   CHECK(r.faults.at(0).stall >= 500ms);
@@ -233,7 +232,7 @@ TEST_CASE("a target node reboot: connections reset, hosts reconnect", "[sim][fau
 
 TEST_CASE("a silent node crash: the returning node answers with RST", "[sim][fault]") {
   Scenario s = scenario(two_path_topology("OPTIMIZED", kFastReconnect), "numa", job(16, 4s));
-  s.faults.push_back(fault(faults::Down{}, "t0", 1s, 500ms));
+  s.faults.push_back(fault(faults::Down{Detection::Auto, 500ms}, "t0", 1s));
   const RunResult r = run_scenario(s);
   CHECK(r.ledger.balanced());
   CHECK(r.ledger.failed == 0);
@@ -245,8 +244,8 @@ TEST_CASE("a silent node crash: the returning node answers with RST", "[sim][fau
 TEST_CASE("fast_io_fail_tmo fails queued I/O when every path is gone; the books still balance", "[sim][fault]") {
   Scenario s = scenario(two_path_topology("OPTIMIZED", "options { reconnect_delay_s: 1 fast_io_fail_tmo_s: 0.5 }"),
                         "round-robin", job(16, 3s));
-  s.faults.push_back(fault(faults::Down{Detection::Immediate}, "t0.p0", 1s, Duration(-1)));
-  s.faults.push_back(fault(faults::Down{Detection::Immediate}, "t0.p1", 1s, Duration(-1)));
+  s.faults.push_back(fault(faults::Down{Detection::Immediate, Duration(-1)}, "t0.p0", 1s));
+  s.faults.push_back(fault(faults::Down{Detection::Immediate, Duration(-1)}, "t0.p1", 1s));
   const RunResult r = run_scenario(s);
   CHECK(r.ledger.failed > 0);
   CHECK(r.ledger.balanced());
@@ -260,7 +259,7 @@ TEST_CASE("fast_io_fail_tmo fails queued I/O when every path is gone; the books 
 
 TEST_CASE("Detection SILENT hides even a local link loss until keep-alive", "[sim][fault]") {
   Scenario s = scenario(two_path_topology(), "numa", job(8, 12s));
-  s.faults.push_back(fault(faults::Down{Detection::Silent}, "h0.nic0--sw-a", 1s, Duration(-1)));
+  s.faults.push_back(fault(faults::Down{Detection::Silent, Duration(-1)}, "h0.nic0--sw-a", 1s));
   const RunResult r = run_scenario(s);
   CHECK(r.faults.at(0).time_to_detect > kDefaultKernel.silent_loss_min());
   CHECK(r.faults.at(0).time_to_detect <= kDefaultKernel.silent_loss_max());
@@ -270,7 +269,7 @@ TEST_CASE("Detection SILENT hides even a local link loss until keep-alive", "[si
 TEST_CASE("fault actions happen at their virtual times, run after run", "[sim][fault]") {
   for (int run = 0; run < 2; ++run) {  // SimGrid's clock carries over between runs in a process
     Scenario s = scenario(two_path_topology(), "numa", job(4, 1s));
-    s.faults.push_back(fault(faults::Down{}, "sw-b--t0.p1", 300ms, 200ms));
+    s.faults.push_back(fault(faults::Down{Detection::Auto, 200ms}, "sw-b--t0.p1", 300ms));
     const RunResult r = run_scenario(s);
     std::vector<Duration> at;
     for (const auto& e : r.events) {
@@ -288,7 +287,7 @@ TEST_CASE("a gray hop slows only its own path's replies on a shared cable", "[si
   auto run = [&](bool gray) {
     Scenario s = scenario(shared, "round-robin", job(32, 2s));
     if (gray) {
-      FaultSpec f = fault(faults::Gray{100, 1}, "sw-a--t0.p0", 0s, Duration(-1));  // 2 us -> 200 us each way on p0 only
+      FaultSpec f = fault(faults::Gray{100, 1}, "sw-a--t0.p0", 0s);  // 2 us -> 200 us each way on p0 only
       s.faults.push_back(f);
     }
     return run_scenario(s);
@@ -316,7 +315,7 @@ TEST_CASE("a silently dead port answers no connect: the SYN retry or the connect
   // 1 s later; if the port is back by then the retry connects, else the attempt times out (3 s).
   auto run = [](Duration outage) {
     Scenario s = scenario(two_path_topology("OPTIMIZED", "options { reconnect_delay_s: 1 kato_s: 1 }"), "numa", job(8, 10s));
-    s.faults.push_back(fault(faults::Down{Detection::Silent}, "t0.p0", 1s, outage));
+    s.faults.push_back(fault(faults::Down{Detection::Silent, outage}, "t0.p0", 1s));
     const RunResult r = run_scenario(s);
     CHECK(r.ledger.failed == 0);
     const Duration recovery = first_event(r, "ctrl-state", "h0/t0.p0", "live->resetting", 1s);

@@ -138,7 +138,6 @@ TEST_CASE("a flap expands to count down/up cycles, down for half of each period"
   flap.kind = sim::faults::Flap{2, 300ms, sim::Detection::Immediate};
   flap.target = "nvmet.p2";
   flap.at = 500ms;
-  flap.duration = 600ms;
   s.faults = {flap};
   auto plan = validate::plan_guest(s);
   std::vector<std::pair<std::int64_t, std::string>> got;
@@ -150,10 +149,9 @@ TEST_CASE("a flap expands to count down/up cycles, down for half of each period"
 TEST_CASE("the guest follows the simulator's plan: a window shorter than the transition restores after it", "[validate][plan]") {
   auto s = load("validate/guest/smoke.textproto");
   sim::FaultSpec ana;
-  ana.kind = sim::faults::AnaChange{1, topology::INACCESSIBLE, 400ms};
+  ana.kind = sim::faults::AnaChange{1, topology::INACCESSIBLE, 400ms, 100ms};
   ana.target = "nvmet.p1";
   ana.at = 500ms;
-  ana.duration = 100ms;
   s.faults = {ana};
   auto plan = validate::plan_guest(s);
   std::vector<std::pair<std::int64_t, std::string>> got;
@@ -166,10 +164,9 @@ TEST_CASE("the guest follows the simulator's plan: a window shorter than the tra
 TEST_CASE("actions after the workload ends are dropped", "[validate][plan]") {
   auto s = load("validate/guest/smoke.textproto");
   sim::FaultSpec ana;
-  ana.kind = sim::faults::AnaChange{1, topology::INACCESSIBLE, {}};
+  ana.kind = sim::faults::AnaChange{1, topology::INACCESSIBLE, {}, 5s};
   ana.target = "nvmet.p1";
   ana.at = 1500ms;
-  ana.duration = 5s;
   s.faults = {ana};
   auto plan = validate::plan_guest(s);
   REQUIRE(plan.actions.size() == 1);
