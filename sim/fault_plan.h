@@ -1,7 +1,7 @@
 // The fault contract every engine consumes: a scenario's faults flattened into timed actions.
 // A flap becomes its down/up pairs, an ANA change with a transition becomes CHANGE then the
 // final state, and every windowed fault gets its end action. Each action carries what applying
-// it needs, so an engine (the des engine in sim/world_faults.cpp, validate's guest mapping in
+// it needs, so an engine (the des engine in sim/fault_applier.cpp, validate's guest mapping in
 // validate/guest_faults.cpp) visits actions, never fault kinds.
 #pragma once
 

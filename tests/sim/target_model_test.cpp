@@ -83,11 +83,9 @@ TEST_CASE("a group stuck in change resets its controller after 2 x the subsystem
     Scenario s = scenario(topo, "numa", job(4, 8s));
     FaultSpec f;
     f.label = "stuck";
-    f.kind = FaultKind::AnaChange;
+    f.kind = faults::AnaChange{1, topology::CHANGE};
     f.target = "t0.p0";
     f.at = 1s;
-    f.grpid = 1;
-    f.ana_state = topology::CHANGE;
     s.faults.push_back(f);
     const RunResult r = run_scenario(s);
     for (const auto& e : r.events) {
