@@ -124,7 +124,7 @@ LoadedExperiment assemble(const Experiment& exp, const topology::SourceMap& map,
   if (!problems.empty()) throw topology::InputError(problems);
 
   base.topology = *fabric.topo;
-  LoadedExperiment out{exp.name(), exp.description(), map.source_name(), {}};
+  LoadedExperiment out{exp.name(), exp.description(), map.source_name(), {}, {exp.slo().begin(), exp.slo().end()}};
   for (const policies::PolicyConfig& p : policies) {
     PlannedRun run{detail::policy_label(p), policy_text(p), base, options};
     run.scenario.policy = p;

@@ -339,4 +339,20 @@ std::vector<SloOutcome> evaluate_slos(const std::vector<Slo>& slos, const RunMet
   return out;
 }
 
+std::vector<Slo> check_run_slos(const LoadedExperiment& exp, const std::vector<std::string>& extra) {
+  std::vector<Slo> slos = exp.slos;
+  for (const std::string& text : extra) slos.push_back(parse_slo(text));
+  check_slos(slos, exp);
+  return slos;
+}
+
+std::vector<SloOutcome> judge_run_slos(const LoadedExperiment& exp, const std::vector<Slo>& slos,
+                                       const std::vector<sim::RunResult>& results) {
+  std::vector<SloOutcome> out;
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    for (SloOutcome& o : evaluate_slos(slos, run_metrics(exp.runs[i], results[i]))) out.push_back(std::move(o));
+  }
+  return out;
+}
+
 }  // namespace mpsim::experiments

@@ -48,4 +48,11 @@ std::vector<SloOutcome> evaluate_slos(const std::vector<experiment::Slo>& slos, 
 
 std::string slo_text(const experiment::Slo& slo);  // "job=randread:p99<=1ms"
 
+// `mpsim run`: the experiment's assertions and `extra` (--slo texts) checked against it, then
+// judged on every policy's result. Throws SloError on a bad assertion (before anything ran,
+// call check_run_slos first).
+std::vector<experiment::Slo> check_run_slos(const LoadedExperiment& exp, const std::vector<std::string>& extra);
+std::vector<SloOutcome> judge_run_slos(const LoadedExperiment& exp, const std::vector<experiment::Slo>& slos,
+                                       const std::vector<sim::RunResult>& results);
+
 }  // namespace mpsim::experiments

@@ -2,6 +2,7 @@
 // the loader before anything is written.
 #include <google/protobuf/text_format.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -162,7 +163,9 @@ std::size_t plan_sweep(const SweepRequest& req, const std::string& dir) {
         else axis_overrides.push_back({path, value});
       }
       apply_overrides(point, axis_overrides, base_dir);
-      if (exp.has_seed()) point.set_seed(sp.seed);
+      bool seed_axis = std::any_of(sp.values.begin(), sp.values.end(), [](const auto& v) { return v.first == "seed"; });
+      if (seed_axis) sp.seed = point.seed();  // a seed axis states the seeds itself
+      else if (exp.has_seed()) point.set_seed(sp.seed);
       for (const experiment::Slo& s : cli_slos) *point.add_slo() = s;
       Experiment check = point;
       LoadedExperiment loaded = load_experiment_message(check, topology::SourceMap(where), base_dir);
