@@ -35,7 +35,7 @@ struct LoadedExperiment {
   std::string description;
   std::string source;  // the file it came from
   std::vector<PlannedRun> runs;
-  std::vector<experiment::Slo> slos;  // the file's slo {} assertions (see slo.h)
+  std::vector<experiment::Slo> slos = {};  // the file's slo {} assertions (see slo.h)
 };
 
 // `overrides` (--set PATH=VALUE) apply to the parsed file before any check, so every check

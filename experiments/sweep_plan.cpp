@@ -172,7 +172,8 @@ std::size_t plan_sweep(const SweepRequest& req, const std::string& dir) {
       check_slos({point.slo().begin(), point.slo().end()}, loaded);
     } catch (const topology::InputError& e) {
       std::string all;
-      for (const std::string& p : e.problems()) all += (all.empty() ? "" : "\n") + where + ": " + p;
+      for (const std::string& p : e.problems())  // the loader's problems already begin with `where`
+        all += (all.empty() ? "" : "\n") + (p.rfind(where, 0) == 0 ? p : where + ": " + p);
       throw std::invalid_argument(all);
     } catch (const std::invalid_argument& e) {
       throw std::invalid_argument(where + ": " + e.what());

@@ -15,6 +15,7 @@ cat >"$work/short.textproto" <<EOT
 name: "sweep-bench"
 topology_file: "$root/topologies/quickstart.textproto"
 seed: 1
+policy { name: "numa" }
 jobs { name: "randread" host: "h0" nqn: "nqn.2026-11.io.mpsim:quickstart" nsid: 1 rw: "randread" bs: "4k" iodepth: 32 runtime: "300ms" }
 faults { at: "100ms" duration: "100ms" down { target: "h0.nic0--sw-a" } }
 EOT
