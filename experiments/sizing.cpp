@@ -13,8 +13,8 @@ namespace fs = std::filesystem;
 
 class Prober {
  public:
-  Prober(const SizingRequest& req, std::string out_dir, std::string self_exe)
-      : req_(req), out_(std::move(out_dir)), exe_(std::move(self_exe)) {}
+  Prober(const SizingRequest& req, std::string out_dir, const RunPlannedDir& run_dir)
+      : req_(req), out_(std::move(out_dir)), run_dir_(run_dir) {}
 
   bool passes(double v) {
     if (auto it = seen_.find(v); it != seen_.end()) return it->second.passed;
@@ -23,7 +23,7 @@ class Prober {
     SweepRequest one = req_.base;
     one.cli_axes = {{req_.path, {text}}};
     plan_sweep(one, dir);  // unchanged point: its earlier result is kept
-    run_locally(exe_, dir, 1);
+    run_dir_(dir);
     CollectOutcome c = collect_sweep(dir);
     SizingProbe p{v, c.failed_points.empty() && c.failed_slos == 0, ""};
     if (!c.failed_points.empty()) p.why = "point failed (see " + dir + "/sweep.csv)";
@@ -42,7 +42,8 @@ class Prober {
 
  private:
   const SizingRequest& req_;
-  std::string out_, exe_;
+  std::string out_;
+  const RunPlannedDir& run_dir_;
   std::map<double, SizingProbe> seen_;
 };
 
@@ -55,11 +56,11 @@ std::string format_axis_value(double v, bool integer) {
   return buf;
 }
 
-SizingResult size_search(const SizingRequest& req, const std::string& out_dir, const std::string& self_exe) {
+SizingResult size_search(const SizingRequest& req, const std::string& out_dir, const RunPlannedDir& run_dir) {
   if (req.max && *req.max < req.min) throw std::invalid_argument("size: --max is below --min");
   if (req.integer && req.min < 0) throw std::invalid_argument("size: --min must be >= 0 for an integer axis");
   if (!req.integer && req.min <= 0 && !req.max) throw std::invalid_argument("size: a real axis needs --min > 0 or a --max");
-  Prober probe(req, out_dir, self_exe);
+  Prober probe(req, out_dir, run_dir);
   SizingResult r;
   double lo = req.min;
   if (!probe.passes(lo)) {

@@ -6,6 +6,7 @@
 // non-monotone rather than hidden.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -36,8 +37,9 @@ struct SizingResult {
   std::vector<std::string> non_monotone; // e.g. "passes at 12 above a failure at 8"
 };
 
-// Each probe runs in a child process (`self_exe sweep-run`), like a sweep point.
-SizingResult size_search(const SizingRequest& req, const std::string& out_dir, const std::string& self_exe);
+// `run_dir` runs the planned points of a directory (the CLI: run_locally with child processes).
+using RunPlannedDir = std::function<void(const std::string& dir)>;
+SizingResult size_search(const SizingRequest& req, const std::string& out_dir, const RunPlannedDir& run_dir);
 
 std::string format_axis_value(double v, bool integer);
 

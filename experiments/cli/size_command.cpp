@@ -30,7 +30,8 @@ int size(SizeOptions opt) {
     }
   }
   try {
-    ex::SizingResult r = ex::size_search(opt.req, opt.out_dir, std::filesystem::read_symlink("/proc/self/exe").string());
+    std::string self = std::filesystem::read_symlink("/proc/self/exe").string();
+    ex::SizingResult r = ex::size_search(opt.req, opt.out_dir, [&](const std::string& dir) { ex::run_locally(self, dir, 1); });
     auto fmt = [&](double v) { return ex::format_axis_value(v, opt.req.integer); };
     std::cout << "size " << opt.req.path << " (" << r.probes.size() << " points, in " << opt.out_dir << "):\n";
     for (const ex::SizingProbe& p : r.probes)

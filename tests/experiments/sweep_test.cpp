@@ -11,6 +11,7 @@
 #include "experiments/experiment_loader.h"
 #include "experiments/junit.h"
 #include "experiments/runner.h"
+#include "experiments/sizing.h"
 #include "experiments/slo.h"
 #include "experiments/sweep.h"
 #include "experiments/sweep_files.h"
@@ -160,12 +161,32 @@ TEST_CASE("JUnit output validates against the JUnit schema with xmllint") {
   ex::SloOutcome fail{"stall<3s & \"q\"", "rr", "fault 0 (<x>)", false, "4s", "<3s"};
   ex::write_junit(t.file("j.xml"), "suite", {{"e.point-0000", pass}, {"e.point-0001", fail}});
   std::string cmd = "xmllint --noout --schema " MPSIM_SOURCE_DIR "/tests/experiments/data/junit.xsd " + t.file("j.xml") + " 2>" + t.file("err");
+  int rc = std::system(cmd.c_str());
   INFO(read_file(t.file("err")));
-  CHECK(std::system(cmd.c_str()) == 0);
+  CHECK(rc == 0);
   std::string xml = read_file(t.file("j.xml"));
   CHECK_THAT(xml, Catch::Contains("tests=\"2\" failures=\"1\""));
   // The schema is not a rubber stamp: a negative count fails it.
   std::ofstream(t.file("bad.xml")) << std::string(xml).replace(xml.find("tests=\"2\""), 9, "tests=\"-2\"");
   std::string bad = "xmllint --noout --schema " MPSIM_SOURCE_DIR "/tests/experiments/data/junit.xsd " + t.file("bad.xml") + " 2>/dev/null";
   CHECK(std::system(bad.c_str()) != 0);
+}
+
+TEST_CASE("sizing finds the largest iodepth whose p99 holds, reusing probes") {
+  TempDir t;
+  ex::SizingRequest req{request(t, {}), "jobs[randread].iodepth", 1, 128.0, true};
+  req.base.slos = {"p99<=125us"};
+  int ran = 0;
+  auto run_dir = [&](const std::string& dir) { ran += static_cast<int>(ex::run_points(dir, 0, 1)); };
+  ex::SizingResult r = ex::size_search(req, t.file("size"), run_dir);
+  REQUIRE(r.largest_passing);
+  REQUIRE(r.smallest_failing);
+  CHECK(*r.smallest_failing == *r.largest_passing + 1);
+  CHECK(r.non_monotone.empty());
+  for (const ex::SizingProbe& p : r.probes) CHECK(p.passed == (p.value <= *r.largest_passing));
+  CHECK(ran == static_cast<int>(r.probes.size()));
+  ran = 0;
+  ex::SizingResult again = ex::size_search(req, t.file("size"), run_dir);  // every probe reused
+  CHECK(ran == 0);
+  CHECK(*again.largest_passing == *r.largest_passing);
 }
