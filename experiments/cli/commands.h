@@ -22,5 +22,7 @@ void add_bench_command(CLI::App& app, Action& action);
 void add_report_command(CLI::App& app, Action& action);
 // Writes DIR/report.html (logs its path); errors are logged and give kExitBadInput.
 int write_html_report(const std::string& results_dir);
+void add_sweep_command(CLI::App& app, Action& action);
+void add_size_command(CLI::App& app, Action& action);
 
 }  // namespace mpsim::cli

@@ -6,6 +6,8 @@
 
 #include "experiments/cli/commands.h"
 #include "experiments/experiment_loader.h"
+#include "experiments/junit.h"
+#include "experiments/slo.h"
 #include "experiments/progress.h"
 #include "experiments/reports.h"
 #include "experiments/runner.h"
@@ -21,6 +23,9 @@ struct RunOptions {
   std::string out_dir;
   bool json = false;
   bool report = false;
+  std::vector<std::string> overrides;  // --set PATH=VALUE
+  std::vector<std::string> slos;       // --slo TEXT, beside the file's slo {}
+  std::string junit;
 };
 
 std::vector<ex::RunReport> pair_up(const ex::LoadedExperiment& exp, const std::vector<sim::RunResult>& results) {
@@ -44,10 +49,29 @@ void print_results(const ex::LoadedExperiment& exp, const std::vector<ex::RunRep
   std::cout.flush();
 }
 
+// Prints each failed assertion (stderr) and writes --junit; true when every one passed.
+bool judge_slos(const ex::LoadedExperiment& exp, const std::vector<experiment::Slo>& slos,
+                const std::vector<sim::RunResult>& results, const std::string& junit) {
+  std::vector<ex::JunitCase> cases;
+  bool all = true;
+  for (const ex::SloOutcome& o : ex::judge_run_slos(exp, slos, results)) {
+    if (!o.passed) spdlog::error("SLO failed [{}] {} {}: {} (required {})", o.policy, o.name, o.subject, o.measured, o.threshold);
+    all = all && o.passed;
+    cases.push_back({exp.name, o});
+  }
+  if (!junit.empty()) ex::write_junit(junit, "mpsim run " + exp.name, cases);
+  return all;
+}
+
 int run(const RunOptions& opt) {
   ex::LoadedExperiment exp;
+  std::vector<experiment::Slo> slos;
   try {
-    exp = ex::load_experiment_file(opt.experiment);
+    exp = ex::load_experiment_file(opt.experiment, ex::parse_overrides(opt.overrides));
+    slos = ex::check_run_slos(exp, opt.slos);
+  } catch (const std::invalid_argument& e) {  // OverrideError, SloError
+    std::cerr << e.what() << "\n";
+    return kExitBadInput;
   } catch (const topology::InputError& e) {
     for (const std::string& p : e.problems()) std::cerr << p << "\n";
     return kExitBadInput;
@@ -72,7 +96,8 @@ int run(const RunOptions& opt) {
   if (opt.report && write_html_report(opt.out_dir) != kExitOk) return kExitBadInput;
   std::vector<std::string> problems = ex::check_results(exp, results);
   for (const std::string& p : problems) spdlog::error("{}", p);
-  return problems.empty() ? kExitOk : kExitCheckFailed;
+  bool slos_met = judge_slos(exp, slos, results, opt.junit);
+  return problems.empty() && slos_met ? kExitOk : kExitCheckFailed;
 }
 
 }  // namespace
@@ -85,6 +110,10 @@ void add_run_command(CLI::App& app, Action& action) {
   cmd->add_option("-o,--out", opt->out_dir,
                   "Write fio.json, timeline.csv, events.csv, summary.json per policy (and comparison.json) here");
   cmd->add_flag("--json", opt->json, "Print the summary as JSON instead of the table");
+  cmd->add_option("--set", opt->overrides, "PATH=VALUE: change a field first, e.g. jobs[randread].iodepth=64")
+      ->allow_extra_args(false);
+  cmd->add_option("--slo", opt->slos, "An assertion, e.g. \"p99<=1ms\", \"fault:stall<=3s\"; exit 1 if one fails");
+  cmd->add_option("--junit", opt->junit, "Write the assertions' results as JUnit XML here");
   cmd->add_flag("--report", opt->report, "Also write report.html (plots) into the --out directory (default ./mpsim-results)");
   cmd->callback([opt, &action] {
     if (opt->report && opt->out_dir.empty()) opt->out_dir = "mpsim-results";
