@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "experiments/experiment_checks.h"
+#include "topologies/generate.h"
 
 namespace mpsim::experiments {
 namespace {
@@ -27,9 +28,9 @@ Fabric resolve_fabric(const Experiment& exp, const topology::SourceMap& exp_map,
   Fabric f;
   if (exp.has_topology()) {
     topology::Diagnostics topo_diag;
-    topology::validate_topology(exp.topology(), exp_map, topo_diag);
+    auto resolved = topology::resolve_topology(exp.topology(), exp_map, topo_diag);  // expands a generator block
     for (const std::string& p : topo_diag.problems()) f.file_problems.push_back(p);
-    if (topo_diag.empty()) f.topo = std::make_unique<topology::Topology>(exp.topology());
+    if (resolved) f.topo = std::make_unique<topology::Topology>(std::move(*resolved));
     f.map = exp_map;
     return f;
   }
