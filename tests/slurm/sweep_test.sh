@@ -23,6 +23,7 @@ since() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }'; 
 rm -rf "$work" && mkdir -p "$work" || fail "cannot create $work"
 cluster=$work/cluster
 trap '"$here/cluster.sh" stop "$cluster"' EXIT
+trap 'exit 1' TERM INT  # so the EXIT trap stops the daemons on a ctest timeout too
 
 # The points, as `mpsim sweep --plan-only` would write them.
 plan() {
