@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "experiments/experiment_checks.h"
+#include "experiments/overrides.h"
 #include "topologies/generate.h"
 
 namespace mpsim::experiments {
@@ -15,6 +16,12 @@ namespace {
 
 using experiment::Experiment;
 namespace fs = std::filesystem;
+
+// connection_defaults fill what a connection leaves unset, before the fabric is checked.
+void apply_connection_defaults(const Experiment& exp, topology::Topology& topo) {
+  if (!exp.has_connection_defaults()) return;
+  for (topology::Connection& c : *topo.mutable_connections()) fill_unset_fields(exp.connection_defaults(), *c.mutable_options());
+}
 
 // The fabric and the SourceMap that locates its fields (its own file's, or the experiment's).
 struct Fabric {
@@ -45,7 +52,11 @@ Fabric resolve_fabric(const Experiment& exp, const topology::SourceMap& exp_map,
   }
   auto topo = std::make_unique<topology::Topology>();
   try {
-    f.map = topology::load_topology_file(path.string(), *topo);
+    f.map = topology::parse_textproto_file(path.string(), *topo);
+    apply_connection_defaults(exp, *topo);
+    topology::Diagnostics topo_diag;
+    topology::validate_topology(*topo, f.map, topo_diag);
+    topo_diag.throw_if_any();
     f.topo = std::move(topo);
   } catch (const topology::InputError& e) {
     f.file_problems = e.problems();
@@ -136,17 +147,43 @@ std::string policy_text(const policies::PolicyConfig& policy) {
   return text + ")";
 }
 
-LoadedExperiment load_experiment_text(std::string_view text, const std::string& source_name,
-                                      const std::string& base_dir) {
-  Experiment exp;
-  topology::SourceMap map = topology::parse_textproto(text, source_name, exp);
+void inline_topology_file(Experiment& exp, const std::string& base_dir) {
+  if (!exp.has_topology_file()) return;
+  fs::path path = fs::path(base_dir) / exp.topology_file();
+  topology::Topology topo;
+  topology::parse_textproto_file(path.string(), topo);  // checked once the experiment is assembled
+  *exp.mutable_topology() = std::move(topo);
+}
+
+void apply_overrides(Experiment& exp, const std::vector<Override>& overrides, const std::string& base_dir) {
+  try {
+    for (const Override& o : overrides) {
+      if (o.path.rfind("topology", 0) == 0 && o.path.rfind("topology_file", 0) != 0) inline_topology_file(exp, base_dir);
+      apply_override(exp, o);
+    }
+  } catch (const OverrideError& e) {
+    throw topology::InputError(e.what());
+  }
+}
+
+LoadedExperiment load_experiment_message(Experiment& exp, const topology::SourceMap& map, const std::string& base_dir,
+                                         const std::vector<Override>& overrides) {
+  apply_overrides(exp, overrides, base_dir);
+  if (exp.has_topology()) apply_connection_defaults(exp, *exp.mutable_topology());
   return assemble(exp, map, base_dir);
 }
 
-LoadedExperiment load_experiment_file(const std::string& path) {
+LoadedExperiment load_experiment_text(std::string_view text, const std::string& source_name,
+                                      const std::string& base_dir, const std::vector<Override>& overrides) {
+  Experiment exp;
+  topology::SourceMap map = topology::parse_textproto(text, source_name, exp);
+  return load_experiment_message(exp, map, base_dir, overrides);
+}
+
+LoadedExperiment load_experiment_file(const std::string& path, const std::vector<Override>& overrides) {
   Experiment exp;
   topology::SourceMap map = topology::parse_textproto_file(path, exp);
-  return assemble(exp, map, fs::path(path).parent_path().string());
+  return load_experiment_message(exp, map, fs::path(path).parent_path().string(), overrides);
 }
 
 }  // namespace mpsim::experiments

@@ -13,7 +13,10 @@
 #include <utility>
 #include <vector>
 
+#include "experiments/experiment.pb.h"
+#include "experiments/overrides.h"
 #include "sim/scenario.h"
+#include "topologies/textproto.h"
 
 namespace mpsim::experiments {
 
@@ -34,11 +37,22 @@ struct LoadedExperiment {
   std::vector<PlannedRun> runs;
 };
 
-LoadedExperiment load_experiment_file(const std::string& path);
+// `overrides` (--set PATH=VALUE) apply to the parsed file before any check, so every check
+// applies to the result; a path under `topology` first copies a topology_file inline.
+LoadedExperiment load_experiment_file(const std::string& path, const std::vector<Override>& overrides = {});
 
 // `base_dir` resolves a relative topology_file.
 LoadedExperiment load_experiment_text(std::string_view text, const std::string& source_name,
-                                      const std::string& base_dir);
+                                      const std::string& base_dir, const std::vector<Override>& overrides = {});
+
+// The same from a parsed message (`map` locates its fields; `exp` is modified in place).
+LoadedExperiment load_experiment_message(experiment::Experiment& exp, const topology::SourceMap& map,
+                                         const std::string& base_dir, const std::vector<Override>& overrides = {});
+
+// Applies overrides to `exp`; throws topology::InputError naming the path on a bad one.
+void apply_overrides(experiment::Experiment& exp, const std::vector<Override>& overrides, const std::string& base_dir);
+// Replaces a topology_file (relative to `base_dir`) by the topology it holds, unchecked.
+void inline_topology_file(experiment::Experiment& exp, const std::string& base_dir);
 
 // "name" or "name(k=v,k2=v2)" with parameters in key order.
 std::string policy_text(const policies::PolicyConfig& policy);

@@ -35,6 +35,8 @@ policies::ControllerConfig controller_config(const topology::ConnectOptions& o, 
   if (o.has_reconnect_delay_s()) cfg.reconnect_delay = seconds(o.reconnect_delay_s());
   if (o.has_ctrl_loss_tmo_s()) cfg.ctrl_loss_tmo = seconds(o.ctrl_loss_tmo_s());
   if (o.has_fast_io_fail_tmo_s()) cfg.fast_io_fail_tmo = seconds(o.fast_io_fail_tmo_s());
+  if (o.has_io_timeout_s()) cfg.io_timeout = seconds(o.io_timeout_s());
+  if (o.has_admin_timeout_s()) cfg.admin_timeout = seconds(o.admin_timeout_s());
   if (o.has_queue_size()) cfg.queue_size = o.queue_size();
   cfg.nr_io_queues = o.has_nr_io_queues() ? o.nr_io_queues() : host_cpus;
   cfg.tbkas = true;  // every target is nvmet, which advertises CTRATT.TBKAS (admin-cmd.c)

@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 #include <stdexcept>
+#include <tuple>
 
 #include "topologies/topology.h"
 
@@ -279,6 +280,10 @@ class Validator {
     }
     finite("ctrl_loss_tmo_s", o.has_ctrl_loss_tmo_s(), o.ctrl_loss_tmo_s());
     finite("fast_io_fail_tmo_s", o.has_fast_io_fail_tmo_s(), o.fast_io_fail_tmo_s());
+    for (auto [field, has, v] : {std::tuple{"io_timeout_s", o.has_io_timeout_s(), o.io_timeout_s()},
+                                 std::tuple{"admin_timeout_s", o.has_admin_timeout_s(), o.admin_timeout_s()}}) {
+      if (finite(field, has, v) && v <= 0) error(o, field, std::string(field) + " must be > 0");
+    }
     if (o.has_nr_io_queues() && o.nr_io_queues() == 0) error(o, "nr_io_queues", "nr_io_queues must be >= 1");
     if (o.has_queue_size() && (o.queue_size() < kMinQueueSize || o.queue_size() > kMaxQueueSize)) {
       error(o, "queue_size", "queue_size " + std::to_string(o.queue_size()) + " is outside 16..1024");

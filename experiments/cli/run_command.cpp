@@ -20,6 +20,7 @@ struct RunOptions {
   std::string experiment = MPSIM_SOURCE_DIR "/experiments/quickstart.textproto";
   std::string out_dir;
   bool json = false;
+  std::vector<std::string> overrides;  // --set PATH=VALUE
 };
 
 std::vector<ex::RunReport> pair_up(const ex::LoadedExperiment& exp, const std::vector<sim::RunResult>& results) {
@@ -46,7 +47,10 @@ void print_results(const ex::LoadedExperiment& exp, const std::vector<ex::RunRep
 int run(const RunOptions& opt) {
   ex::LoadedExperiment exp;
   try {
-    exp = ex::load_experiment_file(opt.experiment);
+    exp = ex::load_experiment_file(opt.experiment, ex::parse_overrides(opt.overrides));
+  } catch (const ex::OverrideError& e) {
+    std::cerr << e.what() << "\n";
+    return kExitBadInput;
   } catch (const topology::InputError& e) {
     for (const std::string& p : e.problems()) std::cerr << p << "\n";
     return kExitBadInput;
@@ -83,6 +87,8 @@ void add_run_command(CLI::App& app, Action& action) {
   cmd->add_option("-o,--out", opt->out_dir,
                   "Write fio.json, timeline.csv, events.csv, summary.json per policy (and comparison.json) here");
   cmd->add_flag("--json", opt->json, "Print the summary as JSON instead of the table");
+  cmd->add_option("--set", opt->overrides, "PATH=VALUE: change a field first, e.g. jobs[randread].iodepth=64")
+      ->allow_extra_args(false);
   cmd->callback([opt, &action] { action = [opt] { return run(*opt); }; });
 }
 
