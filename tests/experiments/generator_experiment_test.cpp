@@ -62,3 +62,12 @@ TEST_CASE("a topology_file holding only a generator block loads expanded") {
   CHECK(loaded.runs.at(0).scenario.topology.hosts(2).nics_size() == 2);
   std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("connection_defaults reach the connections of a generated fabric") {
+  auto loaded = ex::load_experiment_text(
+      experiment("topology { generator { leaf_spine { hosts: 2 } } }\nconnection_defaults { kato_s: 2 }", "h1"),
+      "gen.textproto", ".");
+  const auto& topo = loaded.runs.at(0).scenario.topology;
+  REQUIRE(topo.connections_size() == 16);
+  for (const auto& c : topo.connections()) CHECK(c.options().kato_s() == 2);
+}
