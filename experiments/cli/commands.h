@@ -19,5 +19,6 @@ void add_topo_command(CLI::App& app, Action& action);
 void add_run_command(CLI::App& app, Action& action);
 void add_validate_command(CLI::App& app, Action& action);
 void add_bench_command(CLI::App& app, Action& action);
+void add_sweep_command(CLI::App& app, Action& action);
 
 }  // namespace mpsim::cli
