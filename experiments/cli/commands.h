@@ -19,6 +19,7 @@ void add_topo_command(CLI::App& app, Action& action);
 void add_run_command(CLI::App& app, Action& action);
 void add_validate_command(CLI::App& app, Action& action);
 void add_bench_command(CLI::App& app, Action& action);
+void add_sweep_command(CLI::App& app, Action& action);
 // `mpsim topo gen`, added under `topo` by add_topo_command.
 void add_topo_gen_command(CLI::App& topo_cmd, Action& action);
 

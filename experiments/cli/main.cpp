@@ -42,7 +42,8 @@ int main(int argc, char** argv) {
       return kExitOk;
     };
   });
-  for (Register add : {add_topo_command, add_run_command, add_validate_command, add_bench_command}) {
+  for (Register add : {add_topo_command, add_run_command, add_validate_command, add_bench_command,
+                        add_sweep_command}) {
     add(app, action);
   }
 

@@ -1,0 +1,51 @@
+// SLO assertions: `slo { metric: P99_LATENCY scope: JOB job: "randread" comparator: LE threshold: "1ms" }`
+// in an experiment, or "job=randread:p99<=1ms" on the command line (--slo). Each is judged on a
+// policy's RunMetrics: once per subject (a job, host, namespace or fault; all of them when the
+// assertion names none), so a failure says which subject missed by how much.
+//
+// Aggregates over several jobs (a host, a namespace across hosts, clones of a numjobs job): IOPS,
+// MB/s and error counts add up; latency percentiles are the largest of the jobs' percentiles, a
+// bound the pooled percentile never exceeds (at any x above every job's p99, at most 1% of each
+// job's I/Os, so at most 1% of all, are slower), so a pass is never wrongly granted.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "experiments/experiment.pb.h"
+#include "experiments/experiment_loader.h"
+#include "experiments/sweep_metrics.h"
+
+namespace mpsim::experiments {
+
+class SloError : public std::invalid_argument {
+ public:
+  using std::invalid_argument::invalid_argument;
+};
+
+// "[SCOPE:]METRIC CMP THRESHOLD": SCOPE is job=NAME, host=NAME, namespace=NQN/NSID, fault=INDEX or
+// run (omitted: the metric's own scope, every subject); METRIC one of iops, mbps, p50, p99, p99.9,
+// max, errors, stall, detect, recover, p99_fault, failed, ledger; CMP <, <=, >, >=, ==.
+// Throws SloError naming the text and the valid choices.
+experiment::Slo parse_slo(std::string_view text);
+
+// Checks every assertion against the experiment (metric, scope, threshold's unit, that the
+// named job/host/namespace/fault exists). Throws SloError listing each problem.
+void check_slos(const std::vector<experiment::Slo>& slos, const LoadedExperiment& exp);
+
+struct SloOutcome {
+  std::string name;     // the assertion as text, or its `name`
+  std::string policy;
+  std::string subject;  // "job randread", "host h0", "namespace nqn/1", "fault 0 (...)", "run"
+  bool passed = false;
+  std::string measured; // with units
+  std::string threshold;
+};
+
+std::vector<SloOutcome> evaluate_slos(const std::vector<experiment::Slo>& slos, const RunMetrics& run);
+
+std::string slo_text(const experiment::Slo& slo);  // "job=randread:p99<=1ms"
+
+}  // namespace mpsim::experiments

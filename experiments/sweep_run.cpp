@@ -1,0 +1,144 @@
+// Running planned points: each writes its result file atomically; a failure is recorded in it.
+// The local executor keeps `jobs` child processes (`sweep-run DIR --index I`) busy.
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "experiments/runner.h"
+#include "experiments/sweep.h"
+#include "experiments/sweep_files.h"
+#include "experiments/sweep_metrics.h"
+
+namespace mpsim::experiments {
+namespace fs = std::filesystem;
+
+std::string point_name(std::size_t index) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%04zu", index);
+  return buf;
+}
+
+std::string read_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return "";
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+void write_atomically(const std::string& path, const std::string& text) {
+  std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out << text;
+    out.flush();
+    if (!out) throw std::runtime_error("cannot write " + tmp);
+  }
+  fs::rename(tmp, path);
+}
+
+std::uint64_t fnv1a(std::string_view text) {
+  std::uint64_t h = 0xcbf29ce484222325ull;
+  for (unsigned char c : text) h = (h ^ c) * 0x100000001b3ull;
+  return h;
+}
+
+std::string point_file(const std::string& dir, std::size_t index, const std::string& suffix) {
+  return (fs::path(dir) / "points" / (point_name(index) + suffix)).string();
+}
+
+std::size_t planned_point_count(const std::string& dir) {
+  std::string text = read_text((fs::path(dir) / "plan.json").string());
+  if (text.empty()) throw std::invalid_argument(dir + ": no plan.json (plan it first: mpsim sweep FILE --out " + dir + " --plan-only)");
+  return nlohmann::json::parse(text).at("point_count").get<std::size_t>();
+}
+
+namespace {
+
+std::string point_hash(const std::string& dir, std::size_t index) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(fnv1a(read_text(point_file(dir, index, ".textproto")))));
+  return buf;
+}
+
+nlohmann::json run_one(const std::string& dir, std::size_t index) {
+  nlohmann::json out = {{"index", index}, {"point_hash", point_hash(dir, index)}, {"failed", false},
+                        {"reason", ""}, {"runs", nlohmann::json::array()}};
+  try {
+    LoadedExperiment exp = load_experiment_file(point_file(dir, index, ".textproto"));
+    std::vector<sim::RunResult> results = run_experiment(exp);
+    for (std::size_t i = 0; i < results.size(); ++i) out["runs"].push_back(to_json(run_metrics(exp.runs[i], results[i])));
+    std::vector<std::string> problems = check_results(exp, results);
+    if (!problems.empty()) {
+      out["failed"] = true;
+      std::string reason;
+      for (const std::string& p : problems) reason += (reason.empty() ? "" : "; ") + p;
+      out["reason"] = reason;
+    }
+  } catch (const topology::InputError& e) {
+    std::string reason;
+    for (const std::string& p : e.problems()) reason += (reason.empty() ? "" : "; ") + p;
+    out["failed"] = true;
+    out["reason"] = reason;
+  } catch (const std::exception& e) {
+    out["failed"] = true;
+    out["reason"] = e.what();
+  }
+  return out;
+}
+
+}  // namespace
+
+bool point_finished(const std::string& dir, std::size_t index) {
+  std::string text = read_text(point_file(dir, index, ".result.json"));
+  if (text.empty()) return false;
+  nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
+  return !j.is_discarded() && j.is_object() && j.value("point_hash", "") == point_hash(dir, index);
+}
+
+std::size_t run_points(const std::string& dir, std::size_t first, std::size_t count) {
+  std::size_t total = planned_point_count(dir), ran = 0;
+  for (std::size_t i = first; i < std::min(total, first + count); ++i) {
+    if (point_finished(dir, i)) continue;  // resumable: a finished point is not run again
+    write_atomically(point_file(dir, i, ".result.json"), run_one(dir, i).dump(1) + "\n");
+    ++ran;
+  }
+  return ran;
+}
+
+bool run_locally(const std::string& self_exe, const std::string& dir, unsigned jobs) {
+  std::size_t total = planned_point_count(dir), next = 0, running = 0;
+  bool ok = true;
+  auto start = [&](std::size_t index) {
+    std::string idx = std::to_string(index);
+    pid_t pid = ::fork();
+    if (pid == 0) {
+      ::execl(self_exe.c_str(), self_exe.c_str(), "-q", "sweep-run", dir.c_str(), "--index", idx.c_str(), nullptr);
+      ::_exit(127);
+    }
+    if (pid < 0) return false;
+    ++running;
+    return true;
+  };
+  while (next < total || running > 0) {
+    while (running < std::max(1u, jobs) && next < total) {
+      std::size_t index = next++;
+      if (point_finished(dir, index)) continue;
+      if (!start(index)) ok = false;
+    }
+    if (running == 0) break;
+    int status = 0;
+    if (::wait(&status) > 0) {
+      --running;
+      if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) ok = false;
+    }
+  }
+  return ok;
+}
+
+}  // namespace mpsim::experiments
