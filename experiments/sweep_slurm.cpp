@@ -2,6 +2,8 @@
 // client commands (sbatch, squeue, scontrol) run as child processes without a shell.
 #include "experiments/sweep_slurm.h"
 
+#include <nlohmann/json.hpp>
+
 #include <fcntl.h>
 #include <poll.h>
 #include <spawn.h>
@@ -16,6 +18,9 @@
 #include <map>
 #include <sstream>
 #include <thread>
+
+#include "experiments/sweep.h"
+#include "experiments/sweep_files.h"
 
 extern char** environ;
 
@@ -137,9 +142,7 @@ std::map<std::string, std::string> record_fields(const std::string& line) {
 }  // namespace
 
 std::string point_result_path(const std::string& dir, std::size_t index) {
-  char name[32];
-  std::snprintf(name, sizeof name, "%04zu.result.json", index);
-  return (fs::path(dir) / "points" / name).string();
+  return point_file(dir, index, ".result.json");
 }
 
 std::uint32_t array_task_count(std::size_t points, std::uint32_t tasks_per_job) {
@@ -248,6 +251,17 @@ SlurmSweepRun run_sweep_array(const std::string& dir, std::size_t points, const 
   run.failed = unfinished_points(dir, points, options.tasks_per_job, run.job, wait_for_array(run.job, options));
   for (const auto& [point, reason] : run.failed) mark_failed(point, reason);
   return run;
+}
+
+void record_failed_point(const std::string& dir, std::size_t index, const std::string& reason) {
+  // The fields sweep_run.cpp writes for a point that failed; point_hash ties the result to the
+  // point file, as point_finished() checks.
+  char hash[32];
+  std::snprintf(hash, sizeof hash, "%016llx",
+                static_cast<unsigned long long>(fnv1a(read_text(point_file(dir, index, ".textproto")))));
+  nlohmann::json out = {{"index", index}, {"point_hash", hash}, {"failed", true}, {"reason", reason},
+                        {"runs", nlohmann::json::array()}};
+  write_atomically(point_file(dir, index, ".result.json"), out.dump(1) + "\n");
 }
 
 }  // namespace mpsim::experiments

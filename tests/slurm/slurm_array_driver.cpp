@@ -4,10 +4,9 @@
 //   slurm_array_driver DIR POINTS K WORKER [--no-wait]
 //
 // Submits POINTS points of DIR as one array (K per task, each task running
-// `WORKER sweep-run DIR --index I --count K`), waits, and writes DIR/points/NNNN.failed with the
-// reason of every point left without a result. Exit 0: all points have results; 1: some
+// `WORKER sweep-run DIR --index I --count K`), waits, and records every point left without a
+// result as failed with the reason (record_failed_point), as `mpsim sweep --slurm` does. Exit 0: all points have results; 1: some
 // failed; 2: Slurm unusable (SlurmError, message on stderr).
-#include <fstream>
 #include <iostream>
 #include <string>
 
@@ -28,10 +27,7 @@ int main(int argc, char** argv) {
   options.poll = std::chrono::milliseconds(200);
   const bool wait = !(argc > 5 && std::string(argv[5]) == "--no-wait");
   try {
-    auto mark_failed = [&](std::size_t point, const std::string& reason) {
-      std::string path = ex::point_result_path(dir, point);
-      std::ofstream(path.substr(0, path.size() - std::string(".result.json").size()) + ".failed") << reason << "\n";
-    };
+    auto mark_failed = [&](std::size_t point, const std::string& reason) { ex::record_failed_point(dir, point, reason); };
     ex::SlurmSweepRun run = ex::run_sweep_array(dir, points, options, wait, mark_failed);
     std::cout << "job " << run.job.job_id << " tasks " << run.job.tasks << " failed " << run.failed.size() << "\n";
     return run.failed.empty() ? 0 : 1;

@@ -1,21 +1,21 @@
 #!/usr/bin/env bash
-# ctest: a sweep's points run as ONE real Slurm array job on a one-node cluster this script starts
-# (cluster.sh) and always stops (trap), compared byte for byte with the same points run locally.
+# ctest: `mpsim sweep --slurm` runs a sweep as ONE real Slurm array job on a one-node cluster this
+# script starts (cluster.sh) and always stops (trap), and its sweep.csv equals a local `-j 2` run
+# byte for byte.
 #
 #   sweep_test.sh MPSIM DRIVER WORKDIR
 #
-# The points are a very short experiment on a generated leaf-spine fabric, hosts 1..6 (the
-# `topology.generator.leaf_spine.hosts` axis). Until `mpsim sweep-run` is merged, the array tasks
-# run standin_sweep_run.sh (the sweep-run contract over `mpsim run`), driven through the Slurm
-# executor by slurm_array_driver. Also checked: a failed array task's points are marked failed
-# with the reason; sbatch missing and the controller down give exit 2 with a clear message.
+# The sweep: a very short experiment on a generated leaf-spine fabric, axis
+# topology.generator.leaf_spine.hosts = 1..6, two policies, 2 points per array task. Also checked:
+# a failed array task's points are marked failed with the reason (slurm_array_driver, the
+# executor library with a worker that fails task 1 and runs `mpsim sweep-run` otherwise); sbatch
+# missing and the controller down give exit 2 with a clear message.
 # Exit 77 (ctest: skipped) only when slurm-wlm/munge cannot be installed; the reason is printed.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 mpsim=$1 driver=$2 work=$3
 export MPSIM_BIN=$mpsim
-worker=$here/standin_sweep_run.sh
-points=6 per_task=2
+axis=topology.generator.leaf_spine.hosts=1,2,3,4,5,6
 started=$(date +%s.%N)
 
 fail() { echo "FAIL: $*"; exit 1; }
@@ -25,20 +25,14 @@ cluster=$work/cluster
 trap '"$here/cluster.sh" stop "$cluster"' EXIT
 trap 'exit 1' TERM INT  # so the EXIT trap stops the daemons on a ctest timeout too
 
-# The points, as `mpsim sweep --plan-only` would write them.
-plan() {
-  mkdir -p "$1/points"
-  for ((p = 0; p < points; p++)); do
-    cat >"$(printf '%s/points/%04d.textproto' "$1" "$p")" <<EOT
-name: "slurm-sweep-point"
+cat >"$work/exp.textproto" <<'EOT'
+name: "slurm-sweep"
 seed: 7
-topology { generator { leaf_spine { hosts: $((p + 1)) } } }
-jobs { name: "randread" host: "h$p" nqn: "nqn.2026-11.io.mpsim:leaf-spine" nsid: 1 rw: "randread" iodepth: 4 runtime: "20ms" }
+topology { generator { leaf_spine { hosts: 1 } } }
+jobs { name: "randread" host: "h0" nqn: "nqn.2026-11.io.mpsim:leaf-spine" nsid: 1 rw: "randread" iodepth: 4 runtime: "20ms" }
 compare { name: "numa" }
 compare { name: "round-robin" }
 EOT
-  done
-}
 
 rc=0
 "$here/cluster.sh" start "$cluster" || rc=$?
@@ -49,52 +43,50 @@ fi
 [ $rc -eq 0 ] || fail "the one-node cluster did not start (logs above)"
 . "$cluster/env"
 
-# 1. Local reference: every task index run in this process, one after the other.
-plan "$work/local"
-for ((t = 0; t < points / per_task; t++)); do
-  "$worker" sweep-run "$work/local" --index "$t" --count "$per_task" || fail "local point run failed"
-done
-
-# 2. The same points as one array job of 3 tasks.
-plan "$work/slurm"
+# 1. Local reference, then the same sweep as one array job of 3 tasks.
+"$mpsim" -q sweep "$work/exp.textproto" --axis "$axis" -j 2 --out "$work/local" >/dev/null || fail "local sweep: exit $?"
 submitted=$(date +%s.%N)
-out=$("$driver" "$work/slurm" "$points" "$per_task" "$worker") || fail "array run: exit $? ($out)"
-echo "array run: $out ($(since "$submitted") s from submission to collected)"
-[[ $out == *"tasks 3 failed 0"* ]] || fail "expected 3 tasks and no failure: $out"
-for ((p = 0; p < points; p++)); do
-  f=$(printf 'points/%04d.result.json' "$p")
-  cmp "$work/local/$f" "$work/slurm/$f" || fail "$f differs between the local and the Slurm run"
-  grep -q "IOPS" "$work/slurm/$f" || fail "$f holds no report"
-done
-grep -q -- "--array=\|sweep-run" "$work/slurm/slurm/array.sh" || fail "array.sh does not run sweep-run"
-echo "ok: $points points identical, local vs Slurm array"
+out=$("$mpsim" sweep "$work/exp.textproto" --axis "$axis" --slurm --tasks-per-job 2 --out "$work/slurm" 2>&1) ||
+  fail "slurm sweep: exit $? ($out)"
+echo "slurm sweep: $(since "$submitted") s from planning to collected"
+[[ $out == *"submitted Slurm array job"*"(3 tasks of up to 2 points)"* ]] || fail "not one array of 3 tasks: $out"
+cmp "$work/local/sweep.csv" "$work/slurm/sweep.csv" || fail "sweep.csv differs between the local and the Slurm run"
+[ "$(wc -l <"$work/slurm/sweep.csv")" -gt 6 ] || fail "sweep.csv has too few rows"
+ls "$work"/slurm/slurm/task_*_2.out >/dev/null || fail "no output of array task 2"
+echo "ok: sweep.csv identical, local -j 2 vs Slurm array ($(wc -l <"$work/slurm/sweep.csv") lines)"
 
-# 3. A failed task: its two points are marked failed with the reason, the others have results.
-plan "$work/failing"
+# 2. --no-wait, then --collect: the same bytes again.
+out=$("$mpsim" sweep "$work/exp.textproto" --axis "$axis" --slurm --no-wait --out "$work/later" 2>&1) || fail "--no-wait: $out"
+job=$(cat "$work/later/slurm/job_id")
+while [ -n "$(squeue --noheader --jobs="$job" 2>/dev/null)" ]; do sleep 0.2; done
+"$mpsim" -q sweep --collect "$work/later" >/dev/null || fail "--collect after --no-wait: exit $?"
+cmp "$work/local/sweep.csv" "$work/later/sweep.csv" || fail "sweep.csv after --no-wait/--collect differs"
+echo "ok: --no-wait then --collect gives the same sweep.csv"
+
+# 3. A failed array task: its two points are failed rows with the reason, the others have results.
+"$mpsim" -q sweep "$work/exp.textproto" --axis "$axis" --plan-only --out "$work/failing" >/dev/null || fail "plan-only"
 rc=0
-out=$(STANDIN_FAIL_TASK=1 "$driver" "$work/failing" "$points" "$per_task" "$worker") || rc=$?
+out=$(STANDIN_FAIL_TASK=1 "$driver" "$work/failing" 6 2 "$here/failing_sweep_run.sh") || rc=$?
 [ $rc -eq 1 ] || fail "a failed task should give exit 1, got $rc ($out)"
-for p in 2 3; do
-  reason=$(cat "$(printf '%s/failing/points/%04d.failed' "$work" "$p")") || fail "point $p not marked failed"
-  [[ $reason == *"Slurm array task 1 of job "*" ended FAILED (exit 3:0"*"task_"*"_1.out" ]] || fail "reason: $reason"
-done
-for p in 0 1 4 5; do
-  [ -f "$(printf '%s/failing/points/%04d.result.json' "$work" "$p")" ] || fail "point $p has no result"
-done
+rc=0
+"$mpsim" -q sweep --collect "$work/failing" >/dev/null || rc=$?
+[ $rc -eq 1 ] || fail "collecting a sweep with failed points should exit 1, got $rc"
+failed_rows=$(grep -c "Slurm array task 1 of job [0-9]* ended FAILED (exit 3:0" "$work/failing/sweep.csv")
+[ "$failed_rows" -ge 2 ] || fail "sweep.csv lacks the failed task's points: $(cat "$work/failing/sweep.csv")"
 grep -q "fails on purpose" "$work"/failing/slurm/task_*_1.out || fail "the failed task's output is not kept"
-echo "ok: failed task 1 -> points 2, 3 failed: $reason"
+echo "ok: failed task 1 -> $failed_rows failed rows in sweep.csv, e.g. $(grep -m1 -o 'Slurm array task 1[^,"]*' "$work/failing/sweep.csv")"
 
 # 4. sbatch missing: exit 2, says so.
 mkdir -p "$work/no-bin"
 rc=0
-msg=$(PATH=$work/no-bin "$driver" "$work/slurm" "$points" "$per_task" "$worker" 2>&1) || rc=$?
+msg=$(PATH=$work/no-bin "$mpsim" sweep "$work/exp.textproto" --axis "$axis" --slurm --out "$work/nobin" 2>&1) || rc=$?
 [ $rc -eq 2 ] && [[ $msg == *"sbatch not found on PATH"* ]] || fail "sbatch missing: exit $rc, $msg"
 echo "ok: sbatch missing -> exit 2: $msg"
 
 # 5. Controller down: exit 2 with sbatch's own reason.
 "$here/cluster.sh" stop "$cluster"
 rc=0
-msg=$("$driver" "$work/slurm" "$points" "$per_task" "$worker" 2>&1) || rc=$?
+msg=$("$mpsim" sweep "$work/exp.textproto" --axis "$axis" --slurm --out "$work/down" 2>&1) || rc=$?
 [ $rc -eq 2 ] && [[ $msg == *"sbatch failed"* ]] || fail "controller down: exit $rc, $msg"
 echo "ok: controller down -> exit 2: $msg"
 echo "wall time: $(since "$started") s"
