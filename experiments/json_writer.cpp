@@ -1,8 +1,5 @@
 #include "experiments/json_writer.h"
 
-#include "topologies/report.h"
-
-#include <cmath>
 #include <cstdio>
 #include <stdexcept>
 
@@ -14,102 +11,62 @@ std::string format_fixed(double number, int decimals) {
   return buf;
 }
 
-void JsonWriter::newline() {
-  out_ += '\n';
-  out_.append(2 * has_items_.size(), ' ');
-}
-
-void JsonWriter::before_value() {
-  if (after_key_) {
-    after_key_ = false;
-    return;
+topology::Json* JsonWriter::place(topology::Json v) {
+  if (open_.empty()) {
+    if (!root_.is_null()) throw std::logic_error("JsonWriter: a second root value");
+    root_ = std::move(v);
+    return &root_;
   }
-  if (has_items_.empty()) return;  // the document's root value
-  if (has_items_.back()) out_ += ',';
-  has_items_.back() = true;
-  newline();
+  topology::Json& container = *open_.back();
+  if (container.is_array()) {
+    container.push_back(std::move(v));
+    return &container.back();
+  }
+  if (!key_) throw std::logic_error("JsonWriter: a value in an object without a key");
+  topology::Json& slot = container[*key_];
+  key_.reset();
+  slot = std::move(v);
+  return &slot;
 }
 
 JsonWriter& JsonWriter::begin_object() {
-  before_value();
-  out_ += '{';
-  has_items_.push_back(false);
-  return *this;
-}
-
-void JsonWriter::close(char bracket) {
-  if (has_items_.empty()) throw std::logic_error("JsonWriter: closing a container never opened");
-  bool had_items = has_items_.back();
-  has_items_.pop_back();
-  if (had_items) newline();
-  out_ += bracket;
-}
-
-JsonWriter& JsonWriter::end_object() {
-  close('}');
+  open_.push_back(place(topology::Json::object()));
   return *this;
 }
 
 JsonWriter& JsonWriter::begin_array() {
-  before_value();
-  out_ += '[';
-  has_items_.push_back(false);
+  open_.push_back(place(topology::Json::array()));
+  return *this;
+}
+
+void JsonWriter::close(bool object) {
+  if (open_.empty() || open_.back()->is_object() != object) {
+    throw std::logic_error("JsonWriter: closing a container never opened");
+  }
+  if (key_) throw std::logic_error("JsonWriter: a key without a value");
+  open_.pop_back();
+}
+
+JsonWriter& JsonWriter::end_object() {
+  close(true);
   return *this;
 }
 
 JsonWriter& JsonWriter::end_array() {
-  close(']');
+  close(false);
   return *this;
 }
 
 JsonWriter& JsonWriter::key(std::string_view name) {
-  before_value();
-  out_ += topology::json_quote(std::string(name));
-  out_ += ": ";
-  after_key_ = true;
-  return *this;
-}
-
-JsonWriter& JsonWriter::value(std::string_view text) {
-  before_value();
-  out_ += topology::json_quote(std::string(text));
-  return *this;
-}
-
-JsonWriter& JsonWriter::value(std::uint64_t number) {
-  before_value();
-  out_ += std::to_string(number);
-  return *this;
-}
-
-JsonWriter& JsonWriter::value(std::int64_t number) {
-  before_value();
-  out_ += std::to_string(number);
-  return *this;
-}
-
-JsonWriter& JsonWriter::value(double number) {
-  if (!std::isfinite(number)) return null();
-  before_value();
-  out_ += format_fixed(number, 6);
-  return *this;
-}
-
-JsonWriter& JsonWriter::value(bool flag) {
-  before_value();
-  out_ += flag ? "true" : "false";
-  return *this;
-}
-
-JsonWriter& JsonWriter::null() {
-  before_value();
-  out_ += "null";
+  if (open_.empty() || !open_.back()->is_object()) throw std::logic_error("JsonWriter: a key outside an object");
+  if (key_) throw std::logic_error("JsonWriter: two keys in a row");
+  key_ = std::string(name);
   return *this;
 }
 
 std::string JsonWriter::str() const {
-  if (!has_items_.empty()) throw std::logic_error("JsonWriter: unclosed object or array");
-  return out_ + "\n";
+  if (!open_.empty()) throw std::logic_error("JsonWriter: unclosed object or array");
+  return topology::dump_json(root_, topology::kReportJson);
 }
 
 }  // namespace mpsim::experiments

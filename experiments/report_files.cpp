@@ -2,33 +2,26 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <stdexcept>
 
 #include "experiments/reports.h"
+#include "topologies/file_io.h"
 
 namespace mpsim::experiments {
 namespace {
 
 namespace fs = std::filesystem;
 
-void write_file(const fs::path& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << text;
-  out.close();
-  if (!out) throw std::runtime_error("cannot write " + path.string() + ": " + std::strerror(errno));
-}
+using topology::write_file_atomic;
 
 void stage_run(const fs::path& staging, const LoadedExperiment& exp, const RunReport& r) {
   fs::path dir = staging / r.run.label;
   fs::create_directories(dir);
-  write_file(dir / "fio.json", fio_json(r));
-  write_file(dir / "timeline.csv", timeline_csv(r.result));
-  write_file(dir / "events.csv", events_csv(r.result));
-  write_file(dir / "summary.json", summary_json(exp, r));
+  write_file_atomic(dir / "fio.json", fio_json(r));
+  write_file_atomic(dir / "timeline.csv", timeline_csv(r.result));
+  write_file_atomic(dir / "events.csv", events_csv(r.result));
+  write_file_atomic(dir / "summary.json", summary_json(exp, r));
 }
 
 // Replaces each staged entry's namesake in `dir`.
@@ -52,7 +45,7 @@ void write_reports(const std::string& dir_text, const LoadedExperiment& exp, con
     fs::remove_all(staging);
     fs::create_directory(staging);
     for (const RunReport& r : reports) stage_run(staging, exp, r);
-    if (reports.size() > 1) write_file(staging / "comparison.json", comparison_json(exp, reports));
+    if (reports.size() > 1) write_file_atomic(staging / "comparison.json", comparison_json(exp, reports));
     publish(staging, dir);
     if (reports.size() <= 1) fs::remove(dir / "comparison.json");  // a stale one would describe another run
     fs::remove_all(staging);

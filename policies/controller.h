@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "policies/io.h"
+#include "policies/kernel_defaults.h"
 #include "policies/path.h"
 #include "policies/timer.h"
 
@@ -25,7 +26,7 @@ struct RequestTimerConfig {
   // CONFIG_HZ of the host kernel. A timer armed afresh fires at the request's deadline plus
   // roundup_pow_of_two(HZ) jiffies (blk_round_jiffies: 1.024 s at 250, 1.28 s at 100);
   // 0 = exact timeouts at the deadline, no jiffies.
-  std::uint32_t hz = 250;  // Debian's amd64 kernels (CONFIG_HZ_250)
+  std::uint32_t hz = kernel_defaults::kHz;
   // The timer wheel fires a timer at the end of its bucket (kernel/time/timer.c calc_index);
   // the bucket is 8^level jiffies, the level chosen by how far away the expiry is. A freshly
   // armed queue timer lands in at least this bucket size: 64 jiffies (level 2) is what
@@ -40,21 +41,24 @@ std::int64_t blk_timeout_pad_jiffies(std::uint32_t hz);
 // The timer wheel's bucket size (jiffies) for an expiry `delta` jiffies away (calc_wheel_index).
 std::int64_t timer_wheel_bucket_jiffies(std::int64_t delta);
 
-// Defaults are the kernel's (fabrics.h, nvme.h, core.c); see multipath-behaviour.md §1.7.
+// Defaults are the kernel's (kernel_defaults.h names the source of each); see
+// multipath-behaviour.md §1.7.
 struct ControllerConfig {
-  Duration kato = 5s;                        // NVME_DEFAULT_KATO
-  Duration reconnect_delay = 10s;            // NVMF_DEF_RECONNECT_DELAY
-  Duration ctrl_loss_tmo = 600s;             // NVMF_DEF_CTRL_LOSS_TMO; negative = forever
-  Duration fast_io_fail_tmo = Duration(-1);  // NVMF_DEF_FAIL_FAST_TMO; negative = off
-  Duration io_timeout = 30s;                 // nvme_core.io_timeout
+  Duration kato = kernel_defaults::kKato;
+  Duration reconnect_delay = kernel_defaults::kReconnectDelay;
+  Duration ctrl_loss_tmo = kernel_defaults::kCtrlLossTmo;        // negative = forever
+  Duration fast_io_fail_tmo = kernel_defaults::kFastIoFailTmo;   // negative = off
+  Duration io_timeout = kernel_defaults::kIoTimeout;             // nvme_core.io_timeout
   // nvme_core.admin_timeout: bounds the fabrics Connect and the ANA log read when the network
   // swallows them. (A SYN that is never answered fails after ~127 s with tcp_syn_retries = 6;
   // engines that model that can answer on_connect_done(false) themselves.)
-  Duration admin_timeout = 60s;
-  Duration anatt = 10s;                      // from Identify Controller (nvmet reports 10 s)
+  Duration admin_timeout = kernel_defaults::kAdminTimeout;
+  Duration anatt = kernel_defaults::kNvmetAnatt;  // from Identify Controller (nvmet reports 10 s)
   bool tbkas = false;                        // CTRATT.TBKAS advertised (nvmet does: admin-cmd.c)
   RequestTimerConfig request_timer;          // when the keep-alive's kato timeout really fires
-  std::uint32_t queue_size = 128;
+  std::uint32_t queue_size = kernel_defaults::kQueueSize;
+  // The kernel's default is one per online CPU (kernel_defaults::nr_io_queues); the library
+  // does not know the host's CPUs, so the engine sets it.
   std::uint32_t nr_io_queues = 1;
   int numa_node = kNumaNoNode;               // NVMe/TCP controllers report NUMA_NO_NODE
   bool ana_supported = true;                 // CMIC.ANA: ANA errors mark the path pending + re-read the log

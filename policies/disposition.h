@@ -1,11 +1,10 @@
-// What to do with a finished attempt: the kernel's nvme_decide_disposition (core.c) and the
-// equivalent decisions of dm-mpath and SPDK bdev_nvme, as one pure function.
+// What a finished attempt leads to. Each stack decides it in its own unit (stacks/*_rules.h:
+// linux_disposition, dm_disposition, spdk_disposition).
 #pragma once
 
 #include <array>
 #include <cstdint>
 
-#include "policies/selector.h"
 #include "policies/types.h"
 
 namespace mpsim::policies {
@@ -19,16 +18,10 @@ enum class Disposition : std::uint8_t {
   FailPath,       // dm fail_path: mark the path failed, then requeue on another path
 };
 
-struct DispositionInput {
-  Stack stack = Stack::LinuxNative;
-  NvmeStatus status;
-  std::uint8_t retries = 0;      // retries already consumed by this request
-  std::uint8_t max_retries = 5;  // nvme_core.max_retries or SPDK bdev_retry_count
-};
-
-Disposition decide_disposition(const DispositionInput& in);
-
 // The CRD delay a retry waits (crdt[crd-1], 0 when crd is 0 or out of range).
-Duration retry_delay(const NvmeStatus& s, const std::array<Duration, 3>& crdt);
+inline Duration retry_delay(const NvmeStatus& s, const std::array<Duration, 3>& crdt) {
+  if (s.crd == 0 || s.crd > crdt.size()) return Duration(0);
+  return crdt[s.crd - 1];
+}
 
 }  // namespace mpsim::policies

@@ -1,29 +1,25 @@
 // The I/O path of a namespace head: submission (nvme_ns_head_submit_bio), completion
 // disposition (nvme_decide_disposition / nvme_failover_req / nvme_retry_req), the requeue list
-// and delayed retries. What happens when no path is chosen is in namespace_head_nopath.cpp.
+// and delayed retries. What differs per stack (which disposition, what happens when no path
+// is chosen, which paths are offered) is asked of the head's StackRules (stacks/).
 #include "policies/namespace_head.h"
 
 #include <stdexcept>
 
-#include "policies/disposition.h"
+#include "policies/stack_rules.h"
 
 namespace mpsim::policies {
-namespace {
-constexpr TimePoint kNever = TimePoint::max();
-
-bool ana_unreachable(AnaState s) { return s == AnaState::Inaccessible || s == AnaState::Change; }
-}  // namespace
 
 NamespaceHead::NamespaceHead(HeadConfig config, std::unique_ptr<PathSelector> selector, TimerService& timers,
                              IoCompletionSink& sink)
     : config_(std::move(config)), selector_(std::move(selector)), timers_(timers), sink_(sink) {
   if (!selector_) throw std::invalid_argument("NamespaceHead " + config_.name + ": no path selector");
+  rules_ = make_stack_rules(config_.stack, *this);
 }
 
 NamespaceHead::~NamespaceHead() {
-  for (TimerId* t : {&delayed_timer_, &requeue_timer_, &removal_timer_, &dm_checker_timer_, &dm_no_path_timer_})
-    cancel_timer(*t);
-}
+  for (TimerId* t : {&delayed_timer_, &requeue_timer_}) cancel_timer(*t);
+}  // rules_ cancels its own timers
 
 void NamespaceHead::cancel_timer(TimerId& id) {
   if (id != TimerService::kNoTimer) timers_.cancel(id);
@@ -34,10 +30,8 @@ Path& NamespaceHead::add_path(Controller& ctrl, std::uint32_t ana_grpid, AnaStat
   owned_.push_back(std::make_unique<Path>(ctrl, *this, list_.size(), ana_grpid, initial));
   Path& p = *owned_.back();
   list_.push_back(&p);
-  dm_failed_.push_back(false);
-  spdk_ana_since_.push_back(ana_unreachable(initial) ? timers_.now() : kNever);
-  dm_rebuild_selectable();
-  selector_->on_paths_changed(selectable_paths());
+  rules_->on_path_added(p);
+  selector_->on_paths_changed(rules_->selectable());
   ctrl.attach(p);  // goes live at once if the controller already is
   return p;
 }
@@ -48,7 +42,8 @@ void NamespaceHead::set_selector(std::unique_ptr<PathSelector> s, Stack stack) {
   if (!s) throw std::invalid_argument("NamespaceHead " + config_.name + ": no path selector");
   selector_ = std::move(s);
   config_.stack = stack;
-  selector_->on_paths_changed(selectable_paths());
+  if (!rules_->serves(stack)) rules_ = make_stack_rules(stack, *this);
+  selector_->on_paths_changed(rules_->selectable());
   kick_requeue();
 }
 
@@ -76,11 +71,13 @@ void NamespaceHead::route(IoRequest& io) {
     send_on(*p, io);
     return;
   }
-  no_path(io);
+  rules_->no_path(io);
 }
 
+bool NamespaceHead::available_path() const { return rules_->available_path(); }
+
 Path* NamespaceHead::find_path(const IoRequest& io) {
-  const PathList& paths = selectable_paths();
+  const PathList& paths = rules_->selectable();
   if (paths.empty()) return nullptr;
   SelectContext ctx{io.numa_node, io.thread, timers_.now()};
   Path* p = selector_->select(paths, io, ctx);
@@ -161,7 +158,7 @@ void NamespaceHead::resume_tag_wait(IoRequest& io) {
   // A same-path retry is committed to its path whatever the ANA state (nvme_retry_req); a new
   // request whose path went away meanwhile is routed again rather than sent to a path the
   // selector could not have chosen.
-  bool same_path_retry = config_.stack != Stack::Spdk && io.retries > 0;
+  bool same_path_retry = io.retries > 0 && rules_->retry_keeps_path();
   if (!same_path_retry && !path_usable(p))
     route(io);
   else if (p.ctrl->has_free_tag())
@@ -208,11 +205,10 @@ void NamespaceHead::fail_nonready(IoRequest& io, Path& p) {
   dispose(io, p, NvmeStatus{status::kHostPathError, false, 0});
 }
 
+// Success completes under every stack; any other status is the stack's to judge.
 void NamespaceHead::dispose(IoRequest& io, Path& p, NvmeStatus status) {
-  bool spdk = config_.stack == Stack::Spdk;
-  DispositionInput in{config_.stack, status, io.retries, spdk ? config_.spdk_bdev_retry_count : config_.max_retries};
   io.path = &p;
-  Disposition d = decide_disposition(in);
+  Disposition d = status.ok() ? Disposition::Complete : rules_->disposition(status, io.retries);
   switch (d) {
     case Disposition::Complete:
       finish_ok(io, status);
@@ -230,7 +226,7 @@ void NamespaceHead::dispose(IoRequest& io, Path& p, NvmeStatus status) {
       return;
     }
     case Disposition::FailPath:
-      dm_fail_path(p);
+      rules_->fail_path(p);
       failover(io, p, status);
       return;
     case Disposition::Failover:
@@ -246,13 +242,12 @@ void NamespaceHead::failover(IoRequest& io, Path& p, NvmeStatus status) {
   ++p.counters.failovers;
   ++counters_.failovers;
   ++io.failovers;
-  bool spdk = config_.stack == Stack::Spdk;
-  if (is_ana_error(status.code) && config_.stack != Stack::DmMultipath) p.ctrl->on_ana_error(p);
-  if (spdk && !spdk_may_recover()) {  // bdev_nvme: nothing may come back, complete with the error
+  if (is_ana_error(status.code) && rules_->ana_error_updates_path()) p.ctrl->on_ana_error(p);
+  if (rules_->failover_gives_up()) {  // e.g. bdev_nvme: nothing may come back
     finish_error(io, status, FailReason::ErrorStatus);
     return;
   }
-  if (!spdk) io.retries = 0;  // SPDK's retry_count lives in the bdev_io and survives
+  if (!rules_->failover_keeps_retries()) io.retries = 0;
   io.path = nullptr;
   requeue(io);
   kick_requeue();
@@ -338,46 +333,21 @@ void NamespaceHead::delayed_work() {
 
 // ---- notifications from controllers ---------------------------------------------------------
 
-// nvme_mpath_set_live: the head disk goes live on the first live path, caches are refreshed,
-// the requeue list is kicked. A returning path also ends a pending delayed removal and, under
-// dm, reinstates the path (multipathd follows the kernel's path state).
+// nvme_mpath_set_live: the head disk goes live on the first live path, the stack's rules
+// update their state (Linux ends a pending delayed removal, dm reinstates the path as multipathd
+// follows the kernel's path state), caches are refreshed, the requeue list is kicked.
 void NamespaceHead::on_path_live(Path& p) {
   disk_live_ = true;
   removed_ = false;
-  if (removal_pending_) {
-    removal_pending_ = false;
-    cancel_timer(removal_timer_);
-  }
-  if (dm_failed_[p.index]) dm_reinstate(p);
-  spdk_track_ana();
-  selector_->on_path_live(selectable_paths(), p);
-  if (config_.stack == Stack::DmMultipath) dm_update_no_path_clock();
+  rules_->on_path_live(p);
+  selector_->on_path_live(rules_->selectable(), p);
   kick_requeue();
 }
 
 void NamespaceHead::on_paths_changed() {
-  selector_->on_paths_changed(selectable_paths());
-  spdk_track_ana();
-  if (config_.stack == Stack::DmMultipath) dm_update_no_path_clock();
-  check_last_path_removed();
+  selector_->on_paths_changed(rules_->selectable());
+  rules_->on_paths_changed();
   kick_requeue();
-}
-
-// SPDK's per-namespace ANATT clock starts when a path is seen inaccessible or in change.
-void NamespaceHead::spdk_track_ana() {
-  TimePoint now = timers_.now();
-  for (const Path* p : list_) {
-    TimePoint& since = spdk_ana_since_[p->index];
-    if (!ana_unreachable(p->ana_state))
-      since = kNever;
-    else if (since == kNever)
-      since = now;
-  }
-}
-
-// Paths dm has failed sit on the selector's invalid list: the selector never sees them.
-const PathList& NamespaceHead::selectable_paths() const {
-  return config_.stack == Stack::DmMultipath && dm_any_failed_ ? dm_selectable_ : list_;
 }
 
 }  // namespace mpsim::policies

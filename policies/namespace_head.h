@@ -1,6 +1,8 @@
 // The failover state machine of one namespace seen through N controllers (the kernel's
-// struct nvme_ns_head): path choice through a PathSelector, completion disposition
-// (nvme_decide_disposition), failover and requeue, no-path queueing (nvme_available_path).
+// struct nvme_ns_head): path choice through a PathSelector, completion disposition, failover
+// and requeue, delayed retries, tag waits and the block plug. Where Linux, dm-multipath and SPDK
+// differ (disposition, no-path handling, which paths are offered) the head asks its StackRules
+// (stack_rules.h), built once from HeadConfig::stack.
 //
 // How an engine drives the library (all calls from one thread, in event order):
 //   1. Controller c(name, ControllerConfig, timers, transport, &observer)   one per connection
@@ -30,6 +32,7 @@
 #include <vector>
 
 #include "policies/controller.h"
+#include "policies/kernel_defaults.h"
 #include "policies/selector.h"
 
 namespace mpsim::policies {
@@ -42,17 +45,20 @@ class IoCompletionSink {
   virtual void finished(IoRequest& io, const IoResult& r) = 0;
 };
 
+// The head's options. Each stack's rules read their own (stacks/*_rules.*); the others ignore them.
 struct HeadConfig {
   std::string name;                       // e.g. "nvme0n1"
-  Stack stack = Stack::LinuxNative;       // failover rules (taken from the policy's registry entry)
-  std::uint8_t max_retries = 5;           // nvme_core.max_retries
+  Stack stack = Stack::LinuxNative;       // which StackRules (taken from the policy's registry entry)
   std::array<Duration, 3> crdt{};         // controller's CRDT1..3 (100 ms units already applied)
-  Duration delayed_removal = Duration(0); // delayed_removal_secs (6.16+); 0 = off
-  // dm-multipath: queue_if_no_path / no_path_retry N (checker intervals); SPDK: bdev_retry_count.
+  // Linux native (stacks/linux_rules.*)
+  std::uint8_t max_retries = kernel_defaults::kMaxRetries;          // nvme_core.max_retries
+  Duration delayed_removal = kernel_defaults::kDelayedRemoval;      // delayed_removal_secs (6.16+); 0 = off
+  // dm-multipath (stacks/dm_rules.*): queue_if_no_path / no_path_retry N (checker intervals)
   bool dm_queue_if_no_path = false;       // features "1 queue_if_no_path"
   int dm_no_path_retry = 0;               // -1 = queue forever
-  Duration dm_polling_interval = 5s;
-  std::uint8_t spdk_bdev_retry_count = 3;
+  Duration dm_polling_interval = 5s;      // multipathd polling_interval (DEFAULT_CHECKINT)
+  // SPDK (stacks/spdk_rules.*)
+  std::uint8_t spdk_bdev_retry_count = 3; // bdev_nvme_set_options bdev_retry_count
 };
 
 struct HeadCounters {
@@ -64,9 +70,11 @@ struct HeadCounters {
   std::uint64_t failovers = 0;
   std::uint64_t retries = 0;
   std::uint64_t stale_completions = 0;       // completions for an attempt already cancelled
-  std::uint64_t dm_path_failures = 0;        // dm fail_path
-  std::uint64_t dm_path_reinstates = 0;      // multipathd reinstate_path
+  std::uint64_t dm_path_failures = 0;        // dm fail_path (dm-multipath only)
+  std::uint64_t dm_path_reinstates = 0;      // multipathd reinstate_path (dm-multipath only)
 };
+
+class StackRules;
 
 class NamespaceHead {
  public:
@@ -91,7 +99,9 @@ class NamespaceHead {
   // Same, for a transport that remembers io.attempt at dispatch: an answer for an older attempt
   // (cancelled and re-dispatched meanwhile) is ignored even on the same controller.
   void complete(IoRequest& io, NvmeStatus status, std::uint32_t attempt);
-  void set_selector(std::unique_ptr<PathSelector> s, Stack stack);  // iopolicy change
+  // iopolicy change. The stack rules (and their state) stay when they serve `stack`, else new
+  // ones start from the paths as they are.
+  void set_selector(std::unique_ptr<PathSelector> s, Stack stack);
 
   // Called by Controller when its state or a path's ANA state changes.
   void on_path_live(Path& p);         // nvme_mpath_set_live
@@ -110,11 +120,13 @@ class NamespaceHead {
   std::size_t waiting_for_tag() const { return tag_waiting_; }   // committed to a full controller
   // Everything submitted and not yet finished: queued + inflight + delayed + waiting_for_tag.
   std::size_t outstanding() const { return queued() + inflight() + delayed() + waiting_for_tag(); }
-  bool available_path() const;        // nvme_available_path
+  bool available_path() const;        // nvme_available_path: no-path I/O waits (per the stack's rules)
   bool live() const { return disk_live_; }  // NVME_NSHEAD_DISK_LIVE: a path has gone live once
   bool removed() const { return removed_; } // delayed removal expired
 
  private:
+  friend class StackRules;  // the stack units act on the head through StackRules' helpers
+
   HeadConfig config_;
   std::unique_ptr<PathSelector> selector_;
   TimerService& timers_;
@@ -123,6 +135,7 @@ class NamespaceHead {
   PathList list_;
   std::deque<IoRequest*> requeue_;
   HeadCounters counters_;
+  std::unique_ptr<StackRules> rules_;  // after list_: the rules keep a pointer to it
 
   using TimerId = TimerService::TimerId;
   std::multimap<TimePoint, IoRequest*> delayed_;  // due time -> I/O (FIFO among equal times)
@@ -133,22 +146,9 @@ class NamespaceHead {
   std::size_t tag_waiting_ = 0;
   bool plugged_ = false;
   std::vector<IoRequest*> plug_list_;  // chosen under the plug, not started yet
-  bool disk_live_ = false;
-  bool removal_pending_ = false;  // NVME_NSHEAD_QUEUE_IF_NO_PATH during delayed removal
-  bool removed_ = false;
-  TimerId removal_timer_ = TimerService::kNoTimer;
-  // dm-multipath: paths failed by dm (reinstated by the checker), and the no_path_retry clock.
-  std::vector<bool> dm_failed_;
-  bool dm_any_failed_ = false;
-  PathList dm_selectable_;  // list_ without the dm-failed paths
-  TimerId dm_checker_timer_ = TimerService::kNoTimer;
-  bool dm_no_path_ = false;
-  bool dm_queueing_disabled_ = false;
-  TimerId dm_no_path_timer_ = TimerService::kNoTimer;
-  // SPDK: since when each path has been inaccessible / in change (ANATT clock); max() = not.
-  std::vector<TimePoint> spdk_ana_since_;
+  bool disk_live_ = false;  // NVME_NSHEAD_DISK_LIVE
+  bool removed_ = false;    // the head disk is gone (Linux delayed removal expired)
 
-  // namespace_head.cpp: the I/O path
   void route(IoRequest& io);
   Path* find_path(const IoRequest& io);
   void send_on(Path& p, IoRequest& io);
@@ -167,27 +167,6 @@ class NamespaceHead {
   void finish_ok(IoRequest& io, NvmeStatus status);
   void finish_error(IoRequest& io, NvmeStatus status, FailReason reason);
   void cancel_timer(TimerId& id);
-  // namespace_head_nopath.cpp: what happens when no path is chosen, per stack
-  void no_path(IoRequest& io);
-  void linux_no_path(IoRequest& io);
-  void dm_no_path(IoRequest& io);
-  void spdk_no_path(IoRequest& io);
-  FailReason linux_fail_reason() const;
-  bool all_paths_removed() const;
-  void check_last_path_removed();
-  void removal_expired();
-  bool dm_usable(const Path& p) const;
-  bool any_dm_usable() const;
-  void dm_fail_path(Path& p);
-  void dm_check_paths();
-  void dm_update_no_path_clock();
-  void dm_no_path_expired();
-  bool spdk_ana_timed_out(const Path& p) const;
-  bool spdk_may_recover() const;
-  void spdk_track_ana();
-  void dm_reinstate(Path& p);
-  void dm_rebuild_selectable();
-  const PathList& selectable_paths() const;
 };
 
 }  // namespace mpsim::policies

@@ -15,7 +15,7 @@
 
 namespace mpsim::policies {
 
-// Which production stack a policy belongs to: it decides the failover rules of the head
+// Which production stack a policy belongs to: it decides the head's StackRules (stack_rules.h)
 // (completion disposition, no-path behaviour), not just the choice of path.
 enum class Stack : std::uint8_t { LinuxNative, DmMultipath, Spdk, Research };
 

@@ -11,31 +11,16 @@
 
 namespace mpsim::sim {
 
-enum class EventKind : std::uint8_t {
-  IoAtTarget,       // a command capsule reached the target port
-  MediaDone,        // the media finished; the target sends the response
-  IoDone,           // the response was processed by the host CPU
-  Submit,           // a job may submit (start, rate pacing)
-  Issued,           // the submitting thread's CPU work for one io_submit is done: a = job, tag = I/Os
-  Timer,            // TimerService callback
-  ConnectAtTarget,
-  ConnectReply,     // a = conn, tag = epoch
-  ConnectTimeout,
-  ConnectRetry,     // the SYN retransmission: a = conn, tag = epoch
-  KeepAliveAtTarget,
-  KeepAliveReply,
-  AnaLogAtTarget,
-  AnaLogReply,
-  Aen,              // ANA-change notice reached the host
-  Reset,            // the target reset the connection (RST reached the host)
-};
+// Which handler an event goes to: an index into the Scheduler's table, which each component
+// fills with its own event types (sim/scheduler.h). One byte keeps the event compact.
+using EventType = std::uint8_t;
 
 struct Event {
   std::int64_t time;
   std::uint64_t seq;
-  EventKind kind;
-  std::uint32_t a;    // io slot, job, timer slot or connection
-  std::uint32_t tag;  // attempt, timer generation or connection epoch
+  EventType type;
+  std::uint32_t a;    // the handler's own: io slot, job, timer slot or connection
+  std::uint32_t tag;  // the handler's own: attempt, timer generation or connection epoch
 };
 
 // The heap holds only 16-byte keys (time and a payload slot), with each group of four siblings
@@ -44,7 +29,7 @@ struct Event {
 // touches per level. The order is unchanged: (time, seq), seq read from the slot only on a tie.
 class Calendar {
  public:
-  void push(std::int64_t time, EventKind kind, std::uint32_t a, std::uint32_t tag) {
+  void push(std::int64_t time, EventType type, std::uint32_t a, std::uint32_t tag) {
     std::uint32_t slot;
     if (!free_.empty()) {
       slot = free_.back();
@@ -53,7 +38,7 @@ class Calendar {
       slot = std::uint32_t(payload_.size());
       payload_.emplace_back();
     }
-    payload_[slot] = Payload{next_seq_++, kind, a, tag};
+    payload_[slot] = Payload{next_seq_++, type, a, tag};
     heap_.push_back(Key{time, slot});
     sift_up(heap_.size() - 1);
   }
@@ -62,7 +47,7 @@ class Calendar {
   Event pop() {
     const Key k = heap_[kRoot];
     const Payload& p = payload_[k.slot];
-    const Event e{k.time, p.seq, p.kind, p.a, p.tag};
+    const Event e{k.time, p.seq, p.type, p.a, p.tag};
     free_.push_back(k.slot);
     heap_[kRoot] = heap_.back();
     heap_.pop_back();
@@ -78,7 +63,7 @@ class Calendar {
   };
   struct Payload {
     std::uint64_t seq;
-    EventKind kind;
+    EventType type;
     std::uint32_t a, tag;
   };
   // Keys live at [kRoot, size): node i's children are 4(i - kRoot) + 4 ... + 7, a multiple of

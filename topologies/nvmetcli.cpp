@@ -3,13 +3,12 @@
 #include <google/protobuf/text_format.h>
 #include <google/protobuf/util/json_util.h>
 
-#include <cerrno>
 #include <cstring>
-#include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
 
+#include "topologies/file_io.h"
 #include "topologies/nvmetcli.pb.h"
 #include "topologies/topology.h"
 
@@ -282,11 +281,13 @@ std::string import_nvmetcli(const std::string& json, const std::string& source_n
 }
 
 std::string import_nvmetcli_file(const std::string& path, const NvmetcliImportOptions& options) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path + ": cannot read: " + std::strerror(errno));
-  std::ostringstream text;
-  text << in.rdbuf();
-  return import_nvmetcli(text.str(), path, options);
+  std::string text;
+  try {
+    text = read_file(path);
+  } catch (const FileError& e) {
+    throw InputError(e.what());
+  }
+  return import_nvmetcli(text, path, options);
 }
 
 }  // namespace mpsim::topology

@@ -5,6 +5,7 @@
 #include <sstream>
 #include <vector>
 
+#include "topologies/json.h"
 #include "topologies/topology.h"
 
 namespace mpsim::topology {
@@ -79,131 +80,52 @@ std::string route_text(const PathInfo& p) {
   return out;
 }
 
-// Minimal JSON emitter: the caller decides key order, so output is stable.
-class Json {
- public:
-  Json& open(char c) {
-    sep();
-    out_ += c;
-    first_ = true;
-    return *this;
-  }
-  Json& close(char c) {
-    out_ += c;
-    first_ = false;
-    return *this;
-  }
-  Json& key(const std::string& k) {
-    sep();
-    out_ += json_quote(k) + ":";
-    first_ = true;  // the value follows without a comma
-    return *this;
-  }
-  Json& str(const std::string& v) { return raw(json_quote(v)); }
-  Json& num(double v) { return raw(number(v)); }
-  Json& boolean(bool v) { return raw(v ? "true" : "false"); }
-  Json& raw(const std::string& v) {
-    sep();
-    out_ += v;
-    return *this;
-  }
-  Json& strings(const std::vector<std::string>& vs) {
-    open('[');
-    for (const std::string& v : vs) str(v);
-    return close(']');
-  }
-  Json& components(const std::vector<Component>& cs) {
-    open('[');
-    for (const Component& c : cs) {
-      open('{').key("kind").str(component_kind_name(c.kind)).key("id").str(c.id).close('}');
-    }
-    return close(']');
-  }
-  std::string take() { return out_ + "\n"; }
-
- private:
-  void sep() {
-    if (!first_) out_ += ',';
-    first_ = false;
-  }
-  std::string out_;
-  bool first_ = true;
-};
-
-void path_json(Json& j, const Topology& topo, const PathInfo& p) {
-  const Connection& conn = topo.connections(p.connection);
-  j.open('{').key("connection").num(p.connection).key("port").str(p.port).key("host_nic").str(conn.host_nic());
-  j.key("ana_state").str(ana_state_name(p.state)).key("usable").boolean(p.usable()).key("route");
-  if (!p.route) {
-    j.raw("null");
-  } else {
-    j.open('{').key("nic").str(p.route->nic).key("hops").strings(p.route->hops);
-    j.key("latency_us").num(p.route->latency_us).key("bottleneck_bps").num(p.route->bottleneck_bps).close('}');
-  }
-  j.key("cut_by").components(p.cut).close('}');
+Json components_json(const std::vector<Component>& cs) {
+  Json out = Json::array();
+  for (const Component& c : cs) out.push_back({{"kind", component_kind_name(c.kind)}, {"id", c.id}});
+  return out;
 }
 
-void reach_json(Json& j, const Topology& topo, const NamespaceReach& r, bool with_paths) {
-  j.open('{').key("host").str(r.host).key("nqn").str(r.nqn).key("nsid").num(r.nsid).key("ana_grpid").num(r.ana_grpid);
-  j.key("paths").num(static_cast<double>(r.paths.size()));
-  j.key("usable_paths").num(count(r, &PathInfo::usable)).key("optimized_paths").num(count(r, &PathInfo::optimized));
-  j.key("spof_any").components(r.spof_any).key("spof_optimized").components(r.spof_optimized);
-  if (with_paths) {
-    j.key("path_list").open('[');
-    for (const PathInfo& p : r.paths) path_json(j, topo, p);
-    j.close(']');
+Json path_json(const Topology& topo, const PathInfo& p) {
+  const Connection& conn = topo.connections(p.connection);
+  Json j = {{"connection", p.connection},       {"port", p.port},         {"host_nic", conn.host_nic()},
+            {"ana_state", ana_state_name(p.state)}, {"usable", p.usable()}, {"route", nullptr}};
+  if (p.route) {
+    j["route"] = {{"nic", p.route->nic},
+                  {"hops", p.route->hops},
+                  {"latency_us", p.route->latency_us},
+                  {"bottleneck_bps", p.route->bottleneck_bps}};
   }
-  j.close('}');
+  j["cut_by"] = components_json(p.cut);
+  return j;
+}
+
+Json reach_json(const Topology& topo, const NamespaceReach& r, bool with_paths) {
+  Json j = {{"host", r.host},
+            {"nqn", r.nqn},
+            {"nsid", r.nsid},
+            {"ana_grpid", r.ana_grpid},
+            {"paths", r.paths.size()},
+            {"usable_paths", count(r, &PathInfo::usable)},
+            {"optimized_paths", count(r, &PathInfo::optimized)},
+            {"spof_any", components_json(r.spof_any)},
+            {"spof_optimized", components_json(r.spof_optimized)}};
+  if (with_paths) {
+    Json& list = j["path_list"] = Json::array();
+    for (const PathInfo& p : r.paths) list.push_back(path_json(topo, p));
+  }
+  return j;
 }
 
 std::string analysis_json(const std::string& file, const Topology& topo, const Analysis& a, bool with_paths) {
-  Json j;
-  j.open('{').key("file").str(file).key("topology").str(topo.name()).key("ok").boolean(a.ok());
-  j.key("reach").open('[');
-  for (const NamespaceReach& r : a.reach) reach_json(j, topo, r, with_paths);
-  j.close(']').key("failures").strings(a.failures).key("warnings").strings(a.warnings).close('}');
-  return j.take();
+  Json j = {{"file", file}, {"topology", topo.name()}, {"ok", a.ok()}, {"reach", Json::array()}};
+  for (const NamespaceReach& r : a.reach) j["reach"].push_back(reach_json(topo, r, with_paths));
+  j["failures"] = a.failures;
+  j["warnings"] = a.warnings;
+  return dump_json(j, kCompactJson);
 }
 
 }  // namespace
-
-std::string json_quote(const std::string& s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      case '\f':
-        out += "\\f";
-        break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  return out + "\"";
-}
 
 std::string check_table(const std::string& file, const Topology& topo, const Analysis& analysis) {
   std::vector<Row> rows{{"HOST", "SUBSYSTEM", "NSID", "PATHS", "USABLE", "OPTIMIZED", "SPOF (all paths)",

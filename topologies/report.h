@@ -19,7 +19,4 @@ std::string check_json(const std::string& file, const Topology& topo, const Anal
 std::string paths_table(const std::string& file, const Topology& topo, const Analysis& analysis);
 std::string paths_json(const std::string& file, const Topology& topo, const Analysis& analysis);
 
-// A JSON string literal (quotes included) with the escapes RFC 8259 requires.
-std::string json_quote(const std::string& s);
-
 }  // namespace mpsim::topology

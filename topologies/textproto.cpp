@@ -3,10 +3,7 @@
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/io/tokenizer.h>
 
-#include <cerrno>
-#include <cstring>
-#include <fstream>
-#include <sstream>
+#include "topologies/file_io.h"
 
 namespace mpsim::topology {
 
@@ -148,12 +145,13 @@ SourceMap parse_textproto(std::string_view text, const std::string& source_name,
 }
 
 SourceMap parse_textproto_file(const std::string& path, pb::Message& msg) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path + ": cannot read: " + std::strerror(errno));
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) throw InputError(path + ": cannot read: " + std::strerror(errno));
-  return parse_textproto(text.str(), path, msg);
+  std::string text;
+  try {
+    text = read_file(path);
+  } catch (const FileError& e) {
+    throw InputError(e.what());
+  }
+  return parse_textproto(text, path, msg);
 }
 
 void Diagnostics::add(const std::string& where, const std::string& field_path, const std::string& message) {

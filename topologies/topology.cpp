@@ -3,19 +3,16 @@
 #include "topologies/generate.h"
 
 #include <algorithm>
+#include <chrono>
+
+#include "policies/kernel_defaults.h"
 
 namespace mpsim::topology {
 
 namespace {
 
-// Kernel defaults when `nvme connect` is not given the option (drivers/nvme/host/fabrics.h,
-// nvme.h): NVME_DEFAULT_KATO 5, NVMF_DEF_RECONNECT_DELAY 10, NVMF_DEF_CTRL_LOSS_TMO 600,
-// NVMF_DEF_FAIL_FAST_TMO -1, NVMF_DEF_QUEUE_SIZE 128.
-constexpr double kDefaultKatoS = 5;
-constexpr double kDefaultReconnectDelayS = 10;
-constexpr double kDefaultCtrlLossTmoS = 600;
-constexpr double kDefaultFastIoFailTmoS = -1;
-constexpr uint32_t kDefaultQueueSize = 128;
+// A kernel default in the topology's unit (seconds).
+double seconds_of(policies::Duration d) { return std::chrono::duration<double>(d).count(); }
 
 }  // namespace
 
@@ -136,13 +133,16 @@ EffectiveConnectOptions effective_options(const Topology& topo, const Connection
   if (const Host* host = find_host(topo, conn.host())) {
     for (const NumaNode& numa : host->numa_nodes()) cpus += numa.cpus();
   }
+  // Unset options take the kernel's defaults (policies/kernel_defaults.h); a host that
+  // declares no CPUs still gets one I/O queue.
+  namespace kd = policies::kernel_defaults;
   return EffectiveConnectOptions{
-      o.has_kato_s() ? o.kato_s() : kDefaultKatoS,
-      o.has_reconnect_delay_s() ? o.reconnect_delay_s() : kDefaultReconnectDelayS,
-      o.has_ctrl_loss_tmo_s() ? o.ctrl_loss_tmo_s() : kDefaultCtrlLossTmoS,
-      o.has_fast_io_fail_tmo_s() ? o.fast_io_fail_tmo_s() : kDefaultFastIoFailTmoS,
-      o.has_nr_io_queues() ? o.nr_io_queues() : std::max<uint32_t>(cpus, 1),
-      o.has_queue_size() ? o.queue_size() : kDefaultQueueSize,
+      o.has_kato_s() ? o.kato_s() : seconds_of(kd::kKato),
+      o.has_reconnect_delay_s() ? o.reconnect_delay_s() : seconds_of(kd::kReconnectDelay),
+      o.has_ctrl_loss_tmo_s() ? o.ctrl_loss_tmo_s() : seconds_of(kd::kCtrlLossTmo),
+      o.has_fast_io_fail_tmo_s() ? o.fast_io_fail_tmo_s() : seconds_of(kd::kFastIoFailTmo),
+      o.has_nr_io_queues() ? o.nr_io_queues() : std::max<uint32_t>(kd::nr_io_queues(cpus), 1),
+      o.has_queue_size() ? o.queue_size() : kd::kQueueSize,
   };
 }
 

@@ -193,6 +193,10 @@ class Validator {
         error(subsys, "ports", "port " + quoted(id) + " is listed twice", i);
       }
     }
+    // Identify Controller ANATT is one byte of seconds, and a zero would make every ANA
+    // transition time out at once.
+    if (subsys.has_anatt_s() && (subsys.anatt_s() <= 0 || subsys.anatt_s() > 255))
+      error(subsys, "anatt_s", "ANATT must be 1..255 seconds, not " + std::to_string(subsys.anatt_s()));
     std::set<uint32_t> nsids;
     for (const Namespace& ns : subsys.namespaces()) check_namespace(subsys, ns, nsids);
   }

@@ -1,12 +1,11 @@
 #include "validate/calibration.h"
 
-#include <google/protobuf/struct.pb.h>
-#include <google/protobuf/util/json_util.h>
 
 #include <algorithm>
 #include <cmath>
 
 #include "experiments/json_writer.h"
+#include "topologies/json.h"
 
 namespace mpsim::validate {
 namespace {
@@ -160,42 +159,41 @@ void write_figures(experiments::JsonWriter& w, const char* name, const Calibrati
   w.field("p50_us", f.p50_us).field("p99_us", f.p99_us).end_object();
 }
 
-using google::protobuf::Struct;
-using google::protobuf::Value;
+using topology::Json;
 
-const Value& member(const Struct& s, const std::string& name, const std::string& where) {
-  auto it = s.fields().find(name);
-  if (it == s.fields().end()) throw CalibrationError(where + ": missing field \"" + name + "\"");
-  return it->second;
+const Json& member(const Json& s, const std::string& name, const std::string& where) {
+  auto it = s.find(name);
+  if (it == s.end()) throw CalibrationError(where + ": missing field \"" + name + "\"");
+  return *it;
 }
 
-double number(const Struct& s, const std::string& name, const std::string& where) {
-  const Value& v = member(s, name, where);
-  if (v.kind_case() != Value::kNumberValue) throw CalibrationError(where + ": field \"" + name + "\" is not a number");
-  return v.number_value();
+double number(const Json& s, const std::string& name, const std::string& where) {
+  const Json& v = member(s, name, where);
+  if (!v.is_number()) throw CalibrationError(where + ": field \"" + name + "\" is not a number");
+  return v.get<double>();
 }
 
-double non_negative(const Struct& s, const std::string& name, const std::string& where) {
+double non_negative(const Json& s, const std::string& name, const std::string& where) {
   const double v = number(s, name, where);
   if (!(v >= 0)) throw CalibrationError(where + ": field \"" + name + "\" must be >= 0");
   return v;
 }
 
-std::string text(const Struct& s, const std::string& name, const std::string& where) {
-  const Value& v = member(s, name, where);
-  if (v.kind_case() != Value::kStringValue) throw CalibrationError(where + ": field \"" + name + "\" is not a string");
-  return v.string_value();
+std::string text(const Json& s, const std::string& name, const std::string& where) {
+  const Json& v = member(s, name, where);
+  if (!v.is_string()) throw CalibrationError(where + ": field \"" + name + "\" is not a string");
+  return v.get<std::string>();
 }
 
-const Struct& object(const Struct& s, const std::string& name, const std::string& where) {
-  const Value& v = member(s, name, where);
-  if (v.kind_case() != Value::kStructValue) throw CalibrationError(where + ": field \"" + name + "\" is not an object");
-  return v.struct_value();
+const Json& object(const Json& s, const std::string& name, const std::string& where) {
+  const Json& v = member(s, name, where);
+  if (!v.is_object()) throw CalibrationError(where + ": field \"" + name + "\" is not an object");
+  return v;
 }
 
-CalibrationFigures read_figures(const Struct& runs, const std::string& name, const std::string& where) {
+CalibrationFigures read_figures(const Json& runs, const std::string& name, const std::string& where) {
   const std::string at = where + ": runs." + name;
-  const Struct& o = object(runs, name, where + ": runs");
+  const Json& o = object(runs, name, where + ": runs");
   return {number(o, "iops", at), number(o, "mean_us", at), number(o, "p50_us", at), number(o, "p99_us", at)};
 }
 
@@ -224,23 +222,27 @@ std::string calibration_json(const Calibration& c) {
 }
 
 Calibration parse_calibration_json(std::string_view json, const std::string& origin) {
-  Struct root;
-  auto status = google::protobuf::util::JsonStringToMessage(std::string(json), &root);
-  if (!status.ok()) throw CalibrationError(origin + ": not JSON: " + std::string(status.message()));
+  Json root;
+  try {
+    root = Json::parse(json);
+  } catch (const Json::parse_error& e) {
+    throw CalibrationError(origin + ": not JSON: " + e.what());
+  }
+  if (!root.is_object()) throw CalibrationError(origin + ": not a JSON object");
   Calibration c;
   c.source = origin;
   c.kernel = text(root, "kernel", origin);
   c.command = text(root, "command", origin);
-  const Struct& runs = object(root, "runs", origin);
+  const Json& runs = object(root, "runs", origin);
   c.runs = {read_figures(runs, "qd1-randread", origin), read_figures(runs, "qd16-randread", origin),
             read_figures(runs, "qd1-randwrite", origin), read_figures(runs, "qd16-randwrite", origin), {}};
-  if (runs.fields().count("qd16-randread-batch")) {  // absent from files written before it
+  if (runs.contains("qd16-randread-batch")) {  // absent from files written before it
     const std::string at = origin + ": runs.qd16-randread-batch";
-    const Struct& b = object(runs, "qd16-randread-batch", origin + ": runs");
+    const Json& b = object(runs, "qd16-randread-batch", origin + ": runs");
     c.runs.batching = {non_negative(b, "single_iops", at), non_negative(b, "batch16_iops", at)};
   }
-  const Struct& fit = object(root, "fit", origin);
-  if (!fit.fields().count("pause_mean_us")) {
+  const Json& fit = object(root, "fit", origin);
+  if (!fit.contains("pause_mean_us")) {
     // Written before per-direction costs and CPU pauses: its one-cost fit is refuted, refit.
     c.source = origin + ", refitted from its runs";
     c.fit = fit_calibration(c.runs);
@@ -257,7 +259,7 @@ Calibration parse_calibration_json(std::string_view json, const std::string& ori
   c.fit.cpu_available = number(fit, "cpu_available", at);
   c.fit.pause_rate_per_s = non_negative(fit, "pause_rate_per_s", at);
   c.fit.pause_mean_us = non_negative(fit, "pause_mean_us", at);
-  c.fit.per_call_us = fit.fields().count("host_per_call_us") ? non_negative(fit, "host_per_call_us", at) : 0.0;
+  c.fit.per_call_us = fit.contains("host_per_call_us") ? non_negative(fit, "host_per_call_us", at) : 0.0;
   return c;
 }
 

@@ -1,37 +1,31 @@
 #include "validate/fio_json.h"
 
-#include <google/protobuf/struct.pb.h>
-#include <google/protobuf/util/json_util.h>
-
 #include <algorithm>
 #include <cmath>
 #include <string>
 
+#include "topologies/json.h"
+
 namespace mpsim::validate {
 namespace {
 
-using google::protobuf::Struct;
-using google::protobuf::Value;
+using topology::Json;
 
-const Value* field(const Struct& s, const std::string& name) {
-  auto it = s.fields().find(name);
-  return it == s.fields().end() ? nullptr : &it->second;
+// A missing or non-numeric field reads as 0, as fio leaves out what it did not measure.
+double number(const Json& o, const char* name) {
+  auto it = o.find(name);
+  return it != o.end() && it->is_number() ? it->get<double>() : 0.0;
 }
 
-double number(const Struct& s, const std::string& name) {
-  const Value* v = field(s, name);
-  return v != nullptr && v->kind_case() == Value::kNumberValue ? v->number_value() : 0.0;
-}
-
-const Struct* object(const Struct& s, const std::string& name) {
-  const Value* v = field(s, name);
-  return v != nullptr && v->kind_case() == Value::kStructValue ? &v->struct_value() : nullptr;
+const Json* object(const Json& o, const char* name) {
+  auto it = o.find(name);
+  return it != o.end() && it->is_object() ? &*it : nullptr;
 }
 
 std::int64_t as_ns(double v) { return static_cast<std::int64_t>(std::llround(v)); }
 
-// fio writes percentile keys as "99.900000"; protobuf's map has no order, so sort by value.
-sim::LatencyStats latency(const Struct* dist) {
+// fio writes percentile keys as "99.900000"; sorted by value, not as text.
+sim::LatencyStats latency(const Json* dist) {
   sim::LatencyStats stats;
   if (dist == nullptr) return stats;
   stats.count = static_cast<std::uint64_t>(number(*dist, "N"));
@@ -39,14 +33,16 @@ sim::LatencyStats latency(const Struct* dist) {
   stats.max_ns = as_ns(number(*dist, "max"));
   stats.mean_ns = number(*dist, "mean");
   stats.stddev_ns = number(*dist, "stddev");
-  if (const Struct* pct = object(*dist, "percentile")) {
-    for (const auto& [key, value] : pct->fields()) stats.percentiles.emplace_back(std::stod(key), as_ns(value.number_value()));
+  if (const Json* pct = object(*dist, "percentile")) {
+    for (const auto& [key, value] : pct->items()) {
+      stats.percentiles.emplace_back(std::stod(key), as_ns(value.is_number() ? value.get<double>() : 0.0));
+    }
     std::sort(stats.percentiles.begin(), stats.percentiles.end());
   }
   return stats;
 }
 
-sim::DirectionStats direction(const Struct* d) {
+sim::DirectionStats direction(const Json* d) {
   sim::DirectionStats out;
   if (d == nullptr) return out;
   out.total_ios = static_cast<std::uint64_t>(number(*d, "total_ios"));
@@ -57,11 +53,11 @@ sim::DirectionStats direction(const Struct* d) {
   return out;
 }
 
-FioJob job(const Struct& j) {
+FioJob job(const Json& j) {
   FioJob out;
-  const Value* name = field(j, "jobname");
-  if (name == nullptr || name->kind_case() != Value::kStringValue) throw GuestOutputError("fio JSON: a job without \"jobname\"");
-  out.result.name = name->string_value();
+  auto name = j.find("jobname");
+  if (name == j.end() || !name->is_string()) throw GuestOutputError("fio JSON: a job without \"jobname\"");
+  out.result.name = name->get<std::string>();
   out.result.read = direction(object(j, "read"));
   out.result.write = direction(object(j, "write"));
   out.total_err = static_cast<std::uint64_t>(number(j, "total_err"));
@@ -74,15 +70,18 @@ FioJob job(const Struct& j) {
 std::vector<FioJob> parse_fio_json(std::string_view text) {
   std::size_t start = text.find('{');
   if (start == std::string_view::npos) throw GuestOutputError("fio JSON: no '{' in the output");
-  Struct root;
-  auto status = google::protobuf::util::JsonStringToMessage(std::string(text.substr(start)), &root);
-  if (!status.ok()) throw GuestOutputError("fio JSON: " + status.ToString());
-  const Value* jobs = field(root, "jobs");
-  if (jobs == nullptr || jobs->kind_case() != Value::kListValue) throw GuestOutputError("fio JSON: no \"jobs\" list");
+  Json root;
+  try {
+    root = Json::parse(text.substr(start));
+  } catch (const Json::parse_error& e) {
+    throw GuestOutputError(std::string("fio JSON: ") + e.what());
+  }
+  auto jobs = root.find("jobs");
+  if (jobs == root.end() || !jobs->is_array()) throw GuestOutputError("fio JSON: no \"jobs\" list");
   std::vector<FioJob> out;
-  for (const Value& j : jobs->list_value().values()) {
-    if (j.kind_case() != Value::kStructValue) throw GuestOutputError("fio JSON: a job that is not an object");
-    out.push_back(job(j.struct_value()));
+  for (const Json& j : *jobs) {
+    if (!j.is_object()) throw GuestOutputError("fio JSON: a job that is not an object");
+    out.push_back(job(j));
   }
   return out;
 }

@@ -6,10 +6,10 @@
 #include <cctype>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <memory>
 #include <sys/wait.h>
 
+#include "topologies/file_io.h"
 #include "validate/guest_plan.h"
 #include "validate/guest_script.h"
 
@@ -33,9 +33,11 @@ std::string run_capture(const std::string& command, int& status) {
 }
 
 void write_text(const fs::path& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << text;
-  if (!out) throw GuestRunError("cannot write " + path.string());
+  try {
+    topology::write_file_atomic(path, text);
+  } catch (const topology::FileError& e) {
+    throw GuestRunError(e.what());
+  }
 }
 
 std::string describe(const GuestPlan& plan) {

@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
-#include <fstream>
 #include <sstream>
 
 #include "experiments/json_writer.h"
+#include "topologies/file_io.h"
 
 namespace mpsim::validate {
 namespace {
@@ -19,11 +19,12 @@ constexpr std::int64_t kThroughputBinMs = 100;
 constexpr double kFullThroughput = 0.9;
 
 std::string read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw GuestOutputError(path.string() + ": missing (the guest did not write it)");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
+  try {
+    return topology::read_file(path);
+  } catch (const topology::FileError& e) {
+    if (!fs::exists(path)) throw GuestOutputError(path.string() + ": missing (the guest did not write it)");
+    throw GuestOutputError(e.what());
+  }
 }
 
 std::int64_t to_ms(policies::Duration d) { return duration_cast<milliseconds>(d).count(); }
@@ -44,7 +45,7 @@ Completions read_completions(const fs::path& dir, std::int64_t t0_ms) {
 }
 
 std::string kernel_version(const fs::path& console) {
-  std::ifstream in(console);
+  std::istringstream in(read_file(console));
   std::string line;
   while (std::getline(in, line)) {
     std::size_t at = line.find("Linux version ");

@@ -7,14 +7,13 @@
 //
 // Every input is loaded and validated before anything is printed, so a bad file gives its
 // errors on stderr, exit code 2 and nothing on stdout.
-#include <fstream>
 #include <iostream>
 #include <memory>
-#include <sstream>
 #include <vector>
 
 #include "experiments/cli/commands.h"
 #include "topologies/analysis.h"
+#include "topologies/file_io.h"
 #include "topologies/nvmetcli.h"
 #include "topologies/report.h"
 #include "topologies/topology.h"
@@ -68,26 +67,6 @@ int run_paths(const std::string& file, bool json) {
   return kExitOk;
 }
 
-// Writes through a temporary file and renames it, so a failure never leaves half a file behind.
-bool write_file(const std::string& path, const std::string& text) {
-  std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << text;
-    if (!out.flush()) {
-      std::cerr << path << ": cannot write\n";
-      std::remove(tmp.c_str());
-      return false;
-    }
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::cerr << path << ": cannot write\n";
-    std::remove(tmp.c_str());
-    return false;
-  }
-  return true;
-}
-
 int run_import(const std::string& config, const std::string& output, const topo::NvmetcliImportOptions& options) {
   std::string text;
   try {
@@ -100,7 +79,13 @@ int run_import(const std::string& config, const std::string& output, const topo:
     std::cout << text;
     return kExitOk;
   }
-  return write_file(output, text) ? kExitOk : kExitBadInput;
+  try {
+    topo::write_file_atomic(output, text);  // a failure never leaves half a file behind
+  } catch (const topo::FileError& e) {
+    std::cerr << e.what() << "\n";
+    return kExitBadInput;
+  }
+  return kExitOk;
 }
 
 struct TopoArgs {

@@ -1,14 +1,6 @@
-// Whole-file reads for tests that compare written reports byte for byte.
+// Whole-file reads for tests that compare written reports byte for byte: the one file helper.
 #pragma once
 
-#include <filesystem>
-#include <fstream>
-#include <sstream>
-#include <string>
+#include "topologies/file_io.h"
 
-inline std::string read_file(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using mpsim::topology::read_file;

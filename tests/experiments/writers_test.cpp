@@ -3,7 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <filesystem>
-#include <fstream>
+#include <stdexcept>
 #include <sstream>
 
 #include "experiments/json_writer.h"
@@ -172,6 +172,19 @@ TEST_CASE("JSON strings are escaped") {
   CHECK(w.str() == "{\n  \"k\\\"ey\": \"a\\\\b\\n\\u0001\"\n}\n");
 }
 
+TEST_CASE("JsonWriter builds the document in written order and rejects a malformed sequence") {
+  ex::JsonWriter w;
+  w.begin_object().field("n", 3).field("x", 0.5).key("list").begin_array().value("a").null().end_array();
+  w.key("inner").begin_object().end_object().end_object();
+  CHECK(w.str() == "{\n  \"n\": 3,\n  \"x\": 0.500000,\n  \"list\": [\n    \"a\",\n    null\n  ],\n  \"inner\": {}\n}\n");
+  ex::JsonWriter open;
+  open.begin_object();
+  CHECK_THROWS_AS(open.str(), std::logic_error);                 // unclosed
+  CHECK_THROWS_AS(open.value(1), std::logic_error);              // a value without its key
+  CHECK_THROWS_AS(open.end_array(), std::logic_error);           // closes what is not open
+  CHECK_THROWS_AS(ex::JsonWriter().key("k"), std::logic_error);  // a key outside an object
+}
+
 TEST_CASE("reports are written whole, with nothing staged left behind") {
   namespace fs = std::filesystem;
   fs::path dir = fs::temp_directory_path() / "mpsim-writers-test";
@@ -199,7 +212,7 @@ TEST_CASE("reports are written whole, with nothing staged left behind") {
 TEST_CASE("an unwritable output directory is an error, not partial output") {
   namespace fs = std::filesystem;
   fs::path file = fs::temp_directory_path() / "mpsim-writers-not-a-dir";
-  std::ofstream(file) << "x";
+  mpsim::topology::write_file_atomic(file, "x");
   auto a = sample_result();
   auto run = sample_run();
   ex::LoadedExperiment exp{"sample", "", "sample.textproto", {}};

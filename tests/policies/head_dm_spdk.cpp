@@ -1,5 +1,7 @@
 // NamespaceHead under dm-multipath rules (multipath-behaviour.md §3.2-3.3) and SPDK bdev_nvme
 // rules (§4: bdev_retry_count, 1 s no-path retry, ANA transition bounded by ANATT).
+#include <set>
+
 #include <catch2/catch.hpp>
 
 #include "tests/policies/fake_env.h"
@@ -213,4 +215,37 @@ TEST_CASE("SPDK (§4): nothing may recover -> fail at once", "[head][spdk][nopat
   r.submit(h);
   REQUIRE(r.sink.done.size() == 1);
   CHECK(r.sink.done[0].result.reason == FailReason::NoAvailablePath);
+}
+
+TEST_CASE("iopolicy change: rules stay within a stack, a change of stack brings the other stack's rules",
+          "[head][dm][rules]") {
+  Pair r(dm(false, 0));
+  r.submit(r.h);
+  r.transport.complete_front(st(status::kInternalPathError));
+  r.timers.advance_by(0ms);
+  r.transport.complete_all();
+  REQUIRE(r.h.counters().dm_path_failures == 1);
+  // Another dm selector: pa stays failed (dm's state lives in its rules, which stay).
+  r.h.set_selector(make_selector({"dm-round-robin", {}}), Stack::DmMultipath);
+  for (int i = 0; i < 3; ++i) {
+    r.submit(r.h);
+    CHECK(r.transport.outstanding.back().ctrl == &r.b);
+  }
+  r.transport.complete_all();
+  // Linux rules: every usable path is offered again, and a path error fails over without
+  // failing the path.
+  r.h.set_selector(make_selector({"round-robin", {}}), Stack::LinuxNative);
+  std::set<const Controller*> used;
+  for (int i = 0; i < 4; ++i) {
+    r.submit(r.h);
+    used.insert(r.transport.outstanding.back().ctrl);
+  }
+  CHECK(used.size() == 2);
+  r.transport.complete_all();
+  r.submit(r.h);
+  r.transport.complete_front(st(status::kInternalPathError));
+  r.timers.advance_by(0ms);
+  CHECK(r.h.counters().dm_path_failures == 1);
+  CHECK(r.h.counters().failovers == 2);
+  CHECK(r.transport.outstanding.size() == 1);
 }

@@ -1,7 +1,9 @@
 // NamespaceHead under Linux native multipath rules (multipath-behaviour.md §1.4-1.6, §1.9).
 #include <catch2/catch.hpp>
 
-#include "policies/disposition.h"
+#include "policies/stacks/dm_rules.h"
+#include "policies/stacks/linux_rules.h"
+#include "policies/stacks/spdk_rules.h"
 #include "tests/policies/fake_env.h"
 
 using namespace mpsim::policies;
@@ -26,24 +28,21 @@ struct TwoPaths : Rig {
 }  // namespace
 
 TEST_CASE("nvme_decide_disposition (§1.5): the table per stack", "[head][disposition]") {
-  DispositionInput in;
-  in.status = st(status::kAnaInaccessible);
-  CHECK(decide_disposition(in) == Disposition::Failover);
-  in.status = st(status::kUnrecoveredReadError);
-  CHECK(decide_disposition(in) == Disposition::RetrySamePath);
-  in.retries = 5;
-  CHECK(decide_disposition(in) == Disposition::Fail);
-  in.status = st(status::kHostAbortedCommand);
-  CHECK(decide_disposition(in) == Disposition::Fail);  // retry budget is checked before path errors
-  in.retries = 0;
-  in.status = st(status::kHostAbortedCommand, true);
-  CHECK(decide_disposition(in) == Disposition::Fail);  // DNR wins
-  in.stack = Stack::DmMultipath;
-  CHECK(decide_disposition(in) == Disposition::FailPath);
-  in.status = st(status::kUnrecoveredReadError);
-  CHECK(decide_disposition(in) == Disposition::Fail);
-  in.stack = Stack::Spdk;
-  CHECK(decide_disposition(in) == Disposition::RetryReselect);
+  CHECK(linux_disposition(kOk, 5, 5) == Disposition::Complete);
+  CHECK(linux_disposition(st(status::kAnaInaccessible), 0, 5) == Disposition::Failover);
+  CHECK(linux_disposition(st(status::kUnrecoveredReadError), 0, 5) == Disposition::RetrySamePath);
+  CHECK(linux_disposition(st(status::kUnrecoveredReadError), 5, 5) == Disposition::Fail);
+  // the retry budget is checked before path errors
+  CHECK(linux_disposition(st(status::kHostAbortedCommand), 5, 5) == Disposition::Fail);
+  CHECK(linux_disposition(st(status::kHostAbortedCommand, true), 0, 5) == Disposition::Fail);  // DNR wins
+  CHECK(dm_disposition(kOk) == Disposition::Complete);
+  CHECK(dm_disposition(st(status::kHostAbortedCommand, true)) == Disposition::FailPath);  // whatever DNR says
+  CHECK(dm_disposition(st(status::kUnrecoveredReadError)) == Disposition::Fail);
+  CHECK(spdk_disposition(kOk, 3, 3) == Disposition::Complete);
+  CHECK(spdk_disposition(st(status::kUnrecoveredReadError), 0, 3) == Disposition::RetryReselect);
+  CHECK(spdk_disposition(st(status::kHostAbortedCommand), 0, 3) == Disposition::Failover);
+  CHECK(spdk_disposition(st(status::kHostAbortedCommand), 3, 3) == Disposition::Fail);
+  CHECK(spdk_disposition(st(status::kUnrecoveredReadError, true), 0, 3) == Disposition::Fail);
   std::array<Duration, 3> crdt{100ms, 200ms, 300ms};
   CHECK(retry_delay(st(0x281, false, 0), crdt) == 0ms);
   CHECK(retry_delay(st(0x281, false, 2), crdt) == 200ms);

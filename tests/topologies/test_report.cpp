@@ -1,4 +1,4 @@
-// The check/paths renderings: content, determinism, JSON escaping.
+// The check/paths renderings: content and determinism (JSON escaping: test_json.cpp).
 #include <catch2/catch.hpp>
 
 #include "topologies/analysis.h"
@@ -54,14 +54,6 @@ TEST_CASE("outputs are byte-identical across runs", "[report]") {
   Topology again = library("leaf-spine");
   CHECK(paths_json("ls", again, analyze(again)) == first);
   CHECK(check_table("ls", again, analyze(again)) == check_table("ls", topo, analyze(topo)));
-}
-
-TEST_CASE("json_quote escapes what JSON requires", "[report]") {
-  CHECK(json_quote("plain") == "\"plain\"");
-  CHECK(json_quote("a\"b\\c") == "\"a\\\"b\\\\c\"");
-  CHECK(json_quote("tab\there\nnl") == "\"tab\\there\\nnl\"");
-  CHECK(json_quote(std::string("\x01", 1)) == "\"\\u0001\"");
-  CHECK(json_quote("cr\rbs\bff\f") == "\"cr\\rbs\\bff\\f\"");
 }
 
 TEST_CASE("syntax error at end of input says so", "[report]") {

@@ -189,6 +189,12 @@ TEST_CASE("bad values and units", "[validate]") {
       {"size: \"1g\"", "size: \"0\"", "size:", "subsystems[0].namespaces[0].size", "size must be > 0"},
       {"nqn: \"nqn.x\" ports", "nqn: \"" + std::string(224, 'q') + "\" ports", "nqn: \"qq",
        "subsystems[0].nqn", "longer than 223"},
+      {"ports: \"t0.p0\" namespaces", "ports: \"t0.p0\" anatt_s: 0 namespaces", "anatt_s", "subsystems[0].anatt_s",
+       "ANATT must be 1..255 seconds, not 0"},
+      {"ports: \"t0.p0\" namespaces", "ports: \"t0.p0\" anatt_s: -5 namespaces", "anatt_s", "subsystems[0].anatt_s",
+       "ANATT must be 1..255 seconds, not -5"},
+      {"ports: \"t0.p0\" namespaces", "ports: \"t0.p0\" anatt_s: 256 namespaces", "anatt_s", "subsystems[0].anatt_s",
+       "not 256"},
   };
   for (const Case& c : cases) check_case(c);
 }

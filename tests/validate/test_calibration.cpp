@@ -3,11 +3,10 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
-#include <fstream>
-#include <sstream>
 
 #include "experiments/experiment_loader.h"
 #include "sim/engine.h"
+#include "topologies/file_io.h"
 #include "topologies/textproto.h"
 #include "validate/calibration.h"
 
@@ -243,10 +242,7 @@ TEST_CASE("a calibration.json from before CPU pauses is refitted from its runs",
 
 TEST_CASE("an experiment file can set the CPU model's direction cost and pauses", "[validate][calibration]") {
   const std::string dir = std::string(MPSIM_SOURCE_DIR) + "/validate/calibration";
-  std::ifstream in(dir + "/qd16-randread.textproto");
-  std::stringstream text;
-  text << in.rdbuf();
-  const std::string base = text.str();
+  const std::string base = topology::read_file(dir + "/qd16-randread.textproto");
   const auto loaded = experiments::load_experiment_text(
       base + "models { host_cpu { write_extra_us: 3 pause_rate_per_s: 40 pause_mean_us: 1500 } }\n", "x.textproto", dir);
   const auto& cpu = loaded.runs.at(0).scenario.models.host_cpu;

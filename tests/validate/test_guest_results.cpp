@@ -2,14 +2,17 @@
 // measures derived from it, on hand-made inputs whose answers are known.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <filesystem>
-#include <fstream>
+#include <sstream>
 
 #include "experiments/experiment_loader.h"
+#include "topologies/file_io.h"
 #include "validate/fio_json.h"
 #include "validate/guest_plan.h"
 #include "validate/guest_results.h"
 #include "validate/guest_runner.h"
+#include "validate/pipeline.h"
 #include "validate/real_run.h"
 
 using namespace mpsim;
@@ -45,6 +48,30 @@ const char* kSamples =
     "200,101,0,live,inaccessible,100,0,live,optimized\n"
     "300,101,0,live,inaccessible,200,0,live,optimized\n"
     "400,121,0,live,optimized,280,0,live,optimized\n";
+
+// What the guest leaves for fault-ana-inaccessible-numa: node-a's group inaccessible 1.1-2.6 s,
+// a 50 ms gap in completions while the host fails over.
+void write_ana_fault_run(const std::filesystem::path& dir) {
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  auto write = [&](const char* name, const std::string& text) { topology::write_file_atomic(dir / name, text); };
+  write("t0_us", "5000000000\n");   // T0 = unix 5000000 ms
+  write("faults.csv", "100,io_start\n1105,ana,nvmet_p1,1,inaccessible,0\n2600,ana,nvmet_p1,1,optimized,0\n4100,fio_exit,0\n");
+  write("samples.csv",
+        "t_ms,nvmet_p1_reads,nvmet_p1_writes,nvmet_p1_ctrl,nvmet_p1_ana,nvmet_p2_reads,nvmet_p2_writes,nvmet_p2_ctrl,nvmet_p2_ana\n"
+        "90,1,0,live,optimized,0,0,live,optimized\n"
+        "1120,1000,0,live,optimized,0,0,live,optimized\n"
+        "1160,1000,0,live,inaccessible,40,0,live,optimized\n"
+        "2640,1000,0,live,optimized,1500,0,live,optimized\n"
+        "4100,2500,0,live,optimized,1500,0,live,optimized\n");
+  std::string log;
+  for (std::int64_t t = 100; t < 4100; ++t) {
+    if (t >= 1100 && t < 1150) continue;  // a 50 ms gap while the host fails over
+    log += std::to_string(5000000 + t) + ", " + std::to_string(t % 7 == 0 ? 9000 : 1000) + ", 0, 4096, 0\n";
+  }
+  write("io_lat.1.log", log);
+  write("fio.json", kFioJson);
+}
 
 }  // namespace
 
@@ -125,25 +152,8 @@ TEST_CASE("a results directory becomes the real run: split, stall, fault timings
   const auto& scenario = exp.runs.front().scenario;
   GuestPlan plan = plan_guest(scenario);
   fs::path dir = fs::temp_directory_path() / "mpsim-test-real-run";
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  auto write = [&](const char* name, const std::string& text) { std::ofstream(dir / name) << text; };
-  write("t0_us", "5000000000\n");   // T0 = unix 5000000 ms
-  write("faults.csv", "100,io_start\n1105,ana,nvmet_p1,1,inaccessible,0\n2600,ana,nvmet_p1,1,optimized,0\n4100,fio_exit,0\n");
-  write("samples.csv",
-        "t_ms,nvmet_p1_reads,nvmet_p1_writes,nvmet_p1_ctrl,nvmet_p1_ana,nvmet_p2_reads,nvmet_p2_writes,nvmet_p2_ctrl,nvmet_p2_ana\n"
-        "90,1,0,live,optimized,0,0,live,optimized\n"
-        "1120,1000,0,live,optimized,0,0,live,optimized\n"
-        "1160,1000,0,live,inaccessible,40,0,live,optimized\n"
-        "2640,1000,0,live,optimized,1500,0,live,optimized\n"
-        "4100,2500,0,live,optimized,1500,0,live,optimized\n");
-  std::string log;
-  for (std::int64_t t = 100; t < 4100; ++t) {
-    if (t >= 1100 && t < 1150) continue;  // a 50 ms gap while the host fails over
-    log += std::to_string(5000000 + t) + ", " + std::to_string(t % 7 == 0 ? 9000 : 1000) + ", 0, 4096, 0\n";
-  }
-  write("io_lat.1.log", log);
-  write("fio.json", kFioJson);
+  write_ana_fault_run(dir);
+  auto write = [&](const char* name, const std::string& text) { topology::write_file_atomic(dir / name, text); };
 
   RealRun run = analyse_guest_results(scenario, plan, dir.string());
   CHECK(run.measure_from_ms == 100);
@@ -178,11 +188,81 @@ TEST_CASE("a results directory becomes the real run: split, stall, fault timings
   fs::copy(dir, results / results_subdir(scenario.name));
   GuestOptions options{MPSIM_SOURCE_DIR, results.string(), 300};
   CHECK_THROWS_WITH(read_guest_run(scenario, options), Catch::Contains("no earlier guest run"));
-  std::ofstream(results / results_subdir(scenario.name) / "guest-exit") << "0\n";
+  topology::write_file_atomic(results / results_subdir(scenario.name) / "guest-exit", "0\n");
   CHECK(real_run_json(read_guest_run(scenario, options)) == real_run_json(analyse_guest_results(scenario, plan, dir.string())));
   fs::remove_all(results);
 
   fs::remove(dir / "fio.json");
   CHECK_THROWS_WITH(analyse_guest_results(scenario, plan, dir.string()), Catch::Contains("fio.json: missing"));
   fs::remove_all(dir);
+}
+
+TEST_CASE("validate::run with --reuse-runs: the same rows, validation.json and report as the steps by hand",
+          "[validate][pipeline]") {
+  namespace fs = std::filesystem;
+  const std::string file = std::string(MPSIM_SOURCE_DIR) + "/validate/scenarios/fault-ana-inaccessible-numa.textproto";
+  const fs::path results = fs::temp_directory_path() / "mpsim-test-pipeline";
+  fs::remove_all(results);
+  std::vector<sim::Scenario> scenarios = load_scenarios({file});
+  REQUIRE(scenarios.size() == 1);
+  const sim::Scenario& scenario = scenarios.front();
+  const fs::path run_dir = results / results_subdir(scenario.name);
+  write_ana_fault_run(run_dir);
+  topology::write_file_atomic(run_dir / "guest-exit", "0\n");
+  Calibration calibration;
+  calibration.kernel = "Linux version 6.12.117";
+  calibration.command = "mpsim validate --results r";
+  calibration.runs.qd1_read = {17153.0, 55.733019, 47.805, 176.635};  // validate/README.md, "Calibration"
+  calibration.runs.qd16_read = {14236.5, 1102.539664, 893.901, 7210.297};
+  calibration.runs.qd1_write = {13975.0, 68.924558, 52.937, 220.651};
+  calibration.runs.qd16_write = {7576.5, 2046.159627, 1128.771, 11833.816};
+  calibration.fit = fit_calibration(calibration.runs);
+  topology::write_file_atomic(results / "calibration.json", calibration_json(calibration));
+
+  ValidateOptions options;
+  options.source_dir = MPSIM_SOURCE_DIR;
+  options.results = results.string();
+  options.reuse_runs = true;
+  options.scenarios = {file};
+  std::ostringstream out;
+  const Verdict verdict = run(options, out);
+
+  // The same comparison, step by step: what `mpsim validate --reuse-runs` printed before the move.
+  GuestOptions guest{MPSIM_SOURCE_DIR, results.string(), 300};
+  const RealRun real = read_guest_run(scenario, guest);
+  const Calibration back = parse_calibration_json(topology::read_file(results / "calibration.json"),
+                                                  (results / "calibration.json").string());
+  const ScenarioComparison c = compare_with_sim(scenario, real, back);
+  REQUIRE(!c.rows.empty());
+  CHECK(topology::read_file(run_dir / "validation.json") == comparison_json(scenario.name, c.rows));
+  const std::string agreement = format_agreement({c});
+  CHECK(out.str() == format_calibration(back) + "\n" + format_real_header() + format_real_row(real) +
+                         format_scenario(c) + "\n" + agreement);
+  CHECK(topology::read_file(results / "report-reused.txt") ==
+        format_calibration(back) + "\n" + format_scenario(c) + "\n" + agreement);
+  const bool all_pass = std::all_of(c.rows.begin(), c.rows.end(), [](const CompareRow& r) { return r.pass; });
+  CHECK(verdict == (all_pass ? Verdict::ok : Verdict::check_failed));
+
+  // No saved calibration: a clear error naming the file, before anything is compared.
+  fs::remove(results / "calibration.json");
+  CHECK_THROWS_WITH(run(options, out), Catch::Contains((results / "calibration.json").string() + ": cannot read"));
+  fs::remove_all(results);
+}
+
+TEST_CASE("validate::run --dry-run plans every scenario and boots nothing", "[validate][pipeline]") {
+  namespace fs = std::filesystem;
+  const fs::path results = fs::temp_directory_path() / "mpsim-test-pipeline-dry";
+  fs::remove_all(results);
+  ValidateOptions options;
+  options.source_dir = MPSIM_SOURCE_DIR;
+  options.results = results.string();
+  options.dry_run = true;
+  options.scenarios = {std::string(MPSIM_SOURCE_DIR) + "/validate/scenarios/fault-ana-inaccessible-numa.textproto"};
+  std::ostringstream out;
+  CHECK(run(options, out) == Verdict::ok);
+  const std::string dir = out.str().substr(0, out.str().find('\n'));
+  CHECK(fs::exists(fs::path(dir) / "init.sh"));
+  CHECK(fs::exists(fs::path(dir) / "plan.txt"));
+  CHECK(!fs::exists(fs::path(dir) / "validation-real.json"));
+  fs::remove_all(results);
 }

@@ -1,0 +1,136 @@
+// The hosts of a run: their CPUs, the namespace heads (policies::NamespaceHead) over the
+// transport's controllers, and the fio-style jobs that generate I/O and record its latency.
+// It is the heads' IoCompletionSink and the controllers' observer (a namespace's block device
+// appears with its first live path; state changes go to the events list).
+// Files: host_setup.cpp (hosts, heads, jobs), host_io.cpp (the workload generator and completions).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <queue>
+#include <random>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "policies/controller.h"
+#include "policies/namespace_head.h"
+#include "sim/cpu_pool.h"
+#include "sim/histogram.h"
+#include "sim/io_slot.h"
+#include "sim/metrics.h"
+#include "sim/result.h"
+#include "sim/run_cost.h"
+#include "sim/scenario.h"
+#include "sim/scheduler.h"
+#include "sim/target_model.h"
+#include "sim/transport.h"
+
+namespace mpsim::sim {
+
+
+struct HostState {
+  std::string name;
+  CpuPool cpu;
+};
+
+struct HeadState {
+  int host = -1;
+  std::string nqn;
+  std::uint32_t nsid = 0;
+  std::uint32_t grpid = 0;
+  std::uint32_t media = 0;
+  std::uint64_t size_bytes = 0;       // namespace size
+  std::map<std::pair<std::uint32_t, std::uint32_t>, std::int64_t> failover_noted;  // (from, to) path -> when
+  std::unique_ptr<policies::NamespaceHead> head;
+  std::vector<std::uint32_t> conn_of_path;
+  // The block device exists once a path has been live (fio can only open it then): jobs on
+  // it wait until then, whatever their start_delay.
+  bool device_ready = false;
+  std::vector<std::uint32_t> jobs;
+};
+
+struct JobRun {
+  std::string name;
+  const JobSpec* spec = nullptr;
+  std::uint32_t head = 0;
+  int host = -1;
+  std::uint32_t clone = 0;
+  std::mt19937_64 rng;
+  std::int64_t start = 0, measure_from = 0, end = 0;
+  std::int64_t rate_gap = 0, next_allowed = 0;
+  bool submit_scheduled = false, stopped = false;
+  std::uint32_t outstanding = 0;
+  std::uint32_t unreaped = 0;          // completed, still counted in outstanding until fio reaps
+  std::queue<std::uint32_t> staged;    // slots whose CPU work is under way, in io_submit order
+  std::uint64_t next_offset = 0;
+  Histogram read_lat, write_lat;
+  DirectionStats read, write;
+};
+
+class HostSide final : public policies::IoCompletionSink, public policies::ControllerObserver, public IoHost {
+ public:
+  // The hosts and their CPUs; heads and jobs come with build() once the transport exists.
+  HostSide(const Scenario& s, std::int64_t end, Scheduler& sched, RunCostMeter& meter);
+  ~HostSide() override;
+  // Heads over the transport's controllers (media queues from the target) and the jobs on them.
+  void build(Transport& transport, TargetModel& target, policies::TimerService& timers);
+  // Heads cancel their timers and detach from controllers when destroyed: before either goes.
+  void destroy_heads() { heads_.clear(); }
+  void set_metrics(Metrics& metrics) { metrics_ = &metrics; }
+
+  std::vector<std::uint32_t> host_cpus() const;
+  const std::vector<HostState>& hosts() const { return hosts_; }
+  const std::vector<HeadState>& heads() const { return heads_; }
+  const std::vector<JobRun>& jobs() const { return jobs_; }
+  const std::vector<std::vector<std::uint64_t>>& path_ios() const { return path_ios_; }  // [head][path]
+  IoPool& pool() { return pool_; }
+  const IoPool& pool() const { return pool_; }
+  Ledger& ledger() { return ledger_; }
+  // The window every job measures in: [earliest measure_from, latest end].
+  std::pair<std::int64_t, std::int64_t> measure_window() const;
+
+  void start();          // jobs scheduled at their start_delay
+  void drain_refills();  // after every event: completed jobs submit again
+
+  // IoHost
+  std::int64_t leave(IoSlot& s) override;
+  // IoCompletionSink
+  void finished(policies::IoRequest& io, const policies::IoResult& r) override;
+  // ControllerObserver
+  void on_state_change(const policies::Controller& c, policies::ControllerState from, policies::ControllerState to,
+                       std::string_view why) override;
+  void on_ana_change(const policies::Path& p, policies::AnaState from, policies::AnaState to) override;
+
+ private:
+  void build_heads(TargetModel& target, policies::TimerService& timers);
+  void build_jobs();
+  void submit_event(std::uint32_t job, std::uint32_t);
+  void try_submit(std::uint32_t job);
+  bool stage_one(std::uint32_t job);
+  void issued(std::uint32_t job, std::uint32_t count);
+  bool cpu_before_choice(const JobRun& j) const;
+  void reap(JobRun& j, std::uint32_t job);
+  void note_dispatch(IoSlot& s, HeadState& h);
+  void record(JobRun& j, IoSlot& s, const policies::IoResult& r);
+
+  const Scenario& s_;
+  std::int64_t end_;
+  Scheduler& sched_;
+  RunCostMeter& meter_;
+  Transport* transport_ = nullptr;
+  Metrics* metrics_ = nullptr;
+  EventType submit_, issued_;
+  std::vector<HostState> hosts_;
+  std::vector<HeadState> heads_;
+  std::vector<std::vector<std::uint32_t>> heads_of_conn_;
+  std::vector<JobRun> jobs_;
+  IoPool pool_;
+  std::vector<std::uint32_t> refill_, refilling_;
+  std::vector<std::vector<std::uint64_t>> path_ios_;  // [head][path] dispatched in the window
+  Ledger ledger_;
+  std::uint64_t next_io_id_ = 1;
+};
+
+}  // namespace mpsim::sim

@@ -1,0 +1,93 @@
+#include "sim/result_assembly.h"
+
+#include <stdexcept>
+#include <string>
+
+namespace mpsim::sim {
+
+namespace {
+
+std::string policy_label(const policies::PolicyConfig& p) {
+  if (p.params.empty()) return p.name;
+  std::string out = p.name + "(";
+  bool first = true;
+  for (const auto& [k, v] : p.params) {
+    out += (first ? "" : ",") + k + "=" + v;
+    first = false;
+  }
+  return out + ")";
+}
+
+DirectionStats direction(const DirectionStats& d, const Histogram& h, std::int64_t runtime) {
+  DirectionStats out = d;
+  out.runtime = Duration(std::max<std::int64_t>(runtime, 0));
+  out.clat = h.stats();
+  out.lat = out.clat;
+  return out;
+}
+
+Ledger checked_ledger(HostSide& hosts) {
+  const IoPool& pool = hosts.pool();
+  std::uint64_t live = 0;
+  for (const auto& s : pool.slots()) live += s.live ? 1 : 0;
+  std::uint64_t held = 0;
+  for (const auto& h : hosts.heads()) held += h.head->queued() + h.head->inflight();
+  Ledger& ledger = hosts.ledger();
+  ledger.inflight_at_end = live;
+  if (!ledger.balanced() || held > live || live + pool.free_count() != pool.slots().size()) {
+    throw std::logic_error("I/O ledger does not balance: submitted " + std::to_string(ledger.submitted) +
+                           ", completed " + std::to_string(ledger.completed) + ", failed " +
+                           std::to_string(ledger.failed) + ", in flight " + std::to_string(live) +
+                           ", held by heads " + std::to_string(held) + ", free slots " +
+                           std::to_string(pool.free_count()) + " of " + std::to_string(pool.slots().size()));
+  }
+  return ledger;
+}
+
+}  // namespace
+
+RunResult assemble_result(const Scenario& s, std::int64_t end, HostSide& hosts, const Transport& transport,
+                          Metrics& metrics, const RunCost& cost) {
+  RunResult r;
+  r.scenario = s.name;
+  r.policy = policy_label(s.policy);
+  r.seed = s.seed;
+  r.simulated = Duration(end);
+  r.simulated_ios = transport.attempts();
+  r.cost = cost;
+  r.ledger = checked_ledger(hosts);
+
+  for (const auto& j : hosts.jobs()) {
+    JobResult jr;
+    jr.name = j.name;
+    jr.host = hosts.hosts()[j.host].name;
+    jr.nqn = j.spec->nqn;
+    jr.nsid = j.spec->nsid;
+    jr.read = direction(j.read, j.read_lat, j.end - j.measure_from);
+    jr.write = direction(j.write, j.write_lat, j.end - j.measure_from);
+    r.jobs.push_back(std::move(jr));
+  }
+  const auto& path_ios = hosts.path_ios();
+  for (std::size_t h = 0; h < hosts.heads().size(); ++h) {
+    const HeadState& hs = hosts.heads()[h];
+    std::uint64_t total = 0;
+    for (auto n : path_ios[h]) total += n;
+    const auto& paths = hs.head->paths();
+    for (std::size_t p = 0; p < paths.size(); ++p) {
+      PathResult pr;
+      pr.host = hosts.hosts()[hs.host].name;
+      pr.nqn = hs.nqn;
+      pr.nsid = hs.nsid;
+      pr.controller = transport.conn(hs.conn_of_path[p]).name;
+      pr.ios = path_ios[h][p];
+      pr.share = total ? double(pr.ios) / double(total) : 0;
+      pr.failovers = paths[p]->counters.failovers;
+      pr.retries = paths[p]->counters.retries;
+      r.paths.push_back(std::move(pr));
+    }
+  }
+  metrics.finish(end, r);
+  return r;
+}
+
+}  // namespace mpsim::sim

@@ -1,0 +1,137 @@
+#include "sim/target_model.h"
+
+#include <stdexcept>
+
+#include "policies/kernel_defaults.h"
+#include "sim/seeds.h"
+#include "topologies/topology.h"
+
+namespace mpsim::sim {
+
+namespace {
+
+std::uint16_t ana_status(topology::AnaState s) {
+  switch (s) {
+    case topology::OPTIMIZED:
+    case topology::NON_OPTIMIZED: return policies::status::kSuccess;
+    case topology::PERSISTENT_LOSS: return policies::status::kAnaPersistentLoss;
+    case topology::CHANGE: return policies::status::kAnaTransition;
+    default: return policies::status::kAnaInaccessible;
+  }
+}
+
+}  // namespace
+
+policies::AnaState to_policies(topology::AnaState s) {
+  switch (s) {
+    case topology::OPTIMIZED: return policies::AnaState::Optimized;
+    case topology::NON_OPTIMIZED: return policies::AnaState::NonOptimized;
+    case topology::PERSISTENT_LOSS: return policies::AnaState::PersistentLoss;
+    case topology::CHANGE: return policies::AnaState::Change;
+    default: return policies::AnaState::Inaccessible;
+  }
+}
+
+topology::AnaState TargetPortState::state(std::uint32_t grpid) const {
+  for (const auto& [g, st] : ana) {
+    if (g == grpid) return st;
+  }
+  return topology::INACCESSIBLE;
+}
+
+TargetModel::TargetModel(const topology::Topology& topo, const models::ModelSet& models, std::uint64_t seed)
+    : models_(models), media_rng_(splitmix64(seed ^ 0x6D65646961ull)) {
+  for (const auto& node : topo.target_nodes()) {
+    const std::uint64_t pause_seed = splitmix64(seed ^ 0x74637075ull) + nodes_.size();  // "tcpu"
+    nodes_.push_back(Node{1, CpuPool(node.cpus(), models.target_cpu, pause_seed)});
+    for (const auto& p : node.ports()) {
+      TargetPortState port;
+      port.name = topology::port_id(node, p);
+      port.node = int(nodes_.size() - 1);
+      for (const auto& g : p.ana_groups()) port.ana.emplace_back(g.grpid(), g.state());
+      port.initial = port.ana;
+      port_by_name_[port.name] = std::uint32_t(ports_.size());
+      ports_.push_back(std::move(port));
+    }
+  }
+  for (const auto& sub : topo.subsystems()) {
+    if (sub.has_anatt_s()) anatt_[sub.nqn()] = std::chrono::seconds(sub.anatt_s());
+  }
+}
+
+std::optional<std::uint32_t> TargetModel::find_port(const std::string& id) const {
+  auto it = port_by_name_.find(id);
+  if (it == port_by_name_.end()) return std::nullopt;
+  return it->second;
+}
+
+policies::Duration TargetModel::anatt(const std::string& nqn) const {
+  auto it = anatt_.find(nqn);
+  return it == anatt_.end() ? policies::kernel_defaults::kNvmetAnatt : it->second;
+}
+
+std::uint32_t TargetModel::add_controller(std::uint32_t port) {
+  const auto id = std::uint32_t(ctrls_.size());
+  ctrls_.push_back(TargetController{ports_[port].node, 0, 0});
+  ports_[port].controllers.push_back(id);
+  return id;
+}
+
+void TargetModel::accept(std::uint32_t ctrl, std::uint32_t epoch) {
+  TargetController& c = ctrls_[ctrl];
+  c.epoch = epoch;
+  c.generation = nodes_[c.node].generation;
+}
+
+policies::NvmeStatus TargetModel::check_ana(std::uint32_t port, std::uint32_t grpid) const {
+  return policies::NvmeStatus{ana_status(ports_[port].state(grpid))};
+}
+
+policies::AnaLog TargetModel::ana_log(std::uint32_t port, const std::vector<std::uint32_t>& grpids) const {
+  policies::AnaLog log;
+  for (std::uint32_t g : grpids) log.push_back({g, to_policies(ports_[port].state(g))});
+  return log;
+}
+
+void TargetModel::set_ana(std::uint32_t port, std::uint32_t grpid, topology::AnaState state) {
+  for (auto& [g, st] : ports_[port].ana) {
+    if (g == grpid) {
+      st = state;
+      return;
+    }
+  }
+  ports_[port].ana.emplace_back(grpid, state);
+}
+
+topology::AnaState TargetModel::initial_ana(std::uint32_t port, std::uint32_t grpid) const {
+  topology::AnaState state = topology::INACCESSIBLE;
+  for (const auto& [g, st] : ports_[port].initial) {
+    if (g == grpid) state = st;
+  }
+  return state;
+}
+
+std::uint32_t TargetModel::media_of(const std::string& nqn, std::uint32_t nsid, const std::string& model) {
+  auto key = std::make_pair(nqn, nsid);
+  auto found = media_by_ns_.find(key);
+  if (found != media_by_ns_.end()) return found->second;
+  auto m = models_.media.find(model);
+  if (m == models_.media.end())
+    throw std::invalid_argument("namespace " + nqn + "/" + std::to_string(nsid) + ": unknown media model \"" + model +
+                                "\"");
+  Media media{models::MediaModel(m->second), {}};
+  for (std::uint32_t u = 0; u < media.model.parallelism(); ++u) media.free_at.push(0);
+  media_.push_back(std::move(media));
+  return media_by_ns_[key] = std::uint32_t(media_.size() - 1);
+}
+
+std::int64_t TargetModel::serve_media(std::uint32_t media, std::int64_t t, bool read, std::uint32_t bytes) {
+  Media& m = media_[media];
+  const std::int64_t start = std::max(t, m.free_at.top());
+  m.free_at.pop();
+  const std::int64_t done = start + m.model.service_ns(read, bytes, media_rng_);
+  m.free_at.push(done);
+  return done;
+}
+
+}  // namespace mpsim::sim

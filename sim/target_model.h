@@ -1,0 +1,112 @@
+// The nvmet target side of a fabric: target nodes (their CPUs, and a generation that a crash
+// bumps), ports with their ANA groups and states, nvmet_check_ana_state, the ANA log a port
+// reports, the controllers the target holds for each connection, the namespaces' media queues,
+// and the Identify Controller data the hosts read (ANATT).
+//
+// It is plain state and rules in virtual nanoseconds: no SimGrid, no fabric, no calendar. The
+// des engine drives it from its events; a real-time engine can drive it from sockets.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <queue>
+#include <random>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "models/media.h"
+#include "models/model_set.h"
+#include "policies/controller.h"
+#include "policies/types.h"
+#include "sim/cpu_pool.h"
+#include "topologies/topology.pb.h"
+
+namespace mpsim::sim {
+
+policies::AnaState to_policies(topology::AnaState s);
+
+struct TargetPortState {
+  std::string name;                    // "<node>.<port>"
+  int node = -1;
+  std::vector<std::pair<std::uint32_t, topology::AnaState>> ana;  // (grpid, state)
+  std::vector<std::pair<std::uint32_t, topology::AnaState>> initial;
+  std::vector<std::uint32_t> controllers;  // controller ids connected through it
+  // Down with IMMEDIATE detection the target closed its listener: a connect is refused at once.
+  // Down silently (AUTO, SILENT) the port answers nothing: a SYN is lost, and the retry or the
+  // connect timeout follows.
+  bool refuses_while_down = true;
+  topology::AnaState state(std::uint32_t grpid) const;
+};
+
+class TargetModel {
+ public:
+  TargetModel(const topology::Topology& topo, const models::ModelSet& models, std::uint64_t seed);
+
+  // Ports, in node order then port order.
+  std::optional<std::uint32_t> find_port(const std::string& id) const;  // "<node>.<port>"
+  const TargetPortState& port(std::uint32_t p) const { return ports_[p]; }
+
+  // Identify Controller ANATT of a subsystem (topology `anatt_s`, nvmet's 10 s by default).
+  policies::Duration anatt(const std::string& nqn) const;
+
+  // Controllers: one id per host connection, registered before the run. The target holds a
+  // controller for connection `epoch` from accept() until forget(), a crash of its node, or
+  // the next accept().
+  std::uint32_t add_controller(std::uint32_t port);
+  void accept(std::uint32_t ctrl, std::uint32_t epoch);
+  void forget(std::uint32_t ctrl) { ctrls_[ctrl].epoch = 0; }
+  bool knows(std::uint32_t ctrl, std::uint32_t epoch) const {
+    const TargetController& c = ctrls_[ctrl];
+    return c.epoch == epoch && c.generation == nodes_[c.node].generation;
+  }
+
+  // A node that goes down forgets every controller it held.
+  void node_down(int node) { ++nodes_[node].generation; }
+  // Work of `cost` ns on the node's earliest-free core from `now`; returns when it is done.
+  std::int64_t run_cpu(int node, std::int64_t now, std::int64_t cost) { return nodes_[node].cpu.run(now, cost); }
+
+  // nvmet_check_ana_state: the status a command to group `grpid` through `port` gets before
+  // it reaches the media (success, 0x302 inaccessible, 0x301 persistent loss, 0x303 change).
+  policies::NvmeStatus check_ana(std::uint32_t port, std::uint32_t grpid) const;
+  // The ANA log page as `port` reports it, for the given groups.
+  policies::AnaLog ana_log(std::uint32_t port, const std::vector<std::uint32_t>& grpids) const;
+  void set_ana(std::uint32_t port, std::uint32_t grpid, topology::AnaState state);
+  topology::AnaState initial_ana(std::uint32_t port, std::uint32_t grpid) const;
+  void set_refuses_while_down(std::uint32_t port, bool refuses) { ports_[port].refuses_while_down = refuses; }
+
+  // Media queue of namespace (nqn, nsid) with the named model, created on first use.
+  std::uint32_t media_of(const std::string& nqn, std::uint32_t nsid, const std::string& model);
+  // When an I/O that is ready for the media at `t` finishes: the first free of its
+  // `parallelism` units serves it.
+  std::int64_t serve_media(std::uint32_t media, std::int64_t t, bool read, std::uint32_t bytes);
+
+ private:
+  struct Node {
+    std::uint32_t generation = 1;      // bumped when the node goes down
+    CpuPool cpu;
+  };
+  struct TargetController {
+    int node = -1;
+    std::uint32_t epoch = 0;           // the connection it was created for (0 = none)
+    std::uint32_t generation = 0;      // of its node when accepted
+  };
+  struct Media {
+    models::MediaModel model;
+    std::priority_queue<std::int64_t, std::vector<std::int64_t>, std::greater<>> free_at;  // per unit
+  };
+
+  const models::ModelSet& models_;
+  std::vector<Node> nodes_;
+  std::vector<TargetPortState> ports_;
+  std::map<std::string, std::uint32_t> port_by_name_;
+  std::map<std::string, policies::Duration> anatt_;  // subsystems that set anatt_s
+  std::vector<TargetController> ctrls_;
+  std::vector<Media> media_;
+  std::map<std::pair<std::string, std::uint32_t>, std::uint32_t> media_by_ns_;
+  std::mt19937_64 media_rng_;
+};
+
+}  // namespace mpsim::sim

@@ -1,0 +1,224 @@
+#include "sim/transport.h"
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "policies/namespace_head.h"
+#include "topologies/topology.h"
+
+namespace mpsim::sim {
+
+namespace {
+
+policies::Duration seconds(double s) {
+  return std::chrono::duration_cast<policies::Duration>(std::chrono::duration<double>(s));
+}
+
+// nvme connect options over the kernel's defaults (ControllerConfig's own); an unset
+// nr_io_queues means one queue per host CPU. (topology::effective_options says the same, but
+// looks the host up by name for every connection.)
+policies::ControllerConfig controller_config(const topology::ConnectOptions& o, const topology::Host& host,
+                                             std::uint32_t host_cpus) {
+  policies::ControllerConfig cfg;
+  if (o.has_kato_s()) cfg.kato = seconds(o.kato_s());
+  if (o.has_reconnect_delay_s()) cfg.reconnect_delay = seconds(o.reconnect_delay_s());
+  if (o.has_ctrl_loss_tmo_s()) cfg.ctrl_loss_tmo = seconds(o.ctrl_loss_tmo_s());
+  if (o.has_fast_io_fail_tmo_s()) cfg.fast_io_fail_tmo = seconds(o.fast_io_fail_tmo_s());
+  if (o.has_io_timeout_s()) cfg.io_timeout = seconds(o.io_timeout_s());
+  if (o.has_admin_timeout_s()) cfg.admin_timeout = seconds(o.admin_timeout_s());
+  if (o.has_queue_size()) cfg.queue_size = o.queue_size();
+  cfg.nr_io_queues = o.has_nr_io_queues() ? o.nr_io_queues() : policies::kernel_defaults::nr_io_queues(host_cpus);
+  cfg.tbkas = true;  // every target is nvmet, which advertises CTRATT.TBKAS (admin-cmd.c)
+  if (host.kernel_hz() != 0) cfg.request_timer.hz = host.kernel_hz();  // else the policies' default
+  return cfg;
+}
+
+}  // namespace
+
+Transport::Transport(const Scenario& s, Scheduler& sched, Fabric& fabric, TargetModel& target, IoPool& pool,
+                     const std::vector<std::uint32_t>& host_cpus, policies::TimerService& timers,
+                     policies::ControllerObserver& observer, IoHost& host)
+    : s_(s), sched_(sched), fabric_(fabric), target_(target), pool_(pool), host_(host), wire_(s.models.transport),
+      io_at_target_(sched.add<&Transport::io_at_target>(this)),
+      media_done_(sched.add<&Transport::media_done>(this)),
+      io_done_(sched.add<&Transport::io_done>(this)),
+      connect_retry_(sched.add<&Transport::connect_retry>(this)),
+      connect_timeout_(sched.add<&Transport::connect_timeout>(this)),
+      aen_(sched.add<&Transport::aen_arrived>(this)),
+      reset_(sched.add<&Transport::reset_arrived>(this)) {
+  connect_cmd_ = add_admin(make_connect_command());
+  keep_alive_cmd_ = add_admin(make_keep_alive_command());
+  ana_log_cmd_ = add_admin(make_ana_log_command());
+
+  const auto& topo = s.topology;
+  std::map<std::string, int> name_count;
+  for (const auto& c : topo.connections()) ++name_count[c.host() + "/" + c.port()];
+  std::map<std::string, int> host_index;
+  for (int h = 0; h < topo.hosts_size(); ++h) host_index[topo.hosts(h).name()] = h;
+  for (const auto& c : topo.connections()) {
+    Conn k;
+    auto found = host_index.find(c.host());
+    k.host = found == host_index.end() ? -1 : found->second;
+    if (k.host < 0) throw std::invalid_argument("connection: unknown host \"" + c.host() + "\"");
+    k.name = c.host() + "/" + c.port();
+    if (name_count[k.name] > 1) k.name += "/" + c.nqn();
+    k.route = fabric.route(c);
+    k.port = target.find_port(fabric.comp(*fabric.find(c.port())).name).value();
+    const auto* sub = topology::find_subsystem(topo, c.nqn());
+    if (!sub) throw std::invalid_argument("connection " + k.name + ": unknown subsystem \"" + c.nqn() + "\"");
+    for (const auto& ns : sub->namespaces()) k.grpids.push_back(ns.ana_grpid());
+    std::sort(k.grpids.begin(), k.grpids.end());
+    k.grpids.erase(std::unique(k.grpids.begin(), k.grpids.end()), k.grpids.end());
+    policies::ControllerConfig cfg = controller_config(c.options(), topo.hosts(k.host), host_cpus[k.host]);
+    cfg.anatt = target.anatt(c.nqn());  // Identify Controller, read at connect
+    k.target_ctrl = target.add_controller(k.port);
+    conns_.push_back(std::move(k));
+    Conn& stored = conns_.back();
+    stored.ctrl = std::make_unique<policies::Controller>(stored.name, cfg, timers, *this, &observer);
+  }
+  for (std::uint32_t i = 0; i < conns_.size(); ++i) conn_by_ctrl_[conns_[i].ctrl.get()] = i;
+}
+
+Transport::~Transport() = default;
+
+std::uint32_t Transport::conn_of(const policies::Controller& c) const {
+  auto it = conn_by_ctrl_.find(&c);
+  if (it == conn_by_ctrl_.end()) throw std::logic_error("transport: unknown controller " + c.name());
+  return it->second;
+}
+
+// ---- I/O: command capsule -> target (CPU, ANA check, R2T, media) -> response -------------
+
+void Transport::dispatch(policies::IoRequest& io) {
+  IoSlot& s = *static_cast<IoSlot*>(io.user);
+  const std::int64_t leaves = host_.leave(s);
+  Conn& c = conns_[s.conn];
+  s.epoch = c.epoch;
+  s.sent = sched_.now();
+  ++attempts_;
+  const bool read = io.dir == policies::IoDirection::Read;
+  const std::int64_t at = fabric_.send(c.route, true, pool_.profile(s.job).wire[read].command_bytes, leaves);
+  sched_.at(at, io_at_target_, pool_.index(s), io.attempt);
+}
+
+IoSlot* Transport::current(std::uint32_t slot, std::uint32_t attempt) {
+  IoSlot& s = pool_.at(slot);
+  if (!s.live || s.req.attempt != attempt || s.epoch != conns_[s.conn].epoch) return nullptr;
+  return &s;
+}
+
+void Transport::io_at_target(std::uint32_t slot, std::uint32_t attempt) {
+  IoSlot* s = current(slot, attempt);
+  if (!s) return;
+  Conn& c = conns_[s->conn];
+  if (fabric_.lost(c.route, s->sent)) return;  // silently: the host's timers notice
+  if (!target_knows(c)) return send_reset(s->conn);
+  const bool read = s->req.dir == policies::IoDirection::Read;
+  const IoProfile& p = pool_.profile(s->job);
+  std::int64_t t = target_.run_cpu(c.route.node, sched_.now(), p.target_cpu_ns[read]);
+  s->status = target_.check_ana(c.port, p.grpid);
+  if (!s->status.ok()) {  // failed before the media: the response goes straight back
+    const std::int64_t back = fabric_.send(c.route, false, wire_.on_wire(s_.models.transport.response_bytes), t);
+    sched_.at(back, io_done_, slot, attempt);
+    return;
+  }
+  const models::WireCost& w = p.wire[read];
+  if (w.r2t_bytes) {  // write data beyond inline_data_size waits for an R2T round trip
+    t = fabric_.send(c.route, false, w.r2t_bytes, t);
+    t = fabric_.send(c.route, true, w.h2c_bytes, t);
+  }
+  sched_.at(target_.serve_media(p.media, t, read, s->req.bytes), media_done_, slot, attempt);
+}
+
+void Transport::media_done(std::uint32_t slot, std::uint32_t attempt) {
+  IoSlot* s = current(slot, attempt);
+  if (!s) return;
+  const Conn& c = conns_[s->conn];
+  const bool read = s->req.dir == policies::IoDirection::Read;
+  const std::int64_t back = fabric_.send(c.route, false, pool_.profile(s->job).wire[read].response_bytes, sched_.now());
+  sched_.at(back, io_done_, slot, attempt);
+}
+
+void Transport::io_done(std::uint32_t slot, std::uint32_t attempt) {
+  IoSlot* s = current(slot, attempt);
+  if (!s) return;
+  if (fabric_.lost(conns_[s->conn].route, s->sent)) return;
+  s->req.path->head->complete(s->req, s->status);
+}
+
+// ---- connections ------------------------------------------------------------------------
+
+void Transport::connect(policies::Controller& ctrl) {
+  const std::uint32_t conn = conn_of(ctrl);
+  Conn& c = conns_[conn];
+  ++c.epoch;
+  c.connecting = true;
+  c.connect_refused = false;
+  c.connect_reached = false;
+  const auto timeout = std::int64_t(s_.models.transport.connect_timeout_s * 1e9);
+  sched_.at(sched_.now() + timeout, connect_timeout_, conn, c.epoch);
+  const auto retry = std::int64_t(s_.models.transport.syn_retry_s * 1e9);
+  if (retry > 0 && retry < timeout) sched_.at(sched_.now() + retry, connect_retry_, conn, c.epoch);
+  send_admin(conn, *connect_cmd_);
+}
+
+// A SYN that found no live target went unanswered: TCP sends it once more, and a path that came
+// back meanwhile connects on it.
+void Transport::connect_retry(std::uint32_t conn, std::uint32_t epoch) {
+  Conn& c = conns_[conn];
+  if (epoch != c.epoch || !c.connecting || c.connect_reached) return;
+  send_admin(conn, *connect_cmd_);
+}
+
+void Transport::connect_timeout(std::uint32_t conn, std::uint32_t epoch) {
+  Conn& c = conns_[conn];
+  if (epoch != c.epoch || !c.connecting) return;
+  c.connecting = false;
+  c.ctrl->on_connect_done(false, {});
+}
+
+void Transport::disconnect(policies::Controller& ctrl) {
+  Conn& c = conns_[conn_of(ctrl)];
+  ++c.epoch;  // every message of the old connection is now stale
+  c.connecting = false;
+  target_.forget(c.target_ctrl);
+}
+
+void Transport::send_keep_alive(policies::Controller& ctrl) { send_admin(conn_of(ctrl), *keep_alive_cmd_); }
+
+void Transport::read_ana_log(policies::Controller& ctrl) { send_admin(conn_of(ctrl), *ana_log_cmd_); }
+
+void Transport::send_reset(std::uint32_t conn) {
+  Conn& c = conns_[conn];
+  if (!fabric_.route_up(c.route)) return;
+  const std::int64_t at = fabric_.send(c.route, false, wire_.on_wire(0), sched_.now());
+  sched_.at(at, reset_, conn, c.epoch);
+}
+
+void Transport::socket_error_now(std::uint32_t conn) { sched_.at(sched_.now(), reset_, conn, conns_[conn].epoch); }
+
+void Transport::reset_arrived(std::uint32_t conn, std::uint32_t epoch) {
+  Conn& c = conns_[conn];
+  if (epoch != c.epoch) return;
+  if (c.connecting) return connect_timeout(conn, epoch);
+  c.ctrl->on_transport_error();
+}
+
+void Transport::send_aens(std::uint32_t port) {
+  for (std::uint32_t ctrl : target_.port(port).controllers) {
+    const std::uint32_t conn = ctrl;  // controller ids are connection indices (added in order)
+    Conn& c = conns_[conn];
+    if (!target_knows(c) || !fabric_.route_up(c.route)) continue;
+    c.aen_sent = sched_.now();
+    const std::int64_t at = fabric_.send(c.route, false, wire_.admin_response_bytes(0), sched_.now());
+    sched_.at(at, aen_, conn, c.epoch);
+  }
+}
+
+void Transport::aen_arrived(std::uint32_t conn, std::uint32_t epoch) {
+  Conn& c = conns_[conn];
+  if (epoch != c.epoch || fabric_.lost(c.route, c.aen_sent)) return;
+  c.ctrl->on_ana_change_notice();
+}
+
+}  // namespace mpsim::sim

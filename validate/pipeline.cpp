@@ -1,0 +1,230 @@
+#include "validate/pipeline.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+
+#include "experiments/experiment_loader.h"
+#include "sim/engine.h"
+#include "topologies/file_io.h"
+#include "validate/calibration_run.h"
+#include "validate/compare.h"
+#include "validate/guest_plan.h"
+#include "validate/guest_timeline.h"
+
+namespace mpsim::validate {
+namespace {
+
+namespace fs = std::filesystem;
+
+template <typename... Args>
+std::string printf_text(const char* format, Args... args) {
+  int n = std::snprintf(nullptr, 0, format, args...);
+  std::string text(static_cast<std::size_t>(n) + 1, '\0');
+  std::snprintf(text.data(), text.size(), format, args...);
+  text.pop_back();
+  return text;
+}
+
+std::vector<std::string> default_matrix(const std::string& source_dir) {
+  std::vector<std::string> files;
+  fs::path dir = fs::path(source_dir) / "validate/scenarios";
+  if (fs::is_directory(dir)) {
+    for (const auto& e : fs::directory_iterator(dir)) {
+      if (e.path().extension() == ".textproto") files.push_back(e.path().string());
+    }
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+std::string split_text(const RealRun& run) {
+  std::string out;
+  for (const auto& p : run.paths) out += printf_text("%s%.0f%%", out.empty() ? "" : "/", p.share * 100.0);
+  return out;
+}
+
+// A calibration file the user named (or the one beside reused runs): unreadable is bad input.
+Calibration read_calibration(const std::string& file) {
+  try {
+    return parse_calibration_json(topology::read_file(file), file);
+  } catch (const topology::FileError& e) {
+    throw CalibrationError(std::string(e.what()) + " (the calibration file)");
+  }
+}
+
+// The command as provenance for calibration.json: what reproduces this calibration.
+std::string command_line(const ValidateOptions& options) {
+  std::string cmd = "mpsim validate --results " + options.results;
+  for (const auto& s : options.scenarios) cmd += " " + s;
+  return cmd;
+}
+
+// Calibrated models for the simulator side, measured now in the guest or loaded from a file.
+std::optional<Calibration> obtain_calibration(const ValidateOptions& options, const std::string& kernel,
+                                              const GuestOptions& guest) {
+  if (options.smoke || options.no_sim) return std::nullopt;
+  if (options.reuse_runs) {  // the calibration those runs were compared with, unless another is given
+    return read_calibration(options.calibration.empty() ? (fs::path(options.results) / "calibration.json").string()
+                                                        : options.calibration);
+  }
+  Calibration c = options.calibration.empty() ? run_calibration(kernel, guest, command_line(options))
+                                              : read_calibration(options.calibration);
+  fs::create_directories(options.results);
+  topology::write_file_atomic(fs::path(options.results) / "calibration.json", calibration_json(c));
+  return c;
+}
+
+// The QD16 calibration repeated after the matrix: how much the host moved under the run.
+std::string drift_line(const Calibration& c, const std::string& kernel, const GuestOptions& guest) {
+  try {
+    return format_drift(c.runs.qd16_read.iops, remeasure_qd16_read(kernel, guest));
+  } catch (const std::exception& e) {
+    spdlog::warn("the closing QD16 calibration run failed: {}", e.what());
+    return "host drift: not measured (the closing QD16 run failed)\n";
+  }
+}
+
+// Simulates and compares one scenario; the rows go to <dir>/validation.json and to `out`.
+// Empty when the simulator could not run it (logged).
+std::optional<ScenarioComparison> compare_and_report(const sim::Scenario& s, const RealRun& real, const std::string& dir,
+                                                     const std::optional<Calibration>& calibration, std::ostream& out) {
+  ScenarioComparison c;
+  try {
+    c = compare_with_sim(s, real, calibration);
+  } catch (const std::exception& e) {
+    spdlog::error("scenario {}: the simulator could not run it: {}", s.name, e.what());
+    return std::nullopt;
+  }
+  topology::write_file_atomic(fs::path(dir) / "validation.json", comparison_json(s.name, c.rows));
+  out << format_scenario(c) << std::flush;
+  return c;
+}
+
+bool all_within(const std::vector<ScenarioComparison>& comparisons) {
+  return std::all_of(comparisons.begin(), comparisons.end(), [](const auto& c) {
+    return std::all_of(c.rows.begin(), c.rows.end(), [](const auto& r) { return r.pass; });
+  });
+}
+
+}  // namespace
+
+std::string format_real_header() {
+  return printf_text("%-34s %-12s %9s %8s %8s %8s %-10s %8s %6s %9s %10s\n", "scenario", "policy", "IOPS", "p50_us",
+                     "p99_us", "p99.9_us", "split", "stall_ms", "errors", "detect_ms", "restore_ms");
+}
+
+std::string format_real_row(const RealRun& run) {
+  long long detect = run.faults.empty() ? -1 : run.faults.front().time_to_detect_ms;
+  long long restore = run.faults.empty() ? -1 : run.faults.front().time_to_restore_ms;
+  return printf_text("%-34s %-12s %9.0f %8.1f %8.1f %8.1f %-10s %8lld %6llu %9lld %10lld\n", run.scenario.c_str(),
+                     run.policy.c_str(), run.iops, run.p50_ns / 1000.0, run.p99_ns / 1000.0, run.p999_ns / 1000.0,
+                     split_text(run).c_str(), static_cast<long long>(run.stall_ms),
+                     static_cast<unsigned long long>(run.errors), detect, restore);
+}
+
+std::vector<sim::Scenario> load_scenarios(const std::vector<std::string>& files) {
+  std::vector<sim::Scenario> scenarios;
+  for (const auto& f : files) {
+    auto runs = experiments::load_experiment_file(f).runs;
+    for (auto& run : runs) {
+      if (runs.size() > 1) run.scenario.name += "-" + run.label;  // one results directory per compared policy
+      plan_guest(run.scenario);
+      scenarios.push_back(std::move(run.scenario));
+    }
+  }
+  return scenarios;
+}
+
+ScenarioComparison compare_with_sim(sim::Scenario s, const RealRun& real, const std::optional<Calibration>& calibration) {
+  if (calibration) apply_calibration(calibration->fit, s);
+  match_guest_kernel(s);
+  const GuestTimeline timeline = guest_timeline(real, s);
+  replay_guest_timeline(timeline, s);
+  ScenarioComparison c{s.name, real.policy, {}};
+  sim::RunResult result = sim::run_scenario(s);
+  rebase_to_workload(timeline, result);
+  c.rows = compare_runs(real, result);
+  return c;
+}
+
+bool smoke_holds(sim::Scenario s, const RealRun& run, std::ostream& out) {
+  match_guest_kernel(s);
+  bool ok = run.iops > 0 && run.errors == 0 && run.paths.size() == 2;
+  for (const auto& p : run.paths) {
+    if (p.ios == 0) {
+      spdlog::error("smoke: path {} carried no I/O", p.controller);
+      ok = false;
+    }
+  }
+  if (run.errors != 0) spdlog::error("smoke: fio reported {} errors", run.errors);
+  if (run.iops <= 0) spdlog::error("smoke: no I/O completed");
+  const std::string real = real_path_choice(run);
+  const std::string sim = sim_path_choice(run, sim::run_scenario(s));
+  out << "  path choice: real " << real << ", sim " << sim << ": " << (real == sim ? "PASS" : "FAIL") << "\n"
+      << std::flush;
+  if (real != sim) spdlog::error("smoke: the simulator chose {} where the kernel chose {}", sim, real);
+  return ok && real == sim;
+}
+
+Verdict run(const ValidateOptions& options, std::ostream& out) {
+  std::vector<std::string> files = options.scenarios;
+  if (options.smoke) files = {(fs::path(options.source_dir) / "validate/guest/smoke.textproto").string()};
+  if (files.empty()) files = default_matrix(options.source_dir);
+  // Every file is loaded and planned before the (slow) guest is touched: bad input fails fast.
+  std::vector<sim::Scenario> scenarios = load_scenarios(files);
+  if (scenarios.empty()) {
+    spdlog::error("no scenarios given and none under validate/scenarios/");
+    return Verdict::bad_input;
+  }
+  GuestOptions guest{options.source_dir, options.results, options.timeout_s};
+  if (options.dry_run) {
+    for (const auto& s : scenarios) out << prepare_guest_run(s, guest).dir << "\n";
+    return Verdict::ok;
+  }
+  if (!options.calibration.empty()) read_calibration(options.calibration);  // a bad file fails before any guest boots
+  std::string kernel = options.reuse_runs ? std::string() : ensure_guest_kernel(guest);
+  if (!options.reuse_runs) spdlog::info("guest kernel: {}", kernel);
+  std::optional<Calibration> calibration = obtain_calibration(options, kernel, guest);
+  std::string report;
+  if (calibration) {
+    report = format_calibration(*calibration) + "\n";
+    out << report;
+  }
+  int failed = 0;
+  std::vector<ScenarioComparison> comparisons;
+  out << format_real_header() << std::flush;
+  for (const auto& s : scenarios) {
+    try {
+      RealRun run = options.reuse_runs ? read_guest_run(s, guest) : run_in_guest(s, kernel, guest);
+      out << format_real_row(run) << std::flush;
+      if (options.smoke && !smoke_holds(s, run, out)) ++failed;
+      if (options.smoke || options.no_sim) continue;
+      std::string dir = (fs::absolute(options.results) / results_subdir(s.name)).string();
+      auto c = compare_and_report(s, run, dir, calibration, out);
+      if (!c) ++failed;
+      if (c) comparisons.push_back(std::move(*c));
+    } catch (const GuestRunError& e) {
+      spdlog::error("{}", e.what());
+      ++failed;
+    } catch (const GuestOutputError& e) {
+      spdlog::error("scenario {}: {}", s.name, e.what());
+      ++failed;
+    }
+  }
+  spdlog::info("{} of {} scenarios ran on the real kernel; results in {}", scenarios.size() - failed, scenarios.size(),
+               fs::absolute(options.results).string());
+  if (options.smoke || options.no_sim) return failed == 0 ? Verdict::ok : Verdict::check_failed;
+  for (const auto& c : comparisons) report += format_scenario(c) + "\n";
+  std::string agreement = format_agreement(comparisons);
+  if (calibration && calibration->source == "measured") agreement += drift_line(*calibration, kernel, guest);
+  out << "\n" << agreement << std::flush;
+  // Compared again: the report goes beside the first one, which keeps the measured drift line.
+  topology::write_file_atomic(fs::path(options.results) / (options.reuse_runs ? "report-reused.txt" : "report.txt"),
+                              report + agreement);
+  return failed == 0 && all_within(comparisons) ? Verdict::ok : Verdict::check_failed;
+}
+
+}  // namespace mpsim::validate
