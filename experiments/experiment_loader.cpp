@@ -9,6 +9,7 @@
 
 #include "experiments/experiment_checks.h"
 #include "experiments/overrides.h"
+#include "topologies/generate.h"
 
 namespace mpsim::experiments {
 namespace {
@@ -34,9 +35,14 @@ Fabric resolve_fabric(const Experiment& exp, const topology::SourceMap& exp_map,
   Fabric f;
   if (exp.has_topology()) {
     topology::Diagnostics topo_diag;
-    topology::validate_topology(exp.topology(), exp_map, topo_diag);
+    auto resolved = topology::resolve_topology(exp.topology(), exp_map, topo_diag);  // expands a generator block
+    if (resolved && exp.topology().has_generator() && exp.has_connection_defaults()) {
+      apply_connection_defaults(exp, *resolved);  // the generated connections take them too
+      topology::validate_topology(*resolved, topology::SourceMap(exp_map.where(exp.connection_defaults())), topo_diag);
+      if (!topo_diag.empty()) resolved.reset();
+    }
     for (const std::string& p : topo_diag.problems()) f.file_problems.push_back(p);
-    if (topo_diag.empty()) f.topo = std::make_unique<topology::Topology>(exp.topology());
+    if (resolved) f.topo = std::make_unique<topology::Topology>(std::move(*resolved));
     f.map = exp_map;
     return f;
   }
@@ -52,8 +58,13 @@ Fabric resolve_fabric(const Experiment& exp, const topology::SourceMap& exp_map,
   auto topo = std::make_unique<topology::Topology>();
   try {
     f.map = topology::parse_textproto_file(path.string(), *topo);
-    apply_connection_defaults(exp, *topo);
     topology::Diagnostics topo_diag;
+    if (topo->has_generator()) {
+      auto expanded = topology::resolve_topology(*topo, f.map, topo_diag);  // a generator block, expanded
+      topo_diag.throw_if_any();
+      *topo = std::move(*expanded);
+    }
+    apply_connection_defaults(exp, *topo);
     topology::validate_topology(*topo, f.map, topo_diag);
     topo_diag.throw_if_any();
     f.topo = std::move(topo);

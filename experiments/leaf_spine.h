@@ -2,7 +2,8 @@
 // over leaves of up to 32 hosts each, every leaf cabled to 2 spines, 4 target nodes with one
 // port on each spine. One subsystem with 4 namespaces; namespace g is in ANA group g, optimized
 // through target node g's ports and non-optimized through the others (each node owns a quarter).
-// Every host connects to every port (8 controllers per host).
+// Every host connects to every port (8 controllers per host). This is the default expansion of
+// `generator { leaf_spine { hosts: N } }` (topologies/generate.h).
 #pragma once
 
 #include <cstdint>

@@ -1,5 +1,7 @@
 #include "topologies/topology.h"
 
+#include "topologies/generate.h"
+
 #include <algorithm>
 #include <chrono>
 
@@ -17,11 +19,12 @@ double seconds_of(policies::Duration d) { return std::chrono::duration<double>(d
 SourceMap load_topology_file(const std::string& path, Topology& out) {
   SourceMap map = parse_textproto_file(path, out);
   Diagnostics diag;
-  validate_topology(out, map, diag);
-  if (!diag.empty()) {
+  std::optional<Topology> resolved = resolve_topology(out, map, diag);  // expands a generator block
+  if (!resolved) {
     out.Clear();
     diag.throw_if_any();
   }
+  if (out.has_generator()) out = std::move(*resolved);
   return map;
 }
 
@@ -35,9 +38,9 @@ Topology parse_topology(std::string_view text, const std::string& source_name) {
   Topology topo;
   SourceMap map = parse_textproto(text, source_name, topo);
   Diagnostics diag;
-  validate_topology(topo, map, diag);
+  std::optional<Topology> resolved = resolve_topology(topo, map, diag);  // expands a generator block
   diag.throw_if_any();
-  return topo;
+  return std::move(*resolved);
 }
 
 std::string nic_id(const Host& host, const Nic& nic) { return host.name() + "." + nic.name(); }

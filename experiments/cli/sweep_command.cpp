@@ -7,9 +7,11 @@
 #include <iostream>
 
 #include "experiments/cli/commands.h"
+#include "experiments/cli/sweep_slurm_cli.h"
 #include "experiments/junit.h"
 #include "experiments/sweep.h"
 #include "experiments/sweep_files.h"
+#include "experiments/sweep_slurm.h"
 #include "topologies/textproto.h"
 
 namespace mpsim::cli {
@@ -24,6 +26,7 @@ struct SweepOptions {
   unsigned jobs = 1;
   std::string out_dir, collect_dir, junit;
   bool plan_only = false;
+  SlurmFlags slurm;  // --slurm ... (sweep_slurm_cli.h)
 };
 
 std::string self_exe() { return std::filesystem::read_symlink("/proc/self/exe").string(); }
@@ -60,6 +63,11 @@ int sweep(const SweepOptions& opt) {
       std::cout << "planned " << n << " points in " << opt.out_dir << " (plan.json, points/NNNN.textproto)\n";
       return kExitOk;
     }
+    if (opt.slurm.slurm) {
+      auto mark_failed = [&](std::size_t p, const std::string& why) { ex::record_failed_point(opt.out_dir, p, why); };
+      if (run_sweep_on_slurm(opt.out_dir, n, opt.slurm, mark_failed) == SlurmOutcome::kSubmitted) return kExitOk;
+      return report(opt.out_dir, opt);
+    }
     spdlog::info("running {} points with {} process(es)", n, opt.jobs);
     if (!ex::run_locally(self_exe(), opt.out_dir, opt.jobs)) spdlog::error("a sweep-run process failed");
     return report(opt.out_dir, opt);
@@ -67,6 +75,9 @@ int sweep(const SweepOptions& opt) {
     for (const std::string& p : e.problems()) std::cerr << p << "\n";
     return kExitBadInput;
   } catch (const std::invalid_argument& e) {
+    std::cerr << e.what() << "\n";
+    return kExitBadInput;
+  } catch (const ex::SlurmError& e) {  // sbatch missing, controller down: unusable input, not a failed check
     std::cerr << e.what() << "\n";
     return kExitBadInput;
   } catch (const std::runtime_error& e) {
@@ -91,6 +102,7 @@ void add_sweep_command(CLI::App& app, Action& action) {
   cmd->add_flag("--plan-only", opt->plan_only, "Write the points and plan.json, run nothing (for other executors)");
   cmd->add_option("--collect", opt->collect_dir, "Build sweep.csv/sweep.json of an already run DIR and judge its SLOs");
   cmd->add_option("--junit", opt->junit, "Write the SLO results as JUnit XML here");
+  add_slurm_flags(*cmd, opt->slurm);
   cmd->callback([opt, &action] { action = [opt] { return sweep(*opt); }; });
 
   auto run_opt = std::make_shared<std::tuple<std::string, std::size_t, std::size_t>>("", 0, 1);

@@ -3,6 +3,7 @@
 //   mpsim topo check FILE... [--json]    validate + structural analysis; exit 1 if a check fails
 //   mpsim topo paths FILE [--json]       every path: route, latency, bottleneck, ANA state
 //   mpsim topo import --nvmetcli CONFIG.json [-o FILE] [--media M] [--ns-size S] [--host-cpus N] ...
+//   mpsim topo gen leaf-spine|dual-fabric --PARAM VALUE ...   (topo_gen_command.cpp)
 //
 // Every input is loaded and validated before anything is printed, so a bad file gives its
 // errors on stderr, exit code 2 and nothing on stdout.
@@ -131,6 +132,7 @@ void add_topo_command(CLI::App& app, Action& action) {
   import->callback([&action, args] {
     action = [args] { return run_import(args->nvmetcli, args->output, args->import); };
   });
+  add_topo_gen_command(*cmd, action);
 }
 
 }  // namespace mpsim::cli

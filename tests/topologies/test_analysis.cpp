@@ -115,12 +115,12 @@ TEST_CASE("leaf-spine: redundant everywhere, cross-rack routes use a spine", "[a
     CHECK(r.spof_any.empty());
     CHECK(r.spof_optimized.size() == 1);
   }
-  // h20 is in rack 1; array0 (tgt0, tgt1) is in rack 0, so the route crosses a spine.
-  const NamespaceReach& far = reach(a, "h20", 1, "nqn.2026-11.io.mpsim:array0");
+  // h20 is in rack 1; array 0 (node-0, node-1) is in rack 0, so the route crosses a spine.
+  const NamespaceReach& far = reach(a, "h20", 1, "nqn.2026-11.io.mpsim:leaf-spine-a0");
   REQUIRE(far.paths[0].route);
   CHECK(far.paths[0].route->hops.size() == 9);  // nic, link, leaf, link, spine, link, leaf, link, port
   CHECK(far.paths[0].route->hops[4].rfind("spine", 0) == 0);
-  const NamespaceReach& near = reach(a, "h00", 1, "nqn.2026-11.io.mpsim:array0");
+  const NamespaceReach& near = reach(a, "h0", 1, "nqn.2026-11.io.mpsim:leaf-spine-a0");
   CHECK(near.paths[0].route->hops.size() == 5);
 }
 
