@@ -6,6 +6,7 @@
 #include "experiments/experiment.pb.h"
 #include "experiments/experiment_loader.h"
 #include "experiments/overrides.h"
+#include "sim/fault_spec.h"
 
 namespace ex = mpsim::experiments;
 using mpsim::experiment::Experiment;
@@ -103,7 +104,8 @@ TEST_CASE("the loader applies overrides before its checks, also inside a topolog
                                         "topology.connections[*].options.io_timeout_s=5", "faults[0].duration=500ms"}));
   const mpsim::sim::Scenario& s = exp.runs.front().scenario;
   CHECK(s.jobs.front().iodepth == 64);
-  CHECK(s.faults.front().duration == std::chrono::milliseconds(500));
+  REQUIRE(std::holds_alternative<mpsim::sim::faults::Down>(s.faults.front().kind));
+  CHECK(std::get<mpsim::sim::faults::Down>(s.faults.front().kind).duration == std::chrono::milliseconds(500));
   for (const auto& c : s.topology.connections()) {
     CHECK(c.options().kato_s() == 1);
     CHECK(c.options().io_timeout_s() == 5);
