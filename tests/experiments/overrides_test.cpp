@@ -3,9 +3,12 @@
 // overrides (and connection_defaults) before its checks.
 #include <catch2/catch.hpp>
 
+#include <chrono>
+
 #include "experiments/experiment.pb.h"
 #include "experiments/experiment_loader.h"
 #include "experiments/overrides.h"
+#include "experiments/runner.h"
 #include "sim/fault_spec.h"
 
 namespace ex = mpsim::experiments;
@@ -131,4 +134,26 @@ TEST_CASE("connection_defaults fill only what a connection leaves unset") {
   // With the topology left in its file, the defaults apply there too.
   ex::LoadedExperiment file = ex::load_experiment_file(kQuickstart, ex::parse_overrides({"connection_defaults.kato_s=3"}));
   for (const auto& c : file.runs.front().scenario.topology.connections()) CHECK(c.options().kato_s() == 3);
+}
+
+// The timers reach the controllers: under a silent port loss with kato 5 s, an io_timeout of 2 s
+// ends the stall when the I/O timeout fires (2 s after the loss), while under the default 30 s
+// only keep-alive could notice, and with kato 5 s not before the 4 s run ends (3 s after the loss).
+TEST_CASE("io_timeout_s set through connection_defaults decides a silent loss's stall") {
+  auto stall_with = [](const std::string& io_timeout) {
+    auto exp = ex::load_experiment_file(
+        MPSIM_SOURCE_DIR "/experiments/timer-study.textproto",
+        ex::parse_overrides({"connection_defaults.kato_s=5", "connection_defaults.io_timeout_s=" + io_timeout,
+                             "jobs[randread].runtime=4s"}));
+    REQUIRE(exp.runs.size() == 1);
+    std::vector<mpsim::sim::RunResult> results = ex::run_experiment(exp);
+    REQUIRE(results.front().faults.size() == 1);
+    REQUIRE(results.front().ledger.balanced());
+    return std::chrono::duration<double>(results.front().faults.front().stall).count();
+  };
+  double short_timeout = stall_with("2");
+  double default_timeout = stall_with("30");
+  CHECK(short_timeout >= 1.9);
+  CHECK(short_timeout <= 2.5);
+  CHECK(default_timeout >= 2.99);  // stalled from the loss to the end of the run
 }
