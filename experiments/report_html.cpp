@@ -8,11 +8,11 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "experiments/report_html_input.h"
+#include "topologies/file_io.h"
 
 namespace mpsim::experiments {
 namespace report_assets {
@@ -103,23 +103,7 @@ std::string report_html(const std::string& results_dir) {
 std::string write_report_html(const std::string& results_dir) {
   std::string page = report_html(results_dir);
   fs::path target = fs::path(results_dir) / "report.html";
-  fs::path temp = fs::path(results_dir) / (".report.html.tmp-" + std::to_string(::getpid()));
-  {
-    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-    out << page;
-    out.close();
-    if (!out) {
-      std::error_code ignored;
-      fs::remove(temp, ignored);
-      throw std::runtime_error("cannot write " + temp.string() + ": " + std::strerror(errno));
-    }
-  }
-  std::error_code ec;
-  fs::rename(temp, target, ec);
-  if (ec) {
-    fs::remove(temp, ec);
-    throw std::runtime_error("cannot write " + target.string() + ": " + ec.message());
-  }
+  topology::write_file_atomic(target, page);  // whole or not at all (FileError is a runtime_error)
   return target.string();
 }
 

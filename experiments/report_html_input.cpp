@@ -2,10 +2,11 @@
 
 #include <algorithm>
 #include <charconv>
-#include <fstream>
 #include <map>
 #include <sstream>
 #include <vector>
+
+#include "topologies/file_io.h"
 
 namespace mpsim::experiments::report_input {
 namespace {
@@ -14,11 +15,15 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 std::string read_text(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw ReportInputError(file.string() + ": missing or unreadable (not an mpsim result directory?)");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
+  std::error_code ec;
+  if (!fs::is_regular_file(file, ec)) {
+    throw ReportInputError(file.string() + ": missing or unreadable (not an mpsim result directory?)");
+  }
+  try {
+    return topology::read_file(file);
+  } catch (const topology::FileError& e) {
+    throw ReportInputError(std::string(e.what()) + " (not an mpsim result directory?)");
+  }
 }
 
 bool has_kind(const json& v, Kind kind) {

@@ -5,7 +5,6 @@
 
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -13,6 +12,7 @@
 #include "experiments/sweep.h"
 #include "experiments/sweep_files.h"
 #include "experiments/sweep_metrics.h"
+#include "topologies/file_io.h"
 
 namespace mpsim::experiments {
 namespace fs = std::filesystem;
@@ -24,23 +24,12 @@ std::string point_name(std::size_t index) {
 }
 
 std::string read_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return "";
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
+  std::error_code ec;
+  if (!fs::is_regular_file(path, ec)) return "";  // a point not run yet
+  return topology::read_file(path);
 }
 
-void write_atomically(const std::string& path, const std::string& text) {
-  std::string tmp = path + ".tmp." + std::to_string(::getpid());
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << text;
-    out.flush();
-    if (!out) throw std::runtime_error("cannot write " + tmp);
-  }
-  fs::rename(tmp, path);
-}
+void write_atomically(const std::string& path, const std::string& text) { topology::write_file_atomic(path, text); }
 
 std::uint64_t fnv1a(std::string_view text) {
   std::uint64_t h = 0xcbf29ce484222325ull;

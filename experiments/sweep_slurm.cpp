@@ -21,6 +21,7 @@
 
 #include "experiments/sweep.h"
 #include "experiments/sweep_files.h"
+#include "topologies/file_io.h"
 
 extern char** environ;
 
@@ -117,14 +118,11 @@ std::string shell_quoted(const std::string& s) {
 }
 
 void write_text(const fs::path& path, const std::string& text) {
-  fs::path tmp = path;
-  tmp += ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << text;
-    if (!out.flush()) throw SlurmError("cannot write " + tmp.string());
+  try {
+    topology::write_file_atomic(path, text);
+  } catch (const topology::FileError& e) {
+    throw SlurmError(e.what());
   }
-  fs::rename(tmp, path);
 }
 
 // "Key=Value" fields of one `scontrol -o show job` record (values without spaces suffice here).
