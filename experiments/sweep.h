@@ -59,6 +59,10 @@ std::size_t run_points(const std::string& dir, std::size_t first, std::size_t co
 // True when the point's result file exists and belongs to the current point file.
 bool point_finished(const std::string& dir, std::size_t index);
 
+// Records point `index` of DIR as failed with `reason` in the same result-file format (so
+// collect_sweep gives it a failed row): what an executor writes for a point its worker never ran.
+void record_failed_point(const std::string& dir, std::size_t index, const std::string& reason);
+
 struct CollectOutcome {
   std::vector<std::size_t> failed_points;
   std::vector<std::pair<std::size_t, SloOutcome>> slo_results;  // (point, outcome)

@@ -83,6 +83,12 @@ nlohmann::json run_one(const std::string& dir, std::size_t index) {
 
 }  // namespace
 
+void record_failed_point(const std::string& dir, std::size_t index, const std::string& reason) {
+  nlohmann::json out = {{"index", index}, {"point_hash", point_hash(dir, index)}, {"failed", true},
+                        {"reason", reason}, {"runs", nlohmann::json::array()}};
+  write_atomically(point_file(dir, index, ".result.json"), out.dump(1) + "\n");
+}
+
 bool point_finished(const std::string& dir, std::size_t index) {
   std::string text = read_text(point_file(dir, index, ".result.json"));
   if (text.empty()) return false;

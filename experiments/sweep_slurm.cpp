@@ -251,15 +251,4 @@ SlurmSweepRun run_sweep_array(const std::string& dir, std::size_t points, const 
   return run;
 }
 
-void record_failed_point(const std::string& dir, std::size_t index, const std::string& reason) {
-  // The fields sweep_run.cpp writes for a point that failed; point_hash ties the result to the
-  // point file, as point_finished() checks.
-  char hash[32];
-  std::snprintf(hash, sizeof hash, "%016llx",
-                static_cast<unsigned long long>(fnv1a(read_text(point_file(dir, index, ".textproto")))));
-  nlohmann::json out = {{"index", index}, {"point_hash", hash}, {"failed", true}, {"reason", reason},
-                        {"runs", nlohmann::json::array()}};
-  write_atomically(point_file(dir, index, ".result.json"), out.dump(1) + "\n");
-}
-
 }  // namespace mpsim::experiments

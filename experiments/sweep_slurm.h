@@ -85,8 +85,4 @@ struct SlurmSweepRun {
 SlurmSweepRun run_sweep_array(const std::string& dir, std::size_t points, const SlurmArrayOptions& options, bool wait,
                               const std::function<void(std::size_t, const std::string&)>& mark_failed);
 
-// Records point `index` of DIR as failed with `reason`, in the result-file format of
-// sweep_run.cpp (so collect_sweep gives it a failed row): what a task that never ran it leaves.
-void record_failed_point(const std::string& dir, std::size_t index, const std::string& reason);
-
 }  // namespace mpsim::experiments

@@ -5,11 +5,12 @@
 //
 // Submits POINTS points of DIR as one array (K per task, each task running
 // `WORKER sweep-run DIR --index I --count K`), waits, and records every point left without a
-// result as failed with the reason (record_failed_point), as `mpsim sweep --slurm` does. Exit 0: all points have results; 1: some
+// result as failed with the reason (record_failed_point, experiments/sweep.h), as `mpsim sweep --slurm` does. Exit 0: all points have results; 1: some
 // failed; 2: Slurm unusable (SlurmError, message on stderr).
 #include <iostream>
 #include <string>
 
+#include "experiments/sweep.h"
 #include "experiments/sweep_slurm.h"
 
 namespace ex = mpsim::experiments;
