@@ -6,7 +6,6 @@
 #include <optional>
 #include <sstream>
 
-#include "experiments/json_writer.h"
 #include "sim/fault_plan.h"
 #include "topologies/file_io.h"
 
