@@ -1,0 +1,104 @@
+// The live engine: `mpsim emulate`. One NVMe/TCP listener per target port of the scenario's
+// fabric, a Session per accepted connection, one LiveTarget behind them, and the scenario's
+// fault plan (sim/fault_plan.h) applied at its times in wall-clock time.
+//
+// One thread, one epoll loop. Why: every connection shares the target state (controllers, ANA,
+// namespaces), so a single thread needs no locks and applies a fault between two commands, never
+// during one; the work per command is a memory copy, and in the validation guest the host's own
+// nvme-tcp, fio and the emulator share one CPU anyway. Times are CLOCK_MONOTONIC nanoseconds
+// since start(); epoll_pwait2 waits with nanosecond resolution for modelled completions.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "sim/fault_plan.h"
+#include "sim/live/events_log.h"
+#include "sim/live/live_target.h"
+#include "sim/live/session.h"
+#include "sim/scenario.h"
+
+namespace mpsim::live {
+
+struct EmulatorOptions {
+  bool real_addresses = false;          // listen on each port's traddr; default: a loopback address
+  std::uint64_t memory_limit = 1ull << 30;  // namespace data, all namespaces together
+  bool apply_models = false;            // delay I/O by the models' target CPU and media time
+  double duration_s = 0;                // stop after this long (0 = until SIGINT or stop())
+  bool handle_signals = false;          // SIGINT/SIGTERM stop the loop (signalfd)
+  std::string events_csv;               // events log path ("" = none)
+};
+
+struct ListenAddress {
+  std::string port;                     // "<node>.<port>"
+  std::string address;                  // where it listens
+  std::uint32_t trsvcid = 0;
+};
+
+// Listen addresses for the ports: traddr as is with `real`, else a loopback address (a 127.x
+// traddr is kept; every other distinct traddr gets the next free 127.0.0.x).
+std::vector<ListenAddress> listen_addresses(const std::vector<LivePort>& ports, bool real);
+
+class Emulator final : private TargetHooks {
+ public:
+  // Throws std::invalid_argument for a fault the emulator cannot apply (named, with why).
+  Emulator(const sim::Scenario& scenario, EmulatorOptions options, std::ostream& log);
+  ~Emulator() override;
+
+  // Opens every listener (throws std::runtime_error naming the address on failure) and starts
+  // the clock; the fault plan's times count from here.
+  void start();
+  const std::vector<ListenAddress>& addresses() const { return addresses_; }
+  // Runs until stop(), the duration or a signal. Returns the number of connections closed for a
+  // protocol error (0 = none).
+  int run();
+  // From any thread (or a signal handler): the loop ends at its next wake-up.
+  void stop();
+  LiveTarget& target() { return *target_; }
+
+ private:
+  struct Conn;
+  struct PortRuntime;
+
+  std::int64_t now() const;
+  void complete_held(ConnId conn, const Cqe& cqe) override;
+  void close_connection(ConnId conn, const std::string& reason) override;
+  void event(std::string_view kind, std::string_view subject, const std::string& detail) override;
+
+  void open_listener(std::uint32_t port);
+  void close_listener(std::uint32_t port);
+  void accept_all(std::uint32_t port);
+  void on_readable(Conn& c);
+  void flush(Conn& c);
+  void update_interest(Conn& c);
+  void close_now(ConnId id, const std::string& reason);
+  void apply_due_faults();
+  void apply(const sim::FaultAction& a);
+  void port_down(std::uint32_t port, bool silent, const std::string& why);
+  void port_up(std::uint32_t port, const std::string& why);
+  std::int64_t next_wake() const;
+
+  const sim::Scenario& scenario_;
+  EmulatorOptions options_;
+  std::ostream& log_;
+  std::unique_ptr<LiveTarget> target_;
+  EventsLog events_;
+  std::vector<ListenAddress> addresses_;
+  std::vector<PortRuntime> ports_rt_;
+  std::map<ConnId, std::unique_ptr<Conn>> conns_;
+  std::vector<std::pair<ConnId, std::string>> to_close_;
+  std::vector<sim::FaultAction> plan_;
+  std::vector<std::vector<std::uint32_t>> fault_ports_;  // per fault: the ports it acts on
+  std::size_t next_action_ = 0;
+  ConnId next_conn_ = 1;
+  int epoll_fd_ = -1, wake_fd_ = -1, signal_fd_ = -1;
+  std::int64_t start_ns_ = 0;
+  std::int64_t next_keep_alive_check_ = 0;
+  int protocol_errors_ = 0;
+};
+
+}  // namespace mpsim::live
