@@ -181,7 +181,10 @@ Outcome LiveTarget::get_log_page(Controller& c, const Sqe& sqe) const {
     case kLogChangedNs: page.assign(4096, 0); break;    // namespaces never change
     case kLogAna:
       page = ana_log(c, (lsp & 1) != 0);                // LSP bit 0: RGO, groups only
-      if (!retain_event) c.ana_event_masked = false;
+      if (!retain_event && c.ana_event_masked) {
+        c.ana_event_masked = false;
+        hooks_.event("ana-log", ports_[c.port].name + "/cntlid" + std::to_string(c.cntlid), "read after the notice");
+      }
       break;
     default: return Outcome{sc::kInvalidLog | sc::kDnr};
   }

@@ -83,6 +83,7 @@ void Emulator::start() {
     sigemptyset(&set);
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGTERM);
+    if (options_.faults_after_signal) sigaddset(&set, SIGUSR1);
     sigprocmask(SIG_BLOCK, &set, nullptr);
     signal_fd_ = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
     epoll_event sev{EPOLLIN, {.u64 = kSignalTag}};
@@ -90,6 +91,7 @@ void Emulator::start() {
   }
   for (std::uint32_t p = 0; p < ports_rt_.size(); ++p) open_listener(p);
   start_ns_ = monotonic_ns();
+  fault_t0_ = options_.faults_after_signal ? -1 : 0;
   next_keep_alive_check_ = 1'000'000'000;
   for (std::uint32_t p = 0; p < addresses_.size(); ++p) {
     event("listen", addresses_[p].port, addresses_[p].address + ":" + std::to_string(addresses_[p].trsvcid));
@@ -187,6 +189,7 @@ void Emulator::on_readable(Conn& c) {
       ++protocol_errors_;
       return to_close_.push_back({c.id, "protocol error: " + c.session->reason()});
     }
+    if (std::size_t(n) < sizeof buf) return;  // drained (level-triggered: more wakes us again)
   }
 }
 
@@ -238,22 +241,36 @@ void Emulator::stop() {
   if (wake_fd_ >= 0) (void)!::write(wake_fd_, &one, sizeof one);
 }
 
-std::int64_t Emulator::next_wake() const {
+void Emulator::start_fault_clock() {
+  if (fault_t0_ >= 0) return;
+  fault_t0_ = now();
+  event("fault-clock", "emulator", "fault schedule starts (SIGUSR1)");
+}
+
+void Emulator::log_counters() {
+  for (std::uint32_t p = 0; p < addresses_.size(); ++p) {
+    const LiveTarget::PortCounters& n = target_->counters(p);
+    event("io-count", addresses_[p].port, std::to_string(n.ios) + " I/Os, " + std::to_string(n.ana_refused) +
+                                              " refused by ANA");
+  }
+}
+
+std::int64_t Emulator::next_wake(std::int64_t now_ns) const {
   std::int64_t t = next_keep_alive_check_;
-  if (next_action_ < plan_.size()) t = std::min(t, plan_[next_action_].at);
+  if (next_action_ < plan_.size() && fault_t0_ >= 0) t = std::min(t, fault_t0_ + plan_[next_action_].at);
   for (const auto& [id, c] : conns_) {
     const std::int64_t due = c->session->release(-1);  // peek: nothing is due before time -1
     if (due >= 0) t = std::min(t, due);
   }
   if (options_.duration_s > 0) t = std::min(t, std::int64_t(options_.duration_s * 1e9));
-  return t;
+  return t - now_ns;
 }
 
 int Emulator::run() {
   epoll_event events[64];
   for (;;) {
-    apply_due_faults();
     const std::int64_t t = now();
+    apply_due_faults(t);
     if (t >= next_keep_alive_check_) {
       target_->check_keep_alive(t);
       next_keep_alive_check_ = t + 1'000'000'000;
@@ -267,14 +284,20 @@ int Emulator::run() {
       to_close_.clear();
       for (auto& [id, why] : batch) close_now(id, why);
     }
-    if (options_.duration_s > 0 && now() >= std::int64_t(options_.duration_s * 1e9)) break;
-    const std::int64_t wait = std::max<std::int64_t>(0, next_wake() - now());
+    if (options_.duration_s > 0 && t >= std::int64_t(options_.duration_s * 1e9)) break;
+    const std::int64_t wait = std::max<std::int64_t>(0, next_wake(t));
     timespec ts{time_t(wait / 1'000'000'000), long(wait % 1'000'000'000)};
     const int n = epoll_pwait2(epoll_fd_, events, 64, &ts, nullptr);
     bool stopping = false;
     for (int i = 0; i < n; ++i) {
       const std::uint64_t tag = events[i].data.u64;
-      if (tag == kWakeTag || tag == kSignalTag) {
+      if (tag == kSignalTag) {
+        signalfd_siginfo si{};
+        while (::read(signal_fd_, &si, sizeof si) == sizeof si) {
+          if (si.ssi_signo == SIGUSR1) start_fault_clock();
+          else stopping = true;
+        }
+      } else if (tag == kWakeTag) {
         stopping = true;
       } else if (tag & kListenTag) {
         accept_all(std::uint32_t(tag & 0xFFFFFFFF));
@@ -290,6 +313,7 @@ int Emulator::run() {
     }
   }
   for (auto& [id, c] : conns_) flush(*c);
+  log_counters();
   return protocol_errors_;
 }
 

@@ -30,6 +30,9 @@ struct EmulatorOptions {
   bool apply_models = false;            // delay I/O by the models' target CPU and media time
   double duration_s = 0;                // stop after this long (0 = until SIGINT or stop())
   bool handle_signals = false;          // SIGINT/SIGTERM stop the loop (signalfd)
+  // The fault schedule's clock starts at SIGUSR1 (when the host's workload starts), not at
+  // start(); needs handle_signals.
+  bool faults_after_signal = false;
   std::string events_csv;               // events log path ("" = none)
 };
 
@@ -58,6 +61,8 @@ class Emulator final : private TargetHooks {
   int run();
   // From any thread (or a signal handler): the loop ends at its next wake-up.
   void stop();
+  // Starts the fault schedule's clock now (what SIGUSR1 does with faults_after_signal).
+  void start_fault_clock();
   LiveTarget& target() { return *target_; }
 
  private:
@@ -76,11 +81,12 @@ class Emulator final : private TargetHooks {
   void flush(Conn& c);
   void update_interest(Conn& c);
   void close_now(ConnId id, const std::string& reason);
-  void apply_due_faults();
+  void apply_due_faults(std::int64_t now_ns);
   void apply(const sim::FaultAction& a);
   void port_down(std::uint32_t port, bool silent, const std::string& why);
   void port_up(std::uint32_t port, const std::string& why);
-  std::int64_t next_wake() const;
+  std::int64_t next_wake(std::int64_t now_ns) const;
+  void log_counters();
 
   const sim::Scenario& scenario_;
   EmulatorOptions options_;
@@ -97,6 +103,7 @@ class Emulator final : private TargetHooks {
   ConnId next_conn_ = 1;
   int epoll_fd_ = -1, wake_fd_ = -1, signal_fd_ = -1;
   std::int64_t start_ns_ = 0;
+  std::int64_t fault_t0_ = 0;           // the fault plan's time 0 (ns since start); -1 = not yet
   std::int64_t next_keep_alive_check_ = 0;
   int protocol_errors_ = 0;
 };

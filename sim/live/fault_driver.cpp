@@ -52,8 +52,10 @@ Emulator::Emulator(const sim::Scenario& scenario, EmulatorOptions options, std::
   plan_ = sim::plan_faults(scenario.faults, end);
 }
 
-void Emulator::apply_due_faults() {
-  while (next_action_ < plan_.size() && plan_[next_action_].at <= now()) apply(plan_[next_action_++]);
+void Emulator::apply_due_faults(std::int64_t t) {
+  if (fault_t0_ < 0) return;
+  if (next_action_ < plan_.size() && fault_t0_ + plan_[next_action_].at <= t) log_counters();  // per phase
+  while (next_action_ < plan_.size() && fault_t0_ + plan_[next_action_].at <= t) apply(plan_[next_action_++]);
 }
 
 void Emulator::apply(const sim::FaultAction& a) {

@@ -20,9 +20,13 @@ Outcome LiveTarget::io(const QueueRef& q, Controller& c, const Sqe& sqe, ByteSpa
   Namespace* ns = find_ns(c, sqe.nsid());
   if (!ns) return Outcome{sc::kInvalidNs | sc::kDnr};
   const policies::NvmeStatus ana = model_.check_ana(ports_[q.port].model_port, ns->grpid);
-  if (!ana.ok()) return Outcome{ana.code};
+  if (!ana.ok()) {
+    ++counters_[q.port].ana_refused;
+    return Outcome{ana.code};
+  }
   Outcome out;
   out.delay_ns = port_delay_ns_[q.port];
+  ++counters_[q.port].ios;
   if (op == opc::kFlush) return out;
   const std::uint64_t slba = sqe.cdw(10) | std::uint64_t(sqe.cdw(11)) << 32;
   const std::uint64_t blocks = (sqe.cdw(12) & 0xFFFF) + 1ull;

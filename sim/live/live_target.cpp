@@ -52,6 +52,7 @@ LiveTarget::LiveTarget(const topology::Topology& topo, const models::ModelSet& m
     }
   }
   port_delay_ns_.assign(ports_.size(), 0);
+  counters_.resize(ports_.size());
   for (const auto& s : topo.subsystems()) {
     auto sub = std::make_unique<Subsystem>();
     sub->nqn = s.nqn();

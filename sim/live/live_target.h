@@ -112,6 +112,12 @@ class LiveTarget {
   void check_keep_alive(std::int64_t now_ns);
   std::size_t controller_count() const { return ctrls_.size(); }
 
+  // I/O commands per port: completed with success, refused by the ANA check (0x301-0x303).
+  struct PortCounters {
+    std::uint64_t ios = 0, ana_refused = 0;
+  };
+  const PortCounters& counters(std::uint32_t port) const { return counters_[port]; }
+
  private:
   struct Namespace;
   struct Subsystem;
@@ -146,6 +152,7 @@ class LiveTarget {
   std::uint32_t next_ctrl_ = 1;
   std::uint64_t ana_change_count_ = 0;
   std::vector<std::int64_t> port_delay_ns_;
+  std::vector<PortCounters> counters_;
 };
 
 }  // namespace mpsim::live
