@@ -63,6 +63,8 @@ std::variant<Capsule, std::string> parse_capsule(ByteSpan p) {
     if (c.sqe.sgl_length() != c.data.size())
       return "SGL length " + std::to_string(c.sqe.sgl_length()) + " but " + std::to_string(c.data.size()) +
              " bytes in the capsule";
+  } else if (c.sqe.sgl_length() == 0) {
+    // No data either way: nvmet ignores the descriptor's type then, and so does this target.
   } else if (type != kSglTransport && type != kSglInCapsule) {
     return "unsupported SGL type " + std::to_string(type);
   } else if (type == kSglInCapsule && c.sqe.sgl_length() != 0) {

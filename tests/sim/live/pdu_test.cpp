@@ -34,7 +34,7 @@ TEST_CASE("parse_capsule: the SGL must describe the in-capsule data") {
   CHECK(std::holds_alternative<std::string>(parse_capsule(pdu)));
   Bytes cmd;
   sqe.b[39] = 0x77;
-  put32(sqe.b.data() + 32, 0);
+  put32(sqe.b.data() + 32, 4096);
   append_capsule_cmd(cmd, sqe, {});
   CHECK(std::get<std::string>(parse_capsule(cmd)) == "unsupported SGL type 119");
 }
