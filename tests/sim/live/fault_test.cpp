@@ -88,3 +88,57 @@ TEST_CASE("port down IMMEDIATE closes its connections and refuses connects; up l
   f.stop();
   CHECK(f.log.str().find("fault nvmet.p1: f1: nvmet.p1 down (immediate: connections closed)") != std::string::npos);
 }
+
+TEST_CASE("port down SILENT is a black hole: the connection stays open, answers wait for the port's return") {
+  mpsim::sim::FaultSpec down;
+  down.label = "f1: nvmet.p1 silent";
+  down.kind = mpsim::sim::faults::Down{mpsim::sim::Detection::Silent, mpsim::sim::Duration{800ms}};
+  down.at = 300ms;
+  down.target = "nvmet.p1";
+  LiveFixture f({down});
+  auto a = f.client(0);
+  enable_admin(*a);
+  // Ask until one answer takes long: that command went into the black hole, and was answered
+  // on the same connection once the port came back.
+  bool held_back = false;
+  const auto start = std::chrono::steady_clock::now();
+  while (!held_back && std::chrono::steady_clock::now() - start < 3s) {
+    const auto t0 = std::chrono::steady_clock::now();
+    if ((a->property_get(prop::kCsts) & 1) != 1) FAIL("CSTS.RDY lost");
+    held_back = std::chrono::steady_clock::now() - t0 > 200ms;
+  }
+  CHECK(held_back);
+  f.stop();
+  CHECK(f.log.str().find("(silent: black hole)") != std::string::npos);
+  CHECK(f.log.str().find("disconnect") == std::string::npos);
+}
+
+TEST_CASE("a controller whose host sends nothing for KATO is dropped by the target's keep-alive timer") {
+  LiveFixture f;
+  auto a = f.client(0);
+  a->icreq();
+  REQUIRE(a->connect(0, kNqn, 0xFFFF, 31, 1000).status == 0);  // KATO 1 s, then silence
+  CHECK(a->closed_by_target());
+  f.stop();
+  CHECK(f.log.str().find("keep-alive timer expired") != std::string::npos);
+}
+
+TEST_CASE("a target-side controller reset closes the controller's connections; host-side resets are skipped") {
+  mpsim::sim::FaultSpec reset;
+  reset.label = "f1: reset guest/nvmet.p1";
+  reset.kind = mpsim::sim::faults::ControllerReset{mpsim::sim::ResetSide::Target};
+  reset.at = 300ms;
+  reset.target = "guest/nvmet.p1";
+  mpsim::sim::FaultSpec host_reset = reset;
+  host_reset.label = "f2: host reset";
+  host_reset.kind = mpsim::sim::faults::ControllerReset{mpsim::sim::ResetSide::Host};
+  LiveFixture f({reset, host_reset});
+  auto a = f.client(0), b = f.client(1);
+  enable_admin(*a);
+  enable_admin(*b);
+  CHECK(a->closed_by_target());
+  CHECK((b->property_get(prop::kCsts) & 1) == 1);
+  f.stop();
+  CHECK(f.log.str().find("gone: fatal error: f1: reset guest/nvmet.p1") != std::string::npos);
+  CHECK(f.log.str().find("fault-skipped guest/nvmet.p1: f2: host reset") != std::string::npos);
+}
