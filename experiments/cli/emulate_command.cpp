@@ -80,6 +80,8 @@ void add_emulate_command(CLI::App& app, Action& action) {
                 "Delay each I/O by the models' target CPU and media service time");
   cmd->add_option("--duration", opt->emulator.duration_s, "Stop after this many seconds (default: until SIGINT)")
       ->check(CLI::NonNegativeNumber);
+  cmd->add_flag("--faults-after-signal", opt->emulator.faults_after_signal,
+                "Start the fault schedule's clock at SIGUSR1 (e.g. when the workload starts), not at start");
   cmd->add_option("--events", opt->emulator.events_csv, "Write the events log (events.csv format, wall time) here");
   cmd->callback([opt, &action] { action = [opt] { return emulate(*opt); }; });
 }

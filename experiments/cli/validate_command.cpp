@@ -8,6 +8,7 @@
 
 #include "experiments/cli/commands.h"
 #include "topologies/textproto.h"
+#include "validate/emulate_smoke.h"
 #include "validate/pipeline.h"
 
 namespace mpsim::cli {
@@ -62,7 +63,19 @@ void add_validate_command(CLI::App& app, Action& action) {
                   "Reuse a saved <results>/calibration.json instead of running the four calibration runs");
   cmd->add_option("--timeout", opt->timeout_s, "Seconds allowed per guest boot (default: 300)")->check(CLI::PositiveNumber);
   cmd->add_option("scenarios", opt->scenarios, "Experiment files (default: every validate/scenarios/*.textproto)");
-  cmd->callback([opt, &action] { action = [opt] { return run_validate(*opt); }; });
+  auto emulate_smoke = std::make_shared<bool>(false);
+  cmd->add_flag("--emulate-smoke", *emulate_smoke,
+                "Run `mpsim emulate` in the guest: nvme connect to two ports, fio verify through an ANA flip");
+  cmd->callback([opt, emulate_smoke, &action] {
+    if (*emulate_smoke) {
+      action = [opt] {
+        const bool ok = validate::run_emulate_smoke(opt->source_dir, opt->results + "/emulate-smoke", std::cout);
+        return ok ? kExitOk : kExitCheckFailed;
+      };
+      return;
+    }
+    action = [opt] { return run_validate(*opt); };
+  });
 }
 
 }  // namespace mpsim::cli

@@ -48,6 +48,7 @@ for c in /sys/class/nvme/nvme*; do
   n=${c##*/}
   nvme ana-log "/dev/$n" >"$R/ana-log-$n.txt" 2>&1
   nvme id-ctrl "/dev/$n" >"$R/id-ctrl-$n.txt" 2>&1
+  nvme id-ns "/dev/$n" -n 1 >"$R/id-ns-$n.txt" 2>&1   # the namespace through this path's controller
   echo "$n $(cat "$c/address") cntlid=$(cat "$c/cntlid") state=$(cat "$c/state")" >>"$R/controllers.txt"
 done
 nvme id-ns /dev/nvme0n1 >"$R/id-ns.txt" 2>&1
@@ -61,6 +62,10 @@ read -r base _ </sys/block/nvme0n1/stat
 (
   while read -r ios _ </sys/block/nvme0n1/stat && [ "$ios" = "$base" ]; do sleep 0.05; done
   kill -USR1 "$EMU"
+  # What the host shows while p1 is inaccessible (the flip is 3.5 s to 6 s after that).
+  end=$((SECONDS + 12))
+  while read -r st </sys/block/nvme0c0n1/ana_state && [ "$st" != inaccessible ] && ((SECONDS < end)); do sleep 0.05; done
+  nvme list-subsys /dev/nvme0n1 >"$R/list-subsys-flip.txt" 2>&1
 ) &
 log "fio: randrw 4k QD16 with crc32c verify for ${mpsim_fio_s}s"
 fio --name=verify --filename=/dev/nvme0n1 --direct=1 --ioengine=libaio --rw=randrw --bs=4k --iodepth=16 \

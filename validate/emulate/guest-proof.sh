@@ -5,7 +5,8 @@
 # through the ANA flip. Then checks the results on the host side.
 #
 # usage: validate/emulate/guest-proof.sh [RESULTS_DIR]   (default /tmp/mpsim-emulate-proof)
-# Needs a built ./build/mpsim. Exit 0 when every check passed, 1 otherwise.
+# Runs $MPSIM_BIN (default ./build/mpsim) in the guest. Exit 0 when every check passed, 1 otherwise.
+# `mpsim validate --emulate-smoke` runs this script with its own binary.
 set -uo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 results=$(realpath -m "${1:-/tmp/mpsim-emulate-proof}")
@@ -15,7 +16,7 @@ rm -f "$results"/*.txt "$results"/fio.json "$results"/events.csv
 kernel=$("$root/validate/guest/build-kernel.sh") || exit 1
 MPSIM_GUEST_TIMEOUT=${MPSIM_GUEST_TIMEOUT:-180} bash "$root/validate/guest/boot.sh" "$kernel" \
   "$root/validate/emulate/guest-init.sh" "$results" \
-  "mpsim_bin=$root/build/mpsim" "mpsim_exp=$root/validate/emulate/ana-flip.textproto" \
+  "mpsim_bin=${MPSIM_BIN:-$root/build/mpsim}" "mpsim_exp=$root/validate/emulate/ana-flip.textproto" \
   "mpsim_results=$results" "mpsim_fio_s=$fio_s" || exit 1
 
 failed=0
@@ -28,12 +29,17 @@ check "both paths optimized before the flip" \
   test "$(grep -c 'ana_state=optimized' "$results/paths-before.txt")" = 2
 check "nvme list-subsys shows both ports live" \
   test "$(grep -cE 'traddr=127.0.0.1,? ?trsvcid=442[01].* live' "$results/list-subsys-ns.txt")" = 2
-check "id-ctrl: cmic 0xb, anacap 0x1f, anatt 10" \
-  grep -qE '^cmic +: 0xb' "$results/id-ctrl-nvme0.txt"
-check "id-ctrl anacap" grep -qE '^anacap +: 31' "$results/id-ctrl-nvme0.txt"
+check "id-ctrl: cmic 0xb (multi-port, multi-controller, ANA)" grep -qE '^cmic +: 0xb' "$results/id-ctrl-nvme0.txt"
+check "id-ctrl: anacap 31, anatt 10" grep -qzE 'anatt +: 10.anacap +: 31' "$results/id-ctrl-nvme0.txt"
+check "id-ns: nmic shared, anagrpid 1, same nguid on both paths" bash -c "
+  grep -qE '^nmic +: 0x1' '$results/id-ns.txt' && grep -qE '^anagrpid: 1' '$results/id-ns.txt' &&
+  test \"\$(grep -h nguid '$results'/id-ns-nvme?.txt | sort -u | wc -l)\" = 1"
 check "ana-log: group 1 optimized with nsid 1 before the flip" grep -qE 'state\s+:\s+optimized' "$results/ana-log-nvme0.txt"
 # numa sends everything to the first optimized path (p1); p2 carries I/O only while p1 is not.
 check "both paths carried I/O (p2 during the flip)" awk '$4 + $8 > 0 {n++} END {exit n == 2 ? 0 : 1}' "$results/paths-after.txt"
+check "the host saw p1 inaccessible, p2 optimized during the flip" bash -c "
+  grep -qE 'trsvcid=4420.* live inaccessible' '$results/list-subsys-flip.txt' &&
+  grep -qE 'trsvcid=4421.* live optimized' '$results/list-subsys-flip.txt'"
 check "the emulator sent ANA change notices" grep -q ',aen,' "$results/events.csv"
 check "p1 went inaccessible and came back" grep -q 'group 1 inaccessible' "$results/events.csv"
 check "fio exited 0" test "$(cat "$results/fio-rc")" = 0
