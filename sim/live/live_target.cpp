@@ -120,7 +120,7 @@ Outcome LiveTarget::connect(QueueRef& q, const Sqe& sqe, ByteSpan data) {
   const auto invalid = [](std::uint64_t ipo, bool in_data) {
     return Outcome{sc::kConnectInvalidParam | sc::kDnr, ipo << 16 | (in_data ? 1u : 0u)};
   };
-  if (sqsize == 0 || sqsize >= (qid == 0 ? 32 : TargetLimits::kMaxQueueEntries)) return invalid(44, false);
+  if (sqsize == 0 || sqsize >= TargetLimits::kMaxQueueEntries) return invalid(44, false);
   const std::string subnqn = connect_nqn(data, 256), hostnqn = connect_nqn(data, 512);
   const std::uint16_t cntlid = get16(data, 16);
   const LivePort& port = ports_[q.port];

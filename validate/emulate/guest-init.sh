@@ -37,7 +37,7 @@ grep -q 'listening on 127.0.0.1:4421' "$R/emulator.log" || fail "the emulator di
 log "emulator listening"
 
 for svc in 4420 4421; do
-  nvme connect -t tcp -a 127.0.0.1 -s $svc -n $NQN >>"$R/connect.txt" 2>&1 || fail "nvme connect $svc: $(cat "$R/connect.txt")"
+  nvme connect -t tcp -a 127.0.0.1 -s $svc -n $NQN --reconnect-delay=1 --ctrl-loss-tmo=600 >>"$R/connect.txt" 2>&1 || fail "nvme connect $svc: $(cat "$R/connect.txt")"
 done
 for _ in $(seq 1 100); do [ -b /dev/nvme0n1 ] && break; sleep 0.1; done
 [ -b /dev/nvme0n1 ] || fail "no multipath head /dev/nvme0n1"

@@ -5,18 +5,21 @@
 # through the ANA flip. Then checks the results on the host side.
 #
 # usage: validate/emulate/guest-proof.sh [RESULTS_DIR]   (default /tmp/mpsim-emulate-proof)
+# MPSIM_EMULATE_EXP (default ana-flip.textproto) and MPSIM_EMULATE_FIO_S (default 10) choose another
+# run, e.g. fault-sequence.textproto with 34 s; every fault file starts with the same ANA flip.
 # Runs $MPSIM_BIN (default ./build/mpsim) in the guest. Exit 0 when every check passed, 1 otherwise.
 # `mpsim validate --emulate-smoke` runs this script with its own binary.
 set -uo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 results=$(realpath -m "${1:-/tmp/mpsim-emulate-proof}")
 fio_s=${MPSIM_EMULATE_FIO_S:-10}
+experiment=$(realpath "${MPSIM_EMULATE_EXP:-$root/validate/emulate/ana-flip.textproto}")
 mkdir -p "$results"
 rm -f "$results"/*.txt "$results"/fio.json "$results"/events.csv
 kernel=$("$root/validate/guest/build-kernel.sh") || exit 1
 MPSIM_GUEST_TIMEOUT=${MPSIM_GUEST_TIMEOUT:-180} bash "$root/validate/guest/boot.sh" "$kernel" \
   "$root/validate/emulate/guest-init.sh" "$results" \
-  "mpsim_bin=${MPSIM_BIN:-$root/build/mpsim}" "mpsim_exp=$root/validate/emulate/ana-flip.textproto" \
+  "mpsim_bin=${MPSIM_BIN:-$root/build/mpsim}" "mpsim_exp=$experiment" \
   "mpsim_results=$results" "mpsim_fio_s=$fio_s" || exit 1
 
 failed=0
@@ -46,5 +49,10 @@ check "fio exited 0" test "$(cat "$results/fio-rc")" = 0
 check "fio: no verify or I/O error" python3 -c "
 import json,sys; j=json.load(open('$results/fio.json'))['jobs'][0]
 sys.exit(0 if j['error']==0 and j['read']['total_ios']>0 and j['write']['total_ios']>0 else 1)"
+if grep -q ',fault,.*down' "$results/events.csv"; then  # the longer fault sequence
+  check "p1 reconnected after the down, the silent loss and the reset" \
+    test "$(grep -c 'nvmet.p1/cntlid[0-9]*,"connected' "$results/events.csv")" -ge 4
+  check "fio reported no error over the whole sequence" grep -q '"error" : 0' "$results/fio.json"
+fi
 echo "results: $results"
 exit $failed

@@ -19,6 +19,15 @@ mpsim::sim::FaultSpec ana_change(const std::string& port, mpsim::topology::AnaSt
   return f;
 }
 
+mpsim::sim::FaultSpec p1_down(mpsim::sim::Detection detection, std::chrono::milliseconds duration) {
+  mpsim::sim::FaultSpec f;
+  f.label = "f1: nvmet.p1 down";
+  f.kind = mpsim::sim::faults::Down{detection, mpsim::sim::Duration{duration}};
+  f.at = 300ms;
+  f.target = "nvmet.p1";
+  return f;
+}
+
 }  // namespace
 
 TEST_CASE("a scheduled ANA transition: AEN, the new state in the ANA log, 0x302 on that path only") {
@@ -73,29 +82,30 @@ TEST_CASE("a malformed PDU closes only its own connection, with the reason logge
 }
 
 TEST_CASE("port down IMMEDIATE closes its connections and refuses connects; up listens again") {
-  mpsim::sim::FaultSpec down;
-  down.label = "f1: nvmet.p1 down";
-  down.kind = mpsim::sim::faults::Down{mpsim::sim::Detection::Immediate, mpsim::sim::Duration{700ms}};
-  down.at = 300ms;
-  down.target = "nvmet.p1";
-  LiveFixture f({down});
+  LiveFixture f({p1_down(mpsim::sim::Detection::Immediate, 700ms)});
   auto a = f.client(0);
   enable_admin(*a);
   CHECK(a->closed_by_target());  // blocks until the fault closes it (5 s receive timeout otherwise)
   CHECK_THROWS(f.client(0));     // connection refused while down
   auto other = f.client(1);      // the other port is unaffected
   enable_admin(*other);
+  std::unique_ptr<HostClient> back;  // the port listens again at 1 s
+  const auto start = std::chrono::steady_clock::now();
+  while (!back && std::chrono::steady_clock::now() - start < 3s) {
+    try {
+      back = f.client(0);
+    } catch (const std::runtime_error&) {
+      std::this_thread::yield();
+    }
+  }
+  REQUIRE(back);
+  CHECK(enable_admin(*back) >= 1);
   f.stop();
   CHECK(f.log.str().find("fault nvmet.p1: f1: nvmet.p1 down (immediate: connections closed)") != std::string::npos);
 }
 
 TEST_CASE("port down SILENT is a black hole: the connection stays open, answers wait for the port's return") {
-  mpsim::sim::FaultSpec down;
-  down.label = "f1: nvmet.p1 silent";
-  down.kind = mpsim::sim::faults::Down{mpsim::sim::Detection::Silent, mpsim::sim::Duration{800ms}};
-  down.at = 300ms;
-  down.target = "nvmet.p1";
-  LiveFixture f({down});
+  LiveFixture f({p1_down(mpsim::sim::Detection::Silent, 800ms)});
   auto a = f.client(0);
   enable_admin(*a);
   // Ask until one answer takes long: that command went into the black hole, and was answered
