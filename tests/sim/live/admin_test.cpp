@@ -86,7 +86,7 @@ TEST_CASE("admin connect gives each controller of the subsystem its own cntlid, 
   }
 }
 
-TEST_CASE("an I/O queue connects to its controller by cntlid; an unknown cntlid is refused") {
+TEST_CASE("an I/O queue connects to its controller by cntlid, an unknown cntlid is refused") {
   LiveFixture f;
   auto admin = f.client(0);
   const std::uint16_t cntlid = enable_admin(*admin);

@@ -81,7 +81,7 @@ TEST_CASE("a malformed PDU closes only its own connection, with the reason logge
   CHECK(f.log.str().find("protocol error: PDU type 4 before ICReq") != std::string::npos);
 }
 
-TEST_CASE("port down IMMEDIATE closes its connections and refuses connects; up listens again") {
+TEST_CASE("port down IMMEDIATE closes its connections and refuses connects, up listens again") {
   LiveFixture f({p1_down(mpsim::sim::Detection::Immediate, 700ms)});
   auto a = f.client(0);
   enable_admin(*a);
@@ -133,7 +133,7 @@ TEST_CASE("a controller whose host sends nothing for KATO is dropped by the targ
   CHECK(f.log.str().find("keep-alive timer expired") != std::string::npos);
 }
 
-TEST_CASE("a target-side controller reset closes the controller's connections; host-side resets are skipped") {
+TEST_CASE("a target-side controller reset closes the controller's connections, a host-side reset is skipped") {
   mpsim::sim::FaultSpec reset;
   reset.label = "f1: reset guest/nvmet.p1";
   reset.kind = mpsim::sim::faults::ControllerReset{mpsim::sim::ResetSide::Target};
