@@ -43,7 +43,7 @@ Emulator::Emulator(const sim::Scenario& scenario, EmulatorOptions options, std::
   for (const sim::FaultSpec& f : scenario.faults) {
     auto ports = ports_of(target_->ports(), scenario.topology, f.target);
     if (ports.empty()) {
-      throw std::invalid_argument("fault \"" + f.label + "\": target " + f.target +
+      throw std::invalid_argument("faults[" + std::to_string(fault_ports_.size()) + "] (" + f.label + "): target " + f.target +
                                   " is not a target port, target node, link plugged into a port or controller; "
                                   "the emulator acts on the target side only");
     }
