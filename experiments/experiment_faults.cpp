@@ -1,7 +1,9 @@
 // Validation and conversion of an experiment's fault schedule: the one place that checks fault
-// fields (targets, flap count/period, durations, ANA state, gray factors, reset side). sim/ and
+// fields (targets, flap count/period, durations, ANA state, gray factors, loss probability,
+// reset side). sim/ and
 // validate/ trust the FaultSpecs it returns.
 #include <algorithm>
+#include <cmath>
 
 #include "experiments/experiment_checks.h"
 
@@ -113,6 +115,18 @@ void convert_gray(const CheckContext& ctx, const experiment::Gray& gray, sim::Fa
   f.label = gray.target() + " gray latency x" + format_factor(kind.latency_factor) + " bw /" + format_factor(kind.bandwidth_divisor);
 }
 
+// proto3 cannot tell 0 from unset, so a loss of 0 is refused as "no loss": a fault must do something.
+void convert_loss(const CheckContext& ctx, const experiment::Loss& loss, sim::FaultSpec& f) {
+  if (loss.target().empty()) ctx.error(loss, "target", "required: a link");
+  else if (ctx.topo && !names_link(*ctx.topo, loss.target())) ctx.error(loss, "target", "no link \"" + loss.target() + "\" in the fabric (random loss applies to links)");
+  const double p = loss.probability();
+  if (!std::isfinite(p) || p < 0.0 || p > 1.0) ctx.error(loss, "probability", "must be a number in [0, 1] (0.01 = 1 %), not " + format_factor(p));
+  else if (p == 0.0) ctx.error(loss, "probability", "required: the chance in (0, 1] that a segment is dropped");
+  f.kind = sim::faults::Loss{std::isfinite(p) ? std::clamp(p, 0.0, 1.0) : 0.0};
+  f.target = loss.target();
+  f.label = loss.target() + " loss " + format_factor(p * 100) + "%";
+}
+
 // The text parser rejects an unknown side name itself, but proto3 enums are open: a number
 // such as `side: 7` parses, so it is caught here.
 sim::ResetSide convert_reset_side(const CheckContext& ctx, const experiment::ControllerReset& reset) {
@@ -150,7 +164,8 @@ void convert_kind(const CheckContext& ctx, const Fault& fault, sim::FaultSpec& f
     case Fault::kFlap: return convert_flap(ctx, fault.flap(), f);
     case Fault::kGray: return convert_gray(ctx, fault.gray(), f);
     case Fault::kReset: return convert_reset(ctx, fault.reset(), f);
-    case Fault::KIND_NOT_SET: ctx.error(fault, "", "a fault needs a kind: down, ana, flap, gray or reset");
+    case Fault::kLoss: return convert_loss(ctx, fault.loss(), f);
+    case Fault::KIND_NOT_SET: ctx.error(fault, "", "a fault needs a kind: down, ana, flap, gray, loss or reset");
   }
 }
 
@@ -171,6 +186,7 @@ void convert_window(const CheckContext& ctx, const Fault& fault, sim::FaultSpec&
                  [&](sim::faults::Down& down) { down.duration = *d; },
                  [&](sim::faults::AnaChange& ana) { ana.duration = *d; },
                  [&](sim::faults::Gray& gray) { gray.duration = *d; },
+                 [&](sim::faults::Loss& loss) { loss.duration = *d; },
                  [&](const sim::faults::Flap& flap) {
                    if (*d < flap.period * flap.count) ctx.error(fault, "duration", "shorter than the flap's count x period");
                  },

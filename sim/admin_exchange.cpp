@@ -1,6 +1,7 @@
 // The admin request/reply exchange, once for every command, and the commands themselves:
 // connect, keep-alive, ANA log read. A new admin command is one AdminCommand here plus the
 // ControllerTransport call that sends it (transport.h/.cpp).
+#include <algorithm>
 #include <stdexcept>
 
 #include "sim/transport.h"
@@ -39,18 +40,40 @@ void Transport::admin_answer_arrived(void* cmd, std::uint32_t conn, std::uint32_
 void Transport::request_at_target(AdminCommand& cmd, std::uint32_t conn, std::uint32_t epoch) {
   Conn& c = conns_[conn];
   if (epoch != c.epoch || !cmd.awaited(c)) return;
-  if (fabric_.lost(c.route, c.admin_sent[cmd.index_], cmd.passes_down_port(c, false))) return;
+  std::int64_t& sent = c.admin_sent[cmd.index_];
+  if (!cmd.retransmitted()) {
+    if (fabric_.lost(c.route, sent, cmd.passes_down_port(c, false))) return;
+  } else if (!passes(c, TcpSocketKind::Admin, kToTarget, sent) &&
+             !arrives(conn, TcpSocketKind::Admin, kToTarget, sent,
+                      TcpMessage{cmd.request_event_, TcpStamp::Admin, cmd.index_, conn, epoch, std::uint32_t(wire_.admin_bytes())})) {
+    return;  // lost: TCP sends it again
+  }
   if (cmd.needs_controller() && !target_knows(c)) return send_reset(conn);
   const std::optional<AdminCommand::Answer> answer = cmd.at_target(*this, conn);
   if (!answer) return;  // silence: the host's retry or timeout follows
-  const std::int64_t at = fabric_.send(c.route, false, wire_.admin_response_bytes(answer->payload_bytes), answer->leaves);
+  const std::uint64_t bytes = wire_.admin_response_bytes(answer->payload_bytes);
+  c.answer_bytes[cmd.index_] = std::uint32_t(bytes);
+  if (cmd.retransmitted()) sent = answer->leaves;  // from now on the stamp is the answer's
+  const std::int64_t at = fabric_.send(c.route, false, bytes, answer->leaves);
   sched_.at(at, cmd.answer_event_, conn, epoch);
 }
 
 void Transport::answer_at_host(AdminCommand& cmd, std::uint32_t conn, std::uint32_t epoch) {
   Conn& c = conns_[conn];
   if (epoch != c.epoch || !cmd.awaited(c)) return;
-  if (fabric_.lost(c.route, c.admin_sent[cmd.index_], cmd.passes_down_port(c, true))) return;
+  const std::int64_t sent = c.admin_sent[cmd.index_];
+  if (!cmd.retransmitted()) {
+    if (fabric_.lost(c.route, sent, cmd.passes_down_port(c, true))) return;
+    // The handshake's round trips give both new sockets their first RTT sample.
+    const std::int64_t one_way = (now() - sent) / (2 * std::max<std::int64_t>(1, s_.models.transport.connect_round_trips));
+    for (TcpSocketKind k : {TcpSocketKind::Admin, TcpSocketKind::Io}) rtt_sample(c, k, one_way);
+  } else {
+    if (!passes(c, TcpSocketKind::Admin, kToHost, sent) &&
+        !arrives(conn, TcpSocketKind::Admin, kToHost, sent,
+                 TcpMessage{cmd.answer_event_, TcpStamp::Admin, cmd.index_, conn, epoch, c.answer_bytes[cmd.index_]}))
+      return;
+    rtt_sample(c, TcpSocketKind::Admin, now() - sent);
+  }
   cmd.at_host(*this, conn);
 }
 
@@ -69,6 +92,7 @@ class ConnectCommand final : public AdminCommand {
   bool awaited(const Conn& c) const override { return c.connecting; }
   bool passes_down_port(const Conn& c, bool answer) const override { return !answer || c.connect_refused; }
   bool needs_controller() const override { return false; }
+  bool retransmitted() const override { return false; }
 
   std::optional<Answer> at_target(Transport& t, std::uint32_t conn) override {
     Conn& c = t.conn(conn);

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "sim/seeds.h"
 #include "topologies/topology.h"
 #include "topologies/units.h"
 
@@ -143,6 +144,31 @@ bool Fabric::lost(const Route& r, std::int64_t sent, bool ignore_port) const {
     if (!c.up() || c.last_down >= sent) return true;
   }
   return false;
+}
+
+bool Fabric::lost_or_dropped(const Route& r, std::int64_t sent, std::uint32_t segments) {
+  if (lost(r, sent)) return true;
+  return lossy_now_ != 0 && dropped(r, segments);
+}
+
+bool Fabric::dropped(const Route& r, std::uint32_t segments) {
+  if (lossy_now_ == 0) return false;
+  bool any = false;
+  for (std::uint32_t id : r.comps) {
+    Component& c = comps_[id];
+    if (c.loss <= 0) continue;
+    // One uniform draw in [0, 1) from the component's own stream (SplitMix64 of seed, id, count).
+    const std::uint64_t x = splitmix64(loss_seed_ ^ splitmix64(id) ^ splitmix64(0x1055 + c.loss_draws++));
+    const double u = double(x >> 11) * 0x1.0p-53;
+    if (u < 1.0 - std::pow(1.0 - c.loss, double(segments))) any = true;  // keep drawing: each stream advances per crossing
+  }
+  return any;
+}
+
+void Fabric::set_loss(std::uint32_t id, double probability) {
+  Component& c = comps_[id];
+  if ((c.loss > 0) != (probability > 0)) lossy_now_ += probability > 0 ? 1 : -1;
+  c.loss = probability;
 }
 
 bool Fabric::route_up(const Route& r) const {

@@ -34,6 +34,8 @@ struct Component {
   int holds = 0;                    // overlapping faults holding it down
   bool is_up = true;                // as SimGrid reports it
   std::int64_t last_down = std::numeric_limits<std::int64_t>::min();
+  double loss = 0;                  // random loss: probability that one segment crossing it is dropped
+  std::uint64_t loss_draws = 0;     // draws so far (its random stream is the run seed's, per component)
   bool up() const { return is_up; }
 };
 
@@ -90,13 +92,22 @@ class Fabric {
   // A message sent at `sent` over `r` is lost if a component is down now or went down since.
   // ignore_port: a down port answers a connect with RST instead of silence.
   bool lost(const Route& r, std::int64_t sent, bool ignore_port = false) const;
+  // The same, and a message of `segments` segments crossing a component with random loss is
+  // lost if one of its segments is (one draw per component from the component's stream).
+  bool lost_or_dropped(const Route& r, std::int64_t sent, std::uint32_t segments);
+  // Random loss of `segments` segments on the route's lossy components, drawn now.
+  bool dropped(const Route& r, std::uint32_t segments);
   bool route_up(const Route& r) const;
+  bool lossy() const { return lossy_now_ != 0; }  // some component drops segments at random
 
   // Overlapping faults on one component: hold() is true for the first, release() for the last.
   bool hold(std::uint32_t id) { return comps_[id].holds++ == 0; }
   bool release(std::uint32_t id) { return comps_[id].holds > 0 && --comps_[id].holds == 0; }
   void set_state(std::uint32_t id, bool up, std::int64_t now);
   void set_rate(std::uint32_t id, double bps, double latency_ns);
+  // Random segment loss on a component (0 = none); draws are seeded from `seed` per component.
+  void set_loss(std::uint32_t id, double probability);
+  void set_loss_seed(std::uint64_t seed) { loss_seed_ = seed; }
 
   std::vector<std::uint32_t> links_of(std::uint32_t end_comp) const;
 
@@ -112,6 +123,8 @@ class Fabric {
   std::vector<std::vector<std::uint32_t>> adj_;  // end comp -> link indices, in link order
   std::map<std::string, int> host_index_;
   std::int64_t now_ = 0;
+  int lossy_now_ = 0;  // components with random loss right now
+  std::uint64_t loss_seed_ = 0;
   int down_now_ = 0;  // components down right now, and when the last one went down:
   std::int64_t last_any_down_ = std::numeric_limits<std::int64_t>::min();  // lost() fast path
   std::unique_ptr<topology::FabricGraph> graph_;

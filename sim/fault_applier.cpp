@@ -4,6 +4,7 @@
 #include <cassert>
 #include <stdexcept>
 
+#include "sim/seeds.h"
 #include "topologies/topology.h"
 
 namespace mpsim::sim {
@@ -21,6 +22,8 @@ FaultApplier::FaultApplier(const Scenario& s, std::int64_t end, const Scheduler&
                            std::size_t hosts)
     : s_(s), sched_(sched), fabric_(fabric), platform_(platform), target_(target), transport_(transport),
       metrics_(metrics) {
+  fabric.set_loss_seed(splitmix64(s.seed ^ 0x6c6f7373ull));  // "loss": each lossy component's draws
+  transport.set_metrics(&metrics);
   for (std::uint32_t c = 0; c < fabric.size(); ++c) nominal_.emplace_back(fabric.comp(c).bps, fabric.comp(c).latency_ns);
   for (const auto& f : s.faults) {
     FaultTrack t;
@@ -45,6 +48,7 @@ std::uint32_t FaultApplier::fault_comp(const FaultSpec& f) const {
   [[maybe_unused]] const CompKind kind = fabric_.comp(*id).kind;
   assert(!std::holds_alternative<faults::AnaChange>(f.kind) || kind == CompKind::Port);
   assert(!std::holds_alternative<faults::Gray>(f.kind) || (kind != CompKind::Switch && kind != CompKind::Node));
+  assert(!std::holds_alternative<faults::Loss>(f.kind) || kind == CompKind::Link);
   return *id;
 }
 
@@ -81,6 +85,14 @@ void FaultApplier::apply(const FaultAction& a) {
                  [&](const fault_ops::AnaSet& ana) { apply_ana(ana, f); },
                  [&](const fault_ops::GrayOn& gray) { apply_gray(f, gray); },
                  [&](const fault_ops::GrayOff&) { apply_gray(f, std::nullopt); },
+                 [&](const fault_ops::LossOn& loss) {
+                   metrics_.event(sched_.now(), "fault", f.target, f.label + ": loss " + std::to_string(loss.probability));
+                   fabric_.set_loss(fault_comp(f), loss.probability);
+                 },
+                 [&](const fault_ops::LossOff&) {
+                   metrics_.event(sched_.now(), "fault-end", f.target, f.label + ": loss ends");
+                   fabric_.set_loss(fault_comp(f), 0);
+                 },
                  [&](const fault_ops::Reset& reset) { apply_reset(f, reset.side); },
              },
              a.op);
@@ -101,6 +113,7 @@ void FaultApplier::apply_reset(const FaultSpec& f, ResetSide side) {
       c.ctrl->reset();
     } else if (transport_.target_knows(c)) {  // no controller at the target (not connected): nothing to fail
       target_.forget(c.target_ctrl);
+      transport_.target_closed(conn);
       transport_.send_reset(conn);
     }
   }
@@ -117,7 +130,10 @@ void FaultApplier::apply_down(const FaultSpec& f, std::uint32_t comp, Detection 
     signed char& immediate = at_once[c.host];
     if (immediate < 0) immediate = noticed_at_once(detection, s_.topology, f.target, s_.topology.hosts(c.host).name()) ? 1 : 0;
     if (immediate == 0) continue;  // silent: only keep-alive or the I/O timeout will notice
-    if (kind == CompKind::Port || kind == CompKind::Node) target_.forget(c.target_ctrl);  // the target closed it
+    if (kind == CompKind::Port || kind == CompKind::Node) {  // the target closed it
+      target_.forget(c.target_ctrl);
+      transport_.target_closed(conn);
+    }
     // Carrier loss, or the target's FIN/RST: the connection's socket errors out now.
     transport_.socket_error_now(conn);
   }

@@ -42,6 +42,11 @@ void plan_one(const FaultSpec& f, std::uint32_t i, std::vector<FaultAction>& out
                    add(at, fault_ops::GrayOn{gray.latency_factor, gray.bandwidth_divisor});
                    if (gray.duration.count() >= 0) add(at + ns(gray.duration), fault_ops::GrayOff{});
                  },
+                 [&](const faults::Loss& loss) {
+                   assert(loss.probability >= 0.0 && loss.probability <= 1.0);
+                   add(at, fault_ops::LossOn{loss.probability});
+                   if (loss.duration.count() >= 0) add(at + ns(loss.duration), fault_ops::LossOff{});
+                 },
                  [&](const faults::ControllerReset& reset) { add(at, fault_ops::Reset{reset.side}); },
              },
              f.kind);
@@ -80,6 +85,7 @@ std::optional<std::int64_t> fault_window_end(const FaultSpec& f) {
   return std::visit(Overloaded{
                         [&](const faults::Down& down) { return window(down.duration); },
                         [&](const faults::Gray& gray) { return window(gray.duration); },
+                        [&](const faults::Loss& loss) { return window(loss.duration); },
                         [&](const faults::Flap& flap) { return End(at + std::int64_t(flap.count) * ns(flap.period)); },
                         [&](const faults::ControllerReset&) { return End(at); },
                         [&](const faults::AnaChange& ana) {

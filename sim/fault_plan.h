@@ -35,6 +35,11 @@ struct GrayOn {
   double bandwidth_divisor = 1.0;
 };
 struct GrayOff {};
+// The target link starts dropping segments with `probability`, or stops.
+struct LossOn {
+  double probability = 0;
+};
+struct LossOff {};
 // The target controller is reset from `side`.
 struct Reset {
   ResetSide side = ResetSide::Host;
@@ -43,7 +48,7 @@ struct Reset {
 }  // namespace fault_ops
 
 using FaultOp = std::variant<fault_ops::Down, fault_ops::Up, fault_ops::AnaSet, fault_ops::GrayOn, fault_ops::GrayOff,
-                             fault_ops::Reset>;
+                             fault_ops::LossOn, fault_ops::LossOff, fault_ops::Reset>;
 
 struct FaultAction {
   std::int64_t at = 0;                     // ns of virtual time

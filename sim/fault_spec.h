@@ -56,6 +56,15 @@ struct Gray {
   Duration duration{-1};
 };
 
+// The target link drops each segment crossing it with `probability` (in [0, 1]), independently,
+// for `duration` (negative = until the end of the run): netem `loss p%`. TCP turns each loss
+// into a retransmission delay. Its own kind, not a Gray field: it slows nothing down and is
+// checked, applied and shown to the guest on its own.
+struct Loss {
+  double probability = 0;
+  Duration duration{-1};
+};
+
 // The controller "<host>/<node>.<port>" is reset once, at the fault's start.
 struct ControllerReset {
   ResetSide side = ResetSide::Host;
@@ -63,7 +72,8 @@ struct ControllerReset {
 
 }  // namespace faults
 
-using FaultKind = std::variant<faults::Down, faults::AnaChange, faults::Flap, faults::Gray, faults::ControllerReset>;
+using FaultKind =
+    std::variant<faults::Down, faults::AnaChange, faults::Flap, faults::Gray, faults::Loss, faults::ControllerReset>;
 
 struct FaultSpec {
   std::string label;                 // human name, e.g. "f1: h0.nic0--sw-a down at 2s"

@@ -45,7 +45,8 @@ Transport::Transport(const Scenario& s, Scheduler& sched, Fabric& fabric, Target
       connect_retry_(sched.add<&Transport::connect_retry>(this)),
       connect_timeout_(sched.add<&Transport::connect_timeout>(this)),
       aen_(sched.add<&Transport::aen_arrived>(this)),
-      reset_(sched.add<&Transport::reset_arrived>(this)) {
+      reset_(sched.add<&Transport::reset_arrived>(this)),
+      tcp_timer_(sched.add<&Transport::tcp_timer>(this)) {
   connect_cmd_ = add_admin(make_connect_command());
   keep_alive_cmd_ = add_admin(make_keep_alive_command());
   ana_log_cmd_ = add_admin(make_ana_log_command());
@@ -107,23 +108,30 @@ IoSlot* Transport::current(std::uint32_t slot, std::uint32_t attempt) {
   return &s;
 }
 
+// From here on `sent` stamps the message in flight: the command, then the response (for a write
+// with an R2T, from the R2T on: the exchange is not checked hop by hop).
 void Transport::io_at_target(std::uint32_t slot, std::uint32_t attempt) {
   IoSlot* s = current(slot, attempt);
   if (!s) return;
   Conn& c = conns_[s->conn];
-  if (fabric_.lost(c.route, s->sent)) return;  // silently: the host's timers notice
-  if (!target_knows(c)) return send_reset(s->conn);
   const bool read = s->req.dir == policies::IoDirection::Read;
   const IoProfile& p = pool_.profile(s->job);
+  if (!passes(c, TcpSocketKind::Io, kToTarget, s->sent) &&
+      !arrives(s->conn, TcpSocketKind::Io, kToTarget, s->sent,
+               TcpMessage{io_at_target_, TcpStamp::Io, 0, slot, attempt, std::uint32_t(p.wire[read].command_bytes)}))
+    return;  // lost: its sender sends it again; the host's timers may notice first
+  if (!target_knows(c)) return send_reset(s->conn);
   std::int64_t t = target_.run_cpu(c.route.node, sched_.now(), p.target_cpu_ns[read]);
   s->status = target_.check_ana(c.port, p.grpid);
   if (!s->status.ok()) {  // failed before the media: the response goes straight back
     const std::int64_t back = fabric_.send(c.route, false, wire_.on_wire(s_.models.transport.response_bytes), t);
+    s->sent = t;
     sched_.at(back, io_done_, slot, attempt);
     return;
   }
   const models::WireCost& w = p.wire[read];
   if (w.r2t_bytes) {  // write data beyond inline_data_size waits for an R2T round trip
+    s->sent = t;
     t = fabric_.send(c.route, false, w.r2t_bytes, t);
     t = fabric_.send(c.route, true, w.h2c_bytes, t);
   }
@@ -135,6 +143,7 @@ void Transport::media_done(std::uint32_t slot, std::uint32_t attempt) {
   if (!s) return;
   const Conn& c = conns_[s->conn];
   const bool read = s->req.dir == policies::IoDirection::Read;
+  if (!pool_.profile(s->job).wire[read].r2t_bytes) s->sent = sched_.now();
   const std::int64_t back = fabric_.send(c.route, false, pool_.profile(s->job).wire[read].response_bytes, sched_.now());
   sched_.at(back, io_done_, slot, attempt);
 }
@@ -142,7 +151,15 @@ void Transport::media_done(std::uint32_t slot, std::uint32_t attempt) {
 void Transport::io_done(std::uint32_t slot, std::uint32_t attempt) {
   IoSlot* s = current(slot, attempt);
   if (!s) return;
-  if (fabric_.lost(conns_[s->conn].route, s->sent)) return;
+  Conn& c = conns_[s->conn];
+  if (!passes(c, TcpSocketKind::Io, kToHost, s->sent)) {
+    const bool read = s->req.dir == policies::IoDirection::Read;
+    const auto bytes = std::uint32_t(s->status.ok() ? pool_.profile(s->job).wire[read].response_bytes
+                                                    : wire_.on_wire(s_.models.transport.response_bytes));
+    if (!arrives(s->conn, TcpSocketKind::Io, kToHost, s->sent, TcpMessage{io_done_, TcpStamp::Io, 0, slot, attempt, bytes}))
+      return;
+  }
+  rtt_sample(c, TcpSocketKind::Io, sched_.now() - s->sent);
   s->req.path->head->complete(s->req, s->status);
 }
 
@@ -151,6 +168,8 @@ void Transport::io_done(std::uint32_t slot, std::uint32_t attempt) {
 void Transport::connect(policies::Controller& ctrl) {
   const std::uint32_t conn = conn_of(ctrl);
   Conn& c = conns_[conn];
+  discard_tcp(conn, true, true, "a new connection");
+  for (TcpSocket& sock : c.tcp) sock.reset();  // new sockets
   ++c.epoch;
   c.connecting = true;
   c.connect_refused = false;
@@ -178,7 +197,9 @@ void Transport::connect_timeout(std::uint32_t conn, std::uint32_t epoch) {
 }
 
 void Transport::disconnect(policies::Controller& ctrl) {
-  Conn& c = conns_[conn_of(ctrl)];
+  const std::uint32_t conn = conn_of(ctrl);
+  Conn& c = conns_[conn];
+  discard_tcp(conn, true, true, "teardown");  // nvme-tcp closes its sockets without linger
   ++c.epoch;  // every message of the old connection is now stale
   c.connecting = false;
   target_.forget(c.target_ctrl);
@@ -217,7 +238,11 @@ void Transport::send_aens(std::uint32_t port) {
 
 void Transport::aen_arrived(std::uint32_t conn, std::uint32_t epoch) {
   Conn& c = conns_[conn];
-  if (epoch != c.epoch || fabric_.lost(c.route, c.aen_sent)) return;
+  if (epoch != c.epoch) return;
+  if (!passes(c, TcpSocketKind::Admin, kToHost, c.aen_sent) &&
+      !arrives(conn, TcpSocketKind::Admin, kToHost, c.aen_sent,
+               TcpMessage{aen_, TcpStamp::Aen, 0, conn, epoch, std::uint32_t(wire_.admin_response_bytes(0))}))
+    return;
   c.ctrl->on_ana_change_notice();
 }
 

@@ -2,8 +2,8 @@
 // message over the connection's route on the Fabric. It is the engine side of the policies'
 // ControllerTransport: connect (SYN, its retry, refusal, timeout), the admin request/reply
 // exchanges, I/O capsules there and back, ANA-change AENs and resets (RST). A message on a
-// route that lost a component while it was in flight is dropped without a word. (TCP's own
-// recovery, retransmission, belongs here when it is modelled.)
+// route that lost a component while it was in flight, or dropped by a lossy link, stays with
+// its sender, which sends it again on Linux TCP's schedule (sim/tcp.h, sim/tcp_transport.cpp).
 #pragma once
 
 #include <array>
@@ -21,6 +21,7 @@
 #include "sim/scenario.h"
 #include "sim/scheduler.h"
 #include "sim/target_model.h"
+#include "sim/tcp.h"
 
 namespace mpsim::sim {
 
@@ -41,9 +42,23 @@ struct Conn {
   bool connecting = false;
   bool connect_refused = false;
   bool connect_reached = false;        // a SYN of this attempt reached a live target
-  std::array<std::int64_t, kMaxAdminCommands> admin_sent{};  // per admin command: when its latest request left
+  std::array<std::int64_t, kMaxAdminCommands> admin_sent{};  // per admin command: when its request, then its answer, left
+  std::array<std::uint32_t, kMaxAdminCommands> answer_bytes{};  // per admin command: its answer's size on the wire
   std::int64_t aen_sent = 0;
   policies::AnaLog reply_log;          // the ANA log in the latest connect or log-read answer
+  std::array<TcpSocket, 2> tcp;        // [TcpSocketKind]: the admin queue's socket, the I/O queues'
+  std::uint32_t tcp_timer_gen = 0;
+};
+
+class Metrics;
+
+// What TCP recovery did in a run (tests, and the bench's check that healthy runs do none).
+struct TcpStats {
+  std::uint64_t lost = 0;              // messages lost on the wire (down component or random loss)
+  std::uint64_t resends = 0;           // messages sent again
+  std::uint64_t rto_backoffs = 0;      // retransmission timeouts that found the route still down
+  std::uint64_t give_ups = 0;          // tcp_retries2 exhausted: the socket errored out
+  std::uint64_t discarded = 0;         // messages dropped from a retransmit queue by a teardown
 };
 
 // The host's side of an I/O leaving on the path its head chose.
@@ -72,6 +87,8 @@ class AdminCommand {
   virtual bool passes_down_port(const Conn&, bool /*answer*/) const { return false; }
   // Needs the controller the target holds for the connection, or gets an RST (all but connect).
   virtual bool needs_controller() const { return true; }
+  // A lost request or answer is resent by TCP (all but connect, whose SYN has its own retry).
+  virtual bool retransmitted() const { return true; }
   // At the target, now: the answer, or none (the target stays silent).
   virtual std::optional<Answer> at_target(Transport& t, std::uint32_t conn) = 0;
   // The answer reached the host.
@@ -120,6 +137,13 @@ class Transport final : public policies::ControllerTransport {
   // nvmet_port_send_ana_event: an AEN to every controller connected through the port.
   void send_aens(std::uint32_t port);
 
+  // TCP recovery: what it did, and what each connection direction still holds.
+  const TcpStats& tcp_stats() const { return tcp_stats_; }
+  std::size_t retransmit_queue(std::uint32_t conn) const;
+  // The target dropped the connection (its controller forgotten): its sends are discarded.
+  void target_closed(std::uint32_t conn);
+  void set_metrics(Metrics* m) { metrics_ = m; }
+
   // For admin commands.
   std::int64_t now() const { return sched_.now(); }
   Fabric& fabric() { return fabric_; }
@@ -145,6 +169,19 @@ class Transport final : public policies::ControllerTransport {
   // notices from the target
   void aen_arrived(std::uint32_t conn, std::uint32_t epoch);
   void reset_arrived(std::uint32_t conn, std::uint32_t epoch);
+  // TCP (tcp_transport.cpp). passes(): the healthy path, nothing pending and nothing lost.
+  bool passes(const Conn& c, TcpSocketKind k, TcpDir d, std::int64_t sent) const {
+    return !c.tcp[std::size_t(k)].recovery[d] && !fabric_.lossy() && !fabric_.lost(c.route, sent);
+  }
+  // Otherwise: true if the message is delivered now; false if it was lost or waits behind a lost one.
+  bool arrives(std::uint32_t conn, TcpSocketKind k, TcpDir d, std::int64_t sent, const TcpMessage& m);
+  void arm_tcp_timer(std::uint32_t conn, TcpSocketKind k, TcpDir d, std::int64_t at);
+  void tcp_timer(std::uint32_t key, std::uint32_t gen);
+  void resend(std::uint32_t conn, TcpSocketKind k, TcpDir d);
+  void restamp(Conn& c, const TcpMessage& m, std::int64_t now);
+  static bool released(TcpSocket& sock, TcpDir d, std::int64_t sent, const TcpMessage& m);
+  void rtt_sample(Conn& c, TcpSocketKind k, std::int64_t one_way_ns);
+  void discard_tcp(std::uint32_t conn, bool host_side, bool target_side, const char* why);
 
   const Scenario& s_;
   Scheduler& sched_;
@@ -159,8 +196,10 @@ class Transport final : public policies::ControllerTransport {
   AdminCommand* connect_cmd_ = nullptr;
   AdminCommand* keep_alive_cmd_ = nullptr;
   AdminCommand* ana_log_cmd_ = nullptr;
-  EventType io_at_target_, media_done_, io_done_, connect_retry_, connect_timeout_, aen_, reset_;
+  EventType io_at_target_, media_done_, io_done_, connect_retry_, connect_timeout_, aen_, reset_, tcp_timer_;
   std::uint64_t attempts_ = 0;
+  TcpStats tcp_stats_;
+  Metrics* metrics_ = nullptr;
 };
 
 }  // namespace mpsim::sim

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <exception>
 #include <limits>
 #include <optional>
@@ -54,6 +55,12 @@ class FaultPlanner {
                        each_port([&](const GuestPort& p) { add_gray(f, p, at, gray); });
                      },
                      [&](const sim::fault_ops::GrayOff&) {
+                       each_port([&](const GuestPort& p) { emit(at, net_set(p, p.delay_us, 0)); });
+                     },
+                     [&](const sim::fault_ops::LossOn& loss) {
+                       each_port([&](const GuestPort& p) { emit(at, net_set(p, p.delay_us, loss_percent(loss.probability))); });
+                     },
+                     [&](const sim::fault_ops::LossOff&) {
                        each_port([&](const GuestPort& p) { emit(at, net_set(p, p.delay_us, 0)); });
                      },
                      [&](const sim::fault_ops::Reset& reset) { add_reset(f, at, reset); },
@@ -139,7 +146,17 @@ class FaultPlanner {
   }
 
   std::string net_set(const GuestPort& p, std::int64_t delay_us, int loss_pct) const {
-    return "net_set " + p.key + " " + std::to_string(delay_us) + " " + std::to_string(loss_pct);
+    return net_set(p, delay_us, std::to_string(loss_pct));
+  }
+  std::string net_set(const GuestPort& p, std::int64_t delay_us, const std::string& loss_pct) const {
+    return "net_set " + p.key + " " + std::to_string(delay_us) + " " + loss_pct;
+  }
+
+  // netem's loss percentage, e.g. "5" or "0.5" (it takes a decimal percent).
+  static std::string loss_percent(double probability) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%g", probability * 100.0);
+    return buf;
   }
 
   std::string initial_ana(const GuestPort& p, std::uint32_t grpid) const {

@@ -8,6 +8,7 @@
 //   flap     -> `count` down/up cycles of `period`, down for the first half of each;
 //   gray     -> net_set with the link latency scaled by latency_factor, and with
 //               bandwidth_divisor > 1 a netem rate of the link's bandwidth / divisor;
+//   loss     -> net_set with netem `loss p%` (decimal) on both ends of the port's veth, 0 at its end;
 //   reset    -> side TARGET: ctrl_fatal PORT (nvmet debugfs ctrl state "fatal");
 //               side HOST: ctrl_reset PORT (the host's sysfs reset_controller of the
 //               controller connected through PORT).

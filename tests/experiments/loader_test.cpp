@@ -312,3 +312,31 @@ TEST_CASE("a bad parameter value is reported at the params entry") {
   REQUIRE(problems.size() == 1);
   CHECK(has_problem(problems, "exp.textproto:31:3: policy.params[0]:"));
 }
+
+TEST_CASE("a loss fault takes a probability in [0, 1] on a link, and a negative duration is refused") {
+  const std::string base = with_fabric(std::string("name: \"x\"\nseed: 1\npolicy { name: \"numa\" }\n") + kGoodJob);
+  auto exp = load(base + "faults { at: \"1s\" duration: \"500ms\" loss { target: \"l2\" probability: 0.05 } }\n");
+  const auto& faults = exp.runs.at(0).scenario.faults;
+  REQUIRE(faults.size() == 1);
+  CHECK(std::get<mpsim::sim::faults::Loss>(faults[0].kind).probability == 0.05);
+  CHECK(std::get<mpsim::sim::faults::Loss>(faults[0].kind).duration == std::chrono::milliseconds(500));
+  CHECK(faults[0].label.find("l2 loss 5%") != std::string::npos);
+
+  auto problems = problems_of(base +
+      "faults { at: \"1s\" loss { target: \"l2\" probability: 1.5 } }\n"               // 32
+      "faults { at: \"1s\" loss { target: \"l2\" probability: -0.1 } }\n"              // 33
+      "faults { at: \"1s\" loss { target: \"l2\" probability: nan } }\n"               // 34
+      "faults { at: \"1s\" loss { target: \"l2\" probability: inf } }\n"               // 35
+      "faults { at: \"1s\" loss { target: \"node-a\" probability: 0.1 } }\n"           // 36
+      "faults { at: \"1s\" duration: \"-1s\" loss { target: \"l2\" probability: 0.1 } }\n"  // 37
+      "faults { at: \"1s\" loss { target: \"l2\" } }\n");                              // 38
+  INFO(all(problems));
+  CHECK(has_problem(problems, "exp.textproto:32:39: faults[0].loss.probability: must be a number in [0, 1]"));
+  CHECK(has_problem(problems, "exp.textproto:33:39: faults[1].loss.probability: must be a number in [0, 1]"));
+  CHECK(has_problem(problems, "exp.textproto:34:39: faults[2].loss.probability: must be a number in [0, 1]"));
+  CHECK(has_problem(problems, "exp.textproto:35:39: faults[3].loss.probability: must be a number in [0, 1]"));
+  CHECK(has_problem(problems, "exp.textproto:36:26: faults[4].loss.target: no link \"node-a\""));
+  CHECK(has_problem(problems, "exp.textproto:37:19: faults[5].duration: \"-1s\" is not a duration"));
+  CHECK(has_problem(problems, "faults[6].loss.probability: required"));
+  CHECK(problems.size() == 7);
+}

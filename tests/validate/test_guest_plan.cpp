@@ -97,6 +97,15 @@ TEST_CASE("a slower link becomes a static netem delay; gray scales the link late
   CHECK(commands_at(plan, 3000) == std::vector<std::string>{"net_set nvmet_p1 0 0"});
 }
 
+TEST_CASE("random loss is netem loss p% on the link's port, off at the window's end", "[validate][plan]") {
+  auto loss = validate::plan_guest(load("validate/scenarios/fault-loss-5pct-rr.textproto"));
+  CHECK(commands_at(loss, 1000) == std::vector<std::string>{"net_set nvmet_p1 0 5"});
+  CHECK(commands_at(loss, 6000) == std::vector<std::string>{"net_set nvmet_p1 0 0"});
+  auto half = load("validate/scenarios/fault-loss-1pct-rr.textproto");
+  std::get<sim::faults::Loss>(half.faults.at(0).kind).probability = 0.005;  // netem takes a decimal percent
+  CHECK(commands_at(validate::plan_guest(half), 1000) == std::vector<std::string>{"net_set nvmet_p1 0 0.5"});
+}
+
 TEST_CASE("controller reset targets the port of the named controller, on the side it names", "[validate][plan]") {
   auto target = validate::plan_guest(load("validate/scenarios/fault-ctrl-reset-rr.textproto"));
   CHECK(commands_at(target, 1000) == std::vector<std::string>{"ctrl_fatal nvmet_p1"});
