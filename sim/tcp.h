@@ -61,6 +61,9 @@ struct TcpResent {
   std::uint32_t backoff = 0;
 };
 
+// The bit of a socket direction in Conn::tcp_pending (set while it is in recovery).
+constexpr std::uint8_t tcp_bit(TcpSocketKind k, TcpDir d) { return std::uint8_t(1u << (std::uint32_t(k) * 2 + d)); }
+
 struct TcpSocket {
   models::RttEstimator rtt;          // the sender's estimator (both ends see the same round trip)
   std::array<std::unique_ptr<TcpRecovery>, 2> recovery;
@@ -72,6 +75,13 @@ struct TcpSocket {
     resent = {};
     released = {};
   }
+};
+
+// A connection's two sockets, kept apart from its hot fields (Conn::tcp_pending says whether
+// any direction is in recovery).
+struct TcpConn {
+  std::array<TcpSocket, 2> sockets;  // [TcpSocketKind]
+  std::uint32_t timer_gen = 0;
 };
 
 }  // namespace mpsim::sim

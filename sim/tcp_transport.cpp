@@ -41,7 +41,7 @@ std::string seconds_text(std::int64_t ns) {
 
 bool Transport::arrives(std::uint32_t conn, TcpSocketKind k, TcpDir d, std::int64_t sent, const TcpMessage& m) {
   Conn& c = conns_[conn];
-  TcpSocket& sock = c.tcp[std::size_t(k)];
+  TcpSocket& sock = c.tcp->sockets[std::size_t(k)];
   std::unique_ptr<TcpRecovery>& rec = sock.recovery[d];
   const bool lost = released(sock, d, sent, m) ? fabric_.lost(c.route, sent)
                                               : fabric_.lost_or_dropped(c.route, sent, wire_.segments(m.bytes));
@@ -49,6 +49,7 @@ bool Transport::arrives(std::uint32_t conn, TcpSocketKind k, TcpDir d, std::int6
   if (!rec) {
     if (!lost) return true;
     rec = std::make_unique<TcpRecovery>();
+    c.tcp_pending |= tcp_bit(k, d);
     const TcpResent& again = sock.resent[d];
     if (sent == again.at) {  // a retransmission lost again: its backoff goes on, and the RTO finds it
       rec->first_sent = again.first_sent;
@@ -80,8 +81,8 @@ bool Transport::arrives(std::uint32_t conn, TcpSocketKind k, TcpDir d, std::int6
 
 void Transport::arm_tcp_timer(std::uint32_t conn, TcpSocketKind k, TcpDir d, std::int64_t at) {
   Conn& c = conns_[conn];
-  TcpRecovery& rec = *c.tcp[std::size_t(k)].recovery[d];
-  rec.timer_gen = ++c.tcp_timer_gen;
+  TcpRecovery& rec = *c.tcp->sockets[std::size_t(k)].recovery[d];
+  rec.timer_gen = ++c.tcp->timer_gen;
   rec.timer_at = at;
   rec.timer_is_fast = false;
   sched_.at(at, tcp_timer_, tcp_key(conn, k, d), rec.timer_gen);
@@ -92,7 +93,7 @@ void Transport::tcp_timer(std::uint32_t key, std::uint32_t gen) {
   const auto k = TcpSocketKind((key / 2) % 2);
   const auto d = TcpDir(key % 2);
   Conn& c = conns_[conn];
-  std::unique_ptr<TcpRecovery>& rec = c.tcp[std::size_t(k)].recovery[d];
+  std::unique_ptr<TcpRecovery>& rec = c.tcp->sockets[std::size_t(k)].recovery[d];
   if (!rec || rec->timer_gen != gen) return;
   const models::TcpParams& tcp = wire_.tcp();
   if (d == kToHost && !target_knows(c)) return discard_tcp(conn, false, true, "the target closed the connection");
@@ -119,8 +120,9 @@ void Transport::tcp_timer(std::uint32_t key, std::uint32_t gen) {
 // The retransmission gets through: the receiver takes the lost message and what it held behind.
 void Transport::resend(std::uint32_t conn, TcpSocketKind k, TcpDir d) {
   Conn& c = conns_[conn];
-  TcpSocket& sock = c.tcp[std::size_t(k)];
+  TcpSocket& sock = c.tcp->sockets[std::size_t(k)];
   const std::unique_ptr<TcpRecovery> rec = std::move(sock.recovery[d]);
+  c.tcp_pending &= std::uint8_t(~tcp_bit(k, d));
   const models::TcpParams& tcp = wire_.tcp();
   const std::int64_t now = sched_.now();
   sock.resent[d] = TcpResent{now, rec->timer_is_fast ? rec->rto : std::min(rec->rto * 2, tcp.rto_max_ns), rec->first_sent,
@@ -167,15 +169,17 @@ void Transport::restamp(Conn& c, const TcpMessage& m, std::int64_t now) {
 }
 
 void Transport::rtt_sample(Conn& c, TcpSocketKind k, std::int64_t one_way_ns) {
-  c.tcp[std::size_t(k)].rtt.sample(2 * one_way_ns, sched_.now(), wire_.tcp());
+  c.tcp->sockets[std::size_t(k)].rtt.sample(2 * one_way_ns, sched_.now(), wire_.tcp());
 }
 
 void Transport::discard_tcp(std::uint32_t conn, bool host_side, bool target_side, const char* why) {
   Conn& c = conns_[conn];
   std::size_t n = 0;
-  for (TcpSocket& sock : c.tcp) {
+  for (TcpSocketKind k : {TcpSocketKind::Admin, TcpSocketKind::Io}) {
+    TcpSocket& sock = c.tcp->sockets[std::size_t(k)];
     for (TcpDir d : {kToTarget, kToHost}) {
       if (!(d == kToTarget ? host_side : target_side)) continue;
+      c.tcp_pending &= std::uint8_t(~tcp_bit(k, d));
       if (sock.recovery[d]) n += sock.recovery[d]->queue.size();
       sock.recovery[d].reset();
       sock.resent[d] = {};
@@ -189,7 +193,7 @@ void Transport::discard_tcp(std::uint32_t conn, bool host_side, bool target_side
 
 std::size_t Transport::retransmit_queue(std::uint32_t conn) const {
   std::size_t n = 0;
-  for (const TcpSocket& sock : conns_[conn].tcp) {
+  for (const TcpSocket& sock : conns_[conn].tcp->sockets) {
     for (const auto& rec : sock.recovery) n += rec ? rec->queue.size() : 0;
   }
   return n;

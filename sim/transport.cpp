@@ -159,7 +159,7 @@ void Transport::io_done(std::uint32_t slot, std::uint32_t attempt) {
     if (!arrives(s->conn, TcpSocketKind::Io, kToHost, s->sent, TcpMessage{io_done_, TcpStamp::Io, 0, slot, attempt, bytes}))
       return;
   }
-  rtt_sample(c, TcpSocketKind::Io, sched_.now() - s->sent);
+  if ((++c.rtt_ticks & 15) == 0) rtt_sample(c, TcpSocketKind::Io, sched_.now() - s->sent);  // a sample in 16 keeps the cost off the I/O path
   s->req.path->head->complete(s->req, s->status);
 }
 
@@ -169,7 +169,7 @@ void Transport::connect(policies::Controller& ctrl) {
   const std::uint32_t conn = conn_of(ctrl);
   Conn& c = conns_[conn];
   discard_tcp(conn, true, true, "a new connection");
-  for (TcpSocket& sock : c.tcp) sock.reset();  // new sockets
+  for (TcpSocket& sock : c.tcp->sockets) sock.reset();  // new sockets
   ++c.epoch;
   c.connecting = true;
   c.connect_refused = false;

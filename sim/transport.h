@@ -39,6 +39,8 @@ struct Conn {
   std::vector<std::uint32_t> grpids;   // ANA groups of its subsystem's namespaces
   std::unique_ptr<policies::Controller> ctrl;
   std::uint32_t epoch = 0;             // bumped on every connect / disconnect: older messages are stale
+  std::uint8_t tcp_pending = 0;        // tcp_bit()s of the socket directions in loss recovery
+  std::uint8_t rtt_ticks = 0;          // I/O completions, every 16th feeds the RTT estimator
   bool connecting = false;
   bool connect_refused = false;
   bool connect_reached = false;        // a SYN of this attempt reached a live target
@@ -46,8 +48,7 @@ struct Conn {
   std::array<std::uint32_t, kMaxAdminCommands> answer_bytes{};  // per admin command: its answer's size on the wire
   std::int64_t aen_sent = 0;
   policies::AnaLog reply_log;          // the ANA log in the latest connect or log-read answer
-  std::array<TcpSocket, 2> tcp;        // [TcpSocketKind]: the admin queue's socket, the I/O queues'
-  std::uint32_t tcp_timer_gen = 0;
+  std::unique_ptr<TcpConn> tcp = std::make_unique<TcpConn>();  // the admin queue's socket, the I/O queues' (cold)
 };
 
 class Metrics;
@@ -171,7 +172,7 @@ class Transport final : public policies::ControllerTransport {
   void reset_arrived(std::uint32_t conn, std::uint32_t epoch);
   // TCP (tcp_transport.cpp). passes(): the healthy path, nothing pending and nothing lost.
   bool passes(const Conn& c, TcpSocketKind k, TcpDir d, std::int64_t sent) const {
-    return !c.tcp[std::size_t(k)].recovery[d] && !fabric_.lossy() && !fabric_.lost(c.route, sent);
+    return !(c.tcp_pending & tcp_bit(k, d)) && !fabric_.lossy() && !fabric_.lost(c.route, sent);
   }
   // Otherwise: true if the message is delivered now; false if it was lost or waits behind a lost one.
   bool arrives(std::uint32_t conn, TcpSocketKind k, TcpDir d, std::int64_t sent, const TcpMessage& m);
