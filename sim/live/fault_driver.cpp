@@ -95,6 +95,11 @@ void Emulator::apply(const sim::FaultAction& a) {
                    event("fault-end", f.target, f.label);
                    for (std::uint32_t p : ports) target_->set_port_delay(p, 0);
                  },
+                 [&](const sim::fault_ops::LossOn&) {
+                   // Segments travel in the kernels' own TCP: losing them is netem's job, not the target's.
+                   event("fault-skipped", f.target, f.label + ": random segment loss is the network's (netem loss p%)");
+                 },
+                 [&](const sim::fault_ops::LossOff&) {},
                  [&](const sim::fault_ops::Reset& r) {
                    if (r.side == sim::ResetSide::Host) {
                      event("fault-skipped", f.target, f.label + ": a host-side reset is the host's (nvme reset /dev/nvmeN)");
