@@ -127,11 +127,14 @@ void Transport::io_at_target(std::uint32_t slot, std::uint32_t attempt) {
     t = fabric_.send(c.route, false, w.r2t_bytes, t);
     t = fabric_.send(c.route, true, w.h2c_bytes, t);
   }
-  sched_.at(target_.serve_media(p.media, t, read, s->req.bytes), media_done_, slot, attempt);
+  const std::int64_t lands = target_.serve_media(p.media, t, read, s->req.bytes);
+  host_.at_media(*s, c.route.node, lands);
+  sched_.at(lands, media_done_, slot, attempt);
 }
 
 void Transport::media_done(std::uint32_t slot, std::uint32_t attempt) {
   IoSlot* s = current(slot, attempt);
+  host_.landed(slot, attempt, s != nullptr);  // it reached the media even if the host gave up
   if (!s) return;
   const Conn& c = conns_[s->conn];
   const bool read = s->req.dir == policies::IoDirection::Read;
