@@ -23,7 +23,7 @@ std::string ms(std::int64_t ns) {
 void HostSide::at_media(const IoSlot& s, int node, std::int64_t lands) {
   MediaCommand c;
   c.slot = pool_.index(s);
-  c.attempt = s.req.attempt;
+  c.attempt = s.tag;
   c.sent = s.sent;
   c.lands = lands;
   c.node = node;

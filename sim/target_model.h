@@ -46,7 +46,7 @@ struct TargetPortState {
 // tears its queue down only stops hearing the answer). Only its node going down first stops it.
 // The host-side fields are the engine's, carried so the landing can be reported.
 struct MediaCommand {
-  std::uint32_t slot = 0, attempt = 0;  // the engine's key: I/O slot and attempt
+  std::uint32_t slot = 0, attempt = 0;  // the engine's key: I/O slot and its attempt's tag
   std::int64_t sent = 0;                // when the attempt left the host
   std::int64_t lands = 0;
   int node = -1;

@@ -96,14 +96,15 @@ void Transport::dispatch(policies::IoRequest& io) {
   s.epoch = c.epoch;
   s.sent = sched_.now();
   ++attempts_;
+  s.tag = std::uint32_t(attempts_);  // this attempt's events (a slot is reused: its attempt numbers restart)
   const bool read = io.dir == policies::IoDirection::Read;
   const std::int64_t at = fabric_.send(c.route, true, pool_.profile(s.job).wire[read].command_bytes, leaves);
-  sched_.at(at, io_at_target_, pool_.index(s), io.attempt);
+  sched_.at(at, io_at_target_, pool_.index(s), s.tag);
 }
 
-IoSlot* Transport::current(std::uint32_t slot, std::uint32_t attempt) {
+IoSlot* Transport::current(std::uint32_t slot, std::uint32_t tag) {
   IoSlot& s = pool_.at(slot);
-  if (!s.live || s.req.attempt != attempt || s.epoch != conns_[s.conn].epoch) return nullptr;
+  if (!s.live || s.tag != tag || s.epoch != conns_[s.conn].epoch) return nullptr;
   return &s;
 }
 
