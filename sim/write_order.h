@@ -8,10 +8,10 @@
 // so they are never counted.
 //
 // Memory: per namespace, one hash-map entry per block ever acknowledged: the newest acknowledged
-// write's id and when it was acknowledged, 16 bytes plus the key (8) and the node and bucket
-// overhead of std::unordered_map (about 24 with libstdc++): about 48 bytes per touched block
-// (a 64 KiB region of 4 KiB blocks: 16 entries; a 1 GiB random-write region: up to 262,144
-// entries, 12 MiB). Blocks with a ghost write are also kept in a set to count distinct ones.
+// write's id and when it was acknowledged (16 bytes), its key (8) and libstdc++'s node link (8),
+// a 32-byte node in a 48-byte malloc chunk, plus an 8-byte bucket pointer: about 56 bytes per
+// touched block (a 64 KiB region of 4 KiB blocks: 16 entries; a 1 GiB random-write region: up
+// to 262,144 entries, 14 MiB). Blocks with a ghost write are also kept in a set to count them.
 #pragma once
 
 #include <cstdint>
@@ -24,7 +24,7 @@ namespace mpsim::sim {
 class WriteOrder {
  public:
   static constexpr std::uint32_t kBlockBytes = 4096;  // tracking granularity (a 4 KiB LBA format)
-  static constexpr std::size_t kBytesPerTrackedBlock = 48;
+  static constexpr std::size_t kBytesPerTrackedBlock = 56;
 
   // A write of I/O `id` covering [offset, offset + bytes) of namespace `ns` was acknowledged.
   void acknowledged(std::uint32_t ns, std::uint64_t offset, std::uint32_t bytes, std::uint64_t id, std::int64_t now);
