@@ -72,13 +72,16 @@ TEST_CASE("ghost-write: the ghost_writes SLO fails without the delay and passes 
   }
 }
 
-TEST_CASE("job size/offset: writes stay in the region; regions outside the namespace are refused", "[ghost][region]") {
+TEST_CASE("job size/offset: writes stay in the region; bad regions and a negative failover_delay_s are refused",
+          "[ghost][region]") {
   CHECK_THROWS_WITH(ex::load_experiment_file(kGhost, ex::parse_overrides({"jobs[0].offset=2TiB"})),
                     Catch::Contains("offset") && Catch::Contains("beyond the namespace"));
   CHECK_THROWS_WITH(ex::load_experiment_file(kGhost, ex::parse_overrides({"jobs[0].offset=1k"})),
                     Catch::Contains("not a multiple of bs"));
   CHECK_THROWS_WITH(ex::load_experiment_file(kGhost, ex::parse_overrides({"jobs[0].size=1k"})),
                     Catch::Contains("smaller than one block"));
+  CHECK_THROWS_WITH(ex::load_experiment_file(kGhost, ex::parse_overrides({"connection_defaults.failover_delay_s=-1"})),
+                    Catch::Contains("failover_delay_s must be >= 0"));
   // 8 blocks from 1 MiB: the write order tracks exactly those.
   auto exp = ex::load_experiment_file(kGhost, ex::parse_overrides({"jobs[0].offset=1MiB", "jobs[0].size=32k"}));
   exp.runs.resize(1);
