@@ -87,6 +87,33 @@ void check_target(const CheckContext& ctx, const Job& job) {
   }
 }
 
+// fio's size/offset: block-aligned and inside the namespace (its size comes from the fabric).
+void convert_region(const CheckContext& ctx, const Job& job, sim::JobSpec& spec) {
+  if (!job.offset().empty()) spec.offset = size_field(ctx, job, "offset", job.offset()).value_or(0);
+  if (!job.size().empty()) spec.size = size_field(ctx, job, "size", job.size()).value_or(0);
+  if (spec.offset % spec.block_size != 0)
+    ctx.error(job, "offset", "\"" + job.offset() + "\" is not a multiple of bs (" + std::to_string(spec.block_size) + " bytes)");
+  if (!job.size().empty() && spec.size < spec.block_size)
+    ctx.error(job, "size", "\"" + job.size() + "\" is smaller than one block (bs " + std::to_string(spec.block_size) + " bytes)");
+  if (!ctx.topo) return;
+  const topology::Subsystem* subsys = topology::find_subsystem(*ctx.topo, job.nqn());
+  if (!subsys) return;
+  for (const topology::Namespace& ns : subsys->namespaces()) {
+    if (ns.nsid() != job.nsid()) continue;
+    std::uint64_t ns_bytes = 0;
+    try {
+      ns_bytes = topology::parse_size(ns.size());
+    } catch (const std::invalid_argument&) {
+      return;  // the fabric's own check reports it
+    }
+    if (spec.offset >= ns_bytes && (!job.offset().empty()))
+      ctx.error(job, "offset", "\"" + job.offset() + "\" is beyond the namespace's " + ns.size());
+    else if (spec.offset + spec.size > ns_bytes)
+      ctx.error(job, "size", "offset + size (" + std::to_string(spec.offset + spec.size) +
+                                 " bytes) is beyond the namespace's " + ns.size());
+  }
+}
+
 void convert_times(const CheckContext& ctx, const Job& job, sim::JobSpec& spec) {
   if (job.runtime().empty()) {
     ctx.error(job, "runtime", "required (e.g. \"6s\")");
@@ -110,6 +137,8 @@ JobOptions options_as_written(const Job& job, const sim::JobSpec& spec) {
   }
   if (!job.ramp_time().empty()) o.emplace_back("ramp_time", job.ramp_time());
   if (!job.start_delay().empty()) o.emplace_back("startdelay", job.start_delay());
+  if (!job.size().empty()) o.emplace_back("size", job.size());
+  if (!job.offset().empty()) o.emplace_back("offset", job.offset());
   o.emplace_back("mpsim_target", job.host() + " -> " + job.nqn() + " nsid " + std::to_string(job.nsid()));
   return o;
 }
@@ -135,6 +164,7 @@ sim::JobSpec convert_job(const CheckContext& ctx, const Job& job) {
   check_counts(ctx, job);
   check_target(ctx, job);
   convert_times(ctx, job, spec);
+  convert_region(ctx, job, spec);
   return spec;
 }
 

@@ -59,6 +59,24 @@ void write_paths(JsonWriter& w, const sim::RunResult& r) {
   w.end_array();
 }
 
+void write_ghosts(JsonWriter& w, const sim::GhostWrites& g) {
+  w.key("ghost_writes").begin_object();
+  w.field("count", g.count).field("blocks", g.blocks);
+  w.field("worst_window_us", static_cast<double>(g.worst_window.count()) / 1e3);
+  w.end_object();
+}
+
+// The target's side of commands the host gave up on: apart from the ledger, which counts each
+// of their I/Os once on the host's side.
+void write_abandoned(JsonWriter& w, const sim::RunResult& r) {
+  const sim::AbandonedCommands& a = r.abandoned;
+  w.key("abandoned_commands").begin_object();
+  w.field("landed", a.landed).field("landed_writes", a.landed_writes).field("lost", a.lost);
+  w.field("at_media_at_end", a.at_media_at_end).field("tracked_blocks", a.tracked_blocks);
+  w.end_object();
+  write_ghosts(w, r.ghost_writes);
+}
+
 void write_faults(JsonWriter& w, const sim::RunResult& r) {
   w.key("faults").begin_array();
   for (const sim::FaultMeasure& f : r.faults) {
@@ -68,6 +86,7 @@ void write_faults(JsonWriter& w, const sim::RunResult& r) {
     w.field("p99_steady_us", static_cast<double>(f.p99_steady_ns) / 1e3);
     write_ms_or_null(w, "time_to_detect_ms", f.time_to_detect);
     write_ms_or_null(w, "time_to_full_throughput_ms", f.time_to_full_throughput);
+    write_ghosts(w, f.ghost_writes);
     w.end_object();
   }
   w.end_array();
@@ -90,6 +109,7 @@ void write_run(JsonWriter& w, const RunReport& r) {
   write_paths(w, r.result);
   write_faults(w, r.result);
   write_ledger(w, r.result.ledger);
+  write_abandoned(w, r.result);
 }
 
 // The file name only: the path it was loaded by depends on the caller's working directory.

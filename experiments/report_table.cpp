@@ -116,6 +116,38 @@ void add_ledger_row(Table& t, const std::vector<RunReport>& reports) {
   t.push_back(row);
 }
 
+bool has_writes(const RunReport& r) {
+  return std::any_of(r.run.scenario.jobs.begin(), r.run.scenario.jobs.end(),
+                     [](const sim::JobSpec& j) { return j.rw != sim::RwMode::Read && j.rw != sim::RwMode::RandRead; });
+}
+
+std::string ghost_cell(const sim::GhostWrites& g) {
+  return std::to_string(g.count) + " / " + std::to_string(g.blocks) + " / " + us_cell(g.worst_window.count());
+}
+
+// Only for experiments that write: ghost writes per fault and per run, and the commands the
+// host gave up on that still reached the media.
+void add_ghost_rows(Table& t, const std::vector<RunReport>& reports) {
+  if (!std::any_of(reports.begin(), reports.end(), has_writes)) return;
+  t.push_back({"ghost writes (count / blocks / worst window us):", {}});
+  const auto& faults = reports.front().result.faults;
+  for (std::size_t f = 0; f < faults.size(); ++f) {
+    Row row{"  after " + faults[f].label, {}};
+    for (const RunReport& r : reports)
+      row.cells.push_back(f < r.result.faults.size() ? ghost_cell(r.result.faults[f].ghost_writes) : "-");
+    t.push_back(row);
+  }
+  Row run{"  run", {}};
+  Row landed{"abandoned at target (landed/writes/lost)", {}};
+  for (const RunReport& r : reports) {
+    run.cells.push_back(ghost_cell(r.result.ghost_writes));
+    const sim::AbandonedCommands& a = r.result.abandoned;
+    landed.cells.push_back(std::to_string(a.landed) + "/" + std::to_string(a.landed_writes) + "/" + std::to_string(a.lost));
+  }
+  t.push_back(run);
+  t.push_back(landed);
+}
+
 std::string pad(const std::string& s, std::size_t width) { return s + std::string(width > s.size() ? width - s.size() : 0, ' '); }
 
 std::string render(const Table& t, const std::vector<RunReport>& reports) {
@@ -150,6 +182,7 @@ std::string summary_table(const LoadedExperiment& exp, const std::vector<RunRepo
   add_job_rows(t, reports);
   add_path_rows(t, reports);
   add_fault_rows(t, reports);
+  add_ghost_rows(t, reports);
   add_ledger_row(t, reports);
   return head + render(t, reports);
 }

@@ -32,7 +32,8 @@ const std::vector<MetricInfo>& metrics() {
       {Slo::TIME_TO_DETECT, "detect", Slo::FAULT, MetricInfo::kTime},
       {Slo::TIME_TO_RECOVER, "recover", Slo::FAULT, MetricInfo::kTime},
       {Slo::P99_DURING_FAULT, "p99_fault", Slo::FAULT, MetricInfo::kTime},
-      {Slo::FAILED_IO, "failed", Slo::RUN, MetricInfo::kCount},  {Slo::LEDGER, "ledger", Slo::RUN, MetricInfo::kFlag}};
+      {Slo::FAILED_IO, "failed", Slo::RUN, MetricInfo::kCount},  {Slo::LEDGER, "ledger", Slo::RUN, MetricInfo::kFlag},
+      {Slo::GHOST_WRITES, "ghost_writes", Slo::RUN, MetricInfo::kCount}};
   return kMetrics;
 }
 
@@ -50,6 +51,7 @@ std::string metric_names() {
 Slo::Scope scope_of(const Slo& s) { return s.scope() != Slo::SCOPE_UNSPECIFIED ? s.scope() : info(s.metric())->natural; }
 
 bool scope_allowed(const MetricInfo& m, Slo::Scope scope) {
+  if (m.metric == Slo::GHOST_WRITES) return scope == Slo::RUN || scope == Slo::FAULT;  // per fault, or all
   if (m.natural == Slo::FAULT) return scope == Slo::FAULT;
   if (m.natural == Slo::RUN) return scope == Slo::RUN;
   if (m.metric == Slo::ERRORS) return scope != Slo::FAULT;
@@ -186,6 +188,7 @@ double fault_value(Slo::Metric m, const FaultMetrics& f) {
     case Slo::STALL: return static_cast<double>(f.stall_ns);
     case Slo::TIME_TO_DETECT: return never(f.detect_ns);
     case Slo::TIME_TO_RECOVER: return never(f.recover_ns);
+    case Slo::GHOST_WRITES: return static_cast<double>(f.ghost_writes);
     default: return static_cast<double>(f.p99_during_ns);
   }
 }
@@ -323,7 +326,8 @@ std::vector<SloOutcome> evaluate_slos(const std::vector<Slo>& slos, const RunMet
         break;
       case Slo::RUN: {
         double v = s.metric() == Slo::LEDGER ? (run.ledger.balanced() ? 1 : 0)
-                   : s.metric() == Slo::FAILED_IO ? static_cast<double>(run.ledger.failed) : 0;
+                   : s.metric() == Slo::FAILED_IO ? static_cast<double>(run.ledger.failed)
+                   : s.metric() == Slo::GHOST_WRITES ? static_cast<double>(run.ghost_writes) : 0;
         if (s.metric() == Slo::ERRORS) {
           std::vector<const JobMetrics*> all;
           for (const JobMetrics& j : run.jobs) all.push_back(&j);

@@ -40,9 +40,10 @@ RunMetrics run_metrics(const PlannedRun& run, const sim::RunResult& result) {
   }
   for (const sim::FaultMeasure& f : result.faults) {
     m.faults.push_back({f.label, f.at.count(), f.stall.count(), f.time_to_detect.count(),
-                        f.time_to_full_throughput.count(), f.p99_during_ns});
+                        f.time_to_full_throughput.count(), f.p99_during_ns, f.ghost_writes.count});
   }
   m.ledger = result.ledger;
+  m.ghost_writes = result.ghost_writes.count;
   return m;
 }
 
@@ -58,11 +59,13 @@ nlohmann::json to_json(const RunMetrics& m) {
   j["faults"] = nlohmann::json::array();
   for (const FaultMetrics& f : m.faults) {
     j["faults"].push_back({{"label", f.label}, {"at_ns", f.at_ns}, {"stall_ns", f.stall_ns}, {"detect_ns", f.detect_ns},
-                           {"recover_ns", f.recover_ns}, {"p99_during_ns", f.p99_during_ns}});
+                           {"recover_ns", f.recover_ns}, {"p99_during_ns", f.p99_during_ns},
+                           {"ghost_writes", f.ghost_writes}});
   }
   const sim::Ledger& l = m.ledger;
   j["ledger"] = {{"submitted", l.submitted}, {"completed", l.completed}, {"failed", l.failed},
                  {"inflight_at_end", l.inflight_at_end}, {"failed_by_reason", l.failed_by_reason}};
+  j["ghost_writes"] = m.ghost_writes;
   return j;
 }
 
@@ -93,6 +96,7 @@ RunMetrics run_metrics_from_json(const nlohmann::json& j) {
     x.at("detect_ns").get_to(f.detect_ns);
     x.at("recover_ns").get_to(f.recover_ns);
     x.at("p99_during_ns").get_to(f.p99_during_ns);
+    f.ghost_writes = x.value("ghost_writes", std::uint64_t{0});  // absent from files written before it existed
     m.faults.push_back(f);
   }
   const auto& l = j.at("ledger");
@@ -101,6 +105,7 @@ RunMetrics run_metrics_from_json(const nlohmann::json& j) {
   l.at("failed").get_to(m.ledger.failed);
   l.at("inflight_at_end").get_to(m.ledger.inflight_at_end);
   l.at("failed_by_reason").get_to(m.ledger.failed_by_reason);
+  m.ghost_writes = j.value("ghost_writes", std::uint64_t{0});
   return m;
 }
 

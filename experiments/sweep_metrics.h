@@ -36,6 +36,7 @@ struct FaultMetrics {
   std::int64_t detect_ns = -1;   // -1 = never detected
   std::int64_t recover_ns = -1;  // -1 = throughput never came back within 10%
   std::int64_t p99_during_ns = 0;
+  std::uint64_t ghost_writes = 0;  // landed from this fault's start to the next fault's
 };
 
 struct RunMetrics {
@@ -43,6 +44,7 @@ struct RunMetrics {
   std::vector<JobMetrics> jobs;
   std::vector<FaultMetrics> faults;
   sim::Ledger ledger;
+  std::uint64_t ghost_writes = 0;
 };
 
 RunMetrics run_metrics(const PlannedRun& run, const sim::RunResult& result);

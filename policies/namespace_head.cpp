@@ -6,6 +6,7 @@
 
 #include <stdexcept>
 
+#include "policies/failover_delay.h"
 #include "policies/stack_rules.h"
 
 namespace mpsim::policies {
@@ -236,7 +237,8 @@ void NamespaceHead::dispose(IoRequest& io, Path& p, NvmeStatus status) {
 }
 
 // nvme_failover_req: refresh the selector, count, ANA-pending + log re-read for ANA statuses,
-// back to the requeue list and kick it. The bio becomes a new request: retries start over.
+// back to the requeue list and kick it. The bio becomes a new request: retries start over. A
+// cancelled write waits out failover_delay first (failover_delay.h; 0 in the kernel).
 void NamespaceHead::failover(IoRequest& io, Path& p, NvmeStatus status) {
   selector_->on_path_failed(p);
   ++p.counters.failovers;
@@ -249,6 +251,11 @@ void NamespaceHead::failover(IoRequest& io, Path& p, NvmeStatus status) {
   }
   if (!rules_->failover_keeps_retries()) io.retries = 0;
   io.path = nullptr;
+  if (const Duration wait = failover_wait(io, status, config_.failover_delay); wait > Duration(0)) {
+    ++counters_.failovers_delayed;
+    retry_later(io, wait);
+    return;
+  }
   requeue(io);
   kick_requeue();
 }

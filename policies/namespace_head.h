@@ -59,6 +59,9 @@ struct HeadConfig {
   Duration dm_polling_interval = 5s;      // multipathd polling_interval (DEFAULT_CHECKINT)
   // SPDK (stacks/spdk_rules.*)
   std::uint8_t spdk_bdev_retry_count = 3; // bdev_nvme_set_options bdev_retry_count
+  // Every stack: a CQT-like wait before a cancelled write is retried elsewhere (failover_delay.h);
+  // 0 = the kernel's behaviour, requeued at once.
+  Duration failover_delay{0};
 };
 
 struct HeadCounters {
@@ -68,6 +71,7 @@ struct HeadCounters {
   std::uint64_t requeue_no_usable_path = 0;  // io_requeue_no_usable_path_count
   std::uint64_t fail_no_available_path = 0;  // io_fail_no_available_path_count
   std::uint64_t failovers = 0;
+  std::uint64_t failovers_delayed = 0;       // writes held back by failover_delay
   std::uint64_t retries = 0;
   std::uint64_t stale_completions = 0;       // completions for an attempt already cancelled
   std::uint64_t dm_path_failures = 0;        // dm fail_path (dm-multipath only)

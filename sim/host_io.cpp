@@ -81,7 +81,6 @@ bool HostSide::cpu_before_choice(const JobRun& j) const { return hosts_[j.host].
 bool HostSide::stage_one(std::uint32_t index) {
   JobRun& j = jobs_[index];
   const JobSpec& spec = *j.spec;
-  HeadState& h = heads_[j.head];
   const std::int64_t now = sched_.now();
   if (j.stopped || now >= j.end || now < j.start) return false;
   if (j.rate_gap && now < j.next_allowed) {
@@ -97,12 +96,12 @@ bool HostSide::stage_one(std::uint32_t index) {
   policies::IoRequest& io = s.req;
   io.id = next_io_id_++;
   io.dir = is_read(spec, j.rng) ? policies::IoDirection::Read : policies::IoDirection::Write;
-  const std::uint64_t blocks = std::max<std::uint64_t>(1, h.size_bytes / spec.block_size);
+  // fio: block-aligned offsets in [offset, offset + size) (build_jobs sets the region).
   if (is_random(spec.rw)) {
-    io.offset = (j.rng() % blocks) * spec.block_size;
+    io.offset = j.region_base + (j.rng() % j.region_blocks) * spec.block_size;
   } else {
-    io.offset = j.next_offset;
-    j.next_offset = (j.next_offset + spec.block_size) % (blocks * spec.block_size);
+    io.offset = j.region_base + j.next_offset;
+    j.next_offset = (j.next_offset + spec.block_size) % (j.region_blocks * spec.block_size);
   }
   io.bytes = spec.block_size;
   io.numa_node = spec.numa_node;
@@ -175,6 +174,10 @@ void HostSide::finished(policies::IoRequest& io, const policies::IoResult& r) {
   if (!s.live) throw std::logic_error("I/O " + std::to_string(io.id) + " finished twice");
   JobRun& j = jobs_[s.job];
   record(j, s, r);
+  // Copies of it still at the target are orphans from here; later I/O ids are newer writes.
+  target_->host_finished(pool_.index(s), io.id, next_io_id_);
+  if (r.ok() && io.dir == policies::IoDirection::Write)
+    write_order_.acknowledged(pool_.profile(s.job).media, io.offset, io.bytes, io.id, sched_.now());
   s.live = false;
   pool_.release(s);
   reap(j, s.job);

@@ -31,6 +31,8 @@ std::vector<std::uint32_t> HostSide::host_cpus() const {
 
 void HostSide::build(Transport& transport, TargetModel& target, policies::TimerService& timers) {
   transport_ = &transport;
+  target_ = &target;
+  fault_ghosts_.assign(s_.faults.size(), GhostWrites{});
   build_heads(target, timers);
   build_jobs();
 }
@@ -66,6 +68,14 @@ void HostSide::build_heads(TargetModel& target, policies::TimerService& timers) 
         policies::HeadConfig cfg;
         cfg.name = topo.hosts(h).name() + ":" + sub.nqn() + "/" + std::to_string(ns.nsid());
         cfg.stack = policies::find_policy(policy->name).stack;
+        // failover_delay is the head's (it holds back the retry on whichever path): the longest
+        // of its connections', so a per-host setting and a per-connection one both take effect.
+        for (std::uint32_t c : conns) {
+          const auto& o = topo.connections(int(c)).options();
+          if (o.has_failover_delay_s())
+            cfg.failover_delay = std::max(cfg.failover_delay, std::chrono::duration_cast<policies::Duration>(
+                                                                  std::chrono::duration<double>(o.failover_delay_s())));
+        }
         hs.head = std::make_unique<policies::NamespaceHead>(cfg, policies::make_selector(*policy), timers, *this);
         for (std::uint32_t c : conns) {
           heads_of_conn_[c].push_back(std::uint32_t(heads_.size()));
@@ -108,6 +118,14 @@ void HostSide::build_jobs() {
       j.end = spec.runtime.count() > 0 ? std::min(end_, j.measure_from + spec.runtime.count()) : end_;
       j.rate_gap = spec.rate_iops ? std::int64_t(1'000'000'000 / spec.rate_iops) : 0;
       j.next_allowed = j.start;
+      const std::uint64_t ns_bytes = heads_[head].size_bytes;
+      if (spec.offset >= ns_bytes && spec.offset > 0)
+        throw std::invalid_argument("job \"" + spec.name + "\": offset is beyond its namespace");
+      const std::uint64_t region = spec.size ? spec.size : ns_bytes - spec.offset;
+      if (spec.offset + region > ns_bytes)
+        throw std::invalid_argument("job \"" + spec.name + "\": offset + size is beyond its namespace");
+      j.region_base = spec.offset;
+      j.region_blocks = std::max<std::uint64_t>(1, region / spec.block_size);
       IoProfile p;
       p.wire[0] = wire.io_cost(false, spec.block_size);
       p.wire[1] = wire.io_cost(true, spec.block_size);

@@ -2,7 +2,8 @@
 // transport's controllers, and the fio-style jobs that generate I/O and record its latency.
 // It is the heads' IoCompletionSink and the controllers' observer (a namespace's block device
 // appears with its first live path; state changes go to the events list).
-// Files: host_setup.cpp (hosts, heads, jobs), host_io.cpp (the workload generator and completions).
+// Files: host_setup.cpp (hosts, heads, jobs), host_io.cpp (the workload generator and completions),
+// host_landing.cpp (commands the host gave up on that still reach the media; ghost writes).
 #pragma once
 
 #include <cstdint>
@@ -26,6 +27,7 @@
 #include "sim/scheduler.h"
 #include "sim/target_model.h"
 #include "sim/transport.h"
+#include "sim/write_order.h"
 
 namespace mpsim::sim {
 
@@ -64,7 +66,9 @@ struct JobRun {
   std::uint32_t outstanding = 0;
   std::uint32_t unreaped = 0;          // completed, still counted in outstanding until fio reaps
   std::queue<std::uint32_t> staged;    // slots whose CPU work is under way, in io_submit order
-  std::uint64_t next_offset = 0;
+  std::uint64_t next_offset = 0;        // sequential: within the region
+  std::uint64_t region_base = 0;        // fio offset
+  std::uint64_t region_blocks = 1;      // fio size / bs
   Histogram read_lat, write_lat;
   DirectionStats read, write;
 };
@@ -96,6 +100,12 @@ class HostSide final : public policies::IoCompletionSink, public policies::Contr
 
   // IoHost
   std::int64_t leave(IoSlot& s) override;
+  void at_media(const IoSlot& s, int node, std::int64_t lands) override;
+  void landed(std::uint32_t slot, std::uint32_t attempt, bool awaited) override;
+  // The target's side of commands the host gave up on, and the ghost writes among them.
+  AbandonedCommands abandoned() const;
+  const GhostWrites& ghost_writes() const { return ghosts_; }
+  const std::vector<GhostWrites>& ghost_writes_by_fault() const { return fault_ghosts_; }
   // IoCompletionSink
   void finished(policies::IoRequest& io, const policies::IoResult& r) override;
   // ControllerObserver
@@ -114,12 +124,14 @@ class HostSide final : public policies::IoCompletionSink, public policies::Contr
   void reap(JobRun& j, std::uint32_t job);
   void note_dispatch(IoSlot& s, HeadState& h);
   void record(JobRun& j, IoSlot& s, const policies::IoResult& r);
+  void count_ghost(const MediaCommand& c, const WriteOrder::Ghost& g);
 
   const Scenario& s_;
   std::int64_t end_;
   Scheduler& sched_;
   RunCostMeter& meter_;
   Transport* transport_ = nullptr;
+  TargetModel* target_ = nullptr;
   Metrics* metrics_ = nullptr;
   EventType submit_, issued_;
   std::vector<HostState> hosts_;
@@ -131,6 +143,10 @@ class HostSide final : public policies::IoCompletionSink, public policies::Contr
   std::vector<std::vector<std::uint64_t>> path_ios_;  // [head][path] dispatched in the window
   Ledger ledger_;
   std::uint64_t next_io_id_ = 1;
+  WriteOrder write_order_;
+  AbandonedCommands abandoned_;
+  GhostWrites ghosts_;
+  std::vector<GhostWrites> fault_ghosts_;  // by fault, in the scenario's order
 };
 
 }  // namespace mpsim::sim

@@ -27,6 +27,10 @@ struct IoSlot {
   std::uint32_t conn = 0;
   std::uint32_t epoch = 0;
   std::uint32_t last_path = UINT32_MAX;
+  // The transport's key for the current attempt's events: unique over the run (the attempt
+  // number restarts with every I/O, so a late event for a previous occupant of the slot could
+  // otherwise pass for the new one's).
+  std::uint32_t tag = 0;
   bool live = false;
   std::int64_t sent = 0;
   std::int64_t issued = 0;             // when the job issued it: fio's latency starts here

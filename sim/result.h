@@ -75,6 +75,14 @@ struct EventRow {
   std::string detail;
 };
 
+// Writes that reached the media after a newer write to the same block had been acknowledged
+// (sim/write_order.h).
+struct GhostWrites {
+  std::uint64_t count = 0;           // such writes
+  std::uint64_t blocks = 0;          // distinct blocks they hit (per fault: first hit after it)
+  Duration worst_window{};           // the longest time from the newer write's ack to the landing
+};
+
 struct FaultMeasure {
   std::string label;
   Duration at{};
@@ -84,6 +92,7 @@ struct FaultMeasure {
   std::int64_t p99_steady_ns = 0;    // p99 of the measured run outside every fault window
   Duration time_to_detect{-1};       // fault -> first controller/path state change (-1 = none)
   Duration time_to_full_throughput{-1};  // fault end -> IOPS back within 10% of steady (-1 = never)
+  GhostWrites ghost_writes;          // landed from this fault's start to the next fault's
 };
 
 // Every submitted I/O ends completed, failed (with a reason) or in flight at the end.
@@ -94,6 +103,17 @@ struct Ledger {
   std::uint64_t inflight_at_end = 0;  // queued on a head or on the wire when the run stopped
   std::map<std::string, std::uint64_t> failed_by_reason;
   bool balanced() const { return submitted == completed + failed + inflight_at_end; }
+};
+
+// Commands the host gave up on (cancelled by a reset, a keep-alive or I/O timeout, a transport
+// error) that the target still held. The host's ledger already counts each of their I/Os once,
+// as completed or failed after a retry; this is the target's side, counted apart.
+struct AbandonedCommands {
+  std::uint64_t landed = 0;          // reached the media after the host had given up on them
+  std::uint64_t landed_writes = 0;
+  std::uint64_t lost = 0;            // their target node went down first
+  std::uint64_t at_media_at_end = 0; // still queued or executing when the run stopped
+  std::uint64_t tracked_blocks = 0;  // write-order entries kept (about 48 bytes each)
 };
 
 // What the run cost in wall-clock time, for `mpsim bench`: set-up (building the world and
@@ -118,6 +138,8 @@ struct RunResult {
   std::vector<EventRow> events;
   std::vector<FaultMeasure> faults;
   Ledger ledger;
+  AbandonedCommands abandoned;
+  GhostWrites ghost_writes;
   std::uint64_t simulated_ios = 0;   // I/O attempts simulated (for ios-per-wall-second figures)
   RunCost cost;
 };

@@ -87,6 +87,10 @@ RunResult assemble_result(const Scenario& s, std::int64_t end, HostSide& hosts, 
     }
   }
   metrics.finish(end, r);
+  r.abandoned = hosts.abandoned();
+  r.ghost_writes = hosts.ghost_writes();
+  const auto& by_fault = hosts.ghost_writes_by_fault();
+  for (std::size_t f = 0; f < r.faults.size() && f < by_fault.size(); ++f) r.faults[f].ghost_writes = by_fault[f];
   return r;
 }
 

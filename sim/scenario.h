@@ -39,6 +39,10 @@ struct JobSpec {
   Duration ramp_time{};              // excluded from statistics
   Duration start_delay{};
   int numa_node = 0;
+  // fio size/offset: the LBA region in bytes, [offset, offset + size); size 0 = to the end of
+  // the namespace.
+  std::uint64_t offset = 0;
+  std::uint64_t size = 0;
 };
 
 // Policy for (host, nqn); empty fields match anything. The first matching override wins,

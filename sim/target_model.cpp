@@ -134,4 +134,32 @@ std::int64_t TargetModel::serve_media(std::uint32_t media, std::int64_t t, bool 
   return done;
 }
 
+void TargetModel::admit(const MediaCommand& c) {
+  if (c.slot >= at_media_.size()) at_media_.resize(c.slot + 1);
+  MediaCommand& stored = at_media_[c.slot].emplace_back(c);
+  stored.generation = nodes_[c.node].generation;
+  ++at_media_count_;
+}
+
+std::optional<TargetModel::Landing> TargetModel::land(std::uint32_t slot, std::uint32_t attempt, std::int64_t now) {
+  if (slot >= at_media_.size()) return std::nullopt;
+  auto& cmds = at_media_[slot];
+  for (std::size_t i = 0; i < cmds.size(); ++i) {
+    if (cmds[i].attempt != attempt || cmds[i].lands != now) continue;
+    Landing out{cmds[i], cmds[i].generation == nodes_[cmds[i].node].generation};
+    cmds[i] = cmds.back();
+    cmds.pop_back();
+    --at_media_count_;
+    return out;
+  }
+  return std::nullopt;
+}
+
+void TargetModel::host_finished(std::uint32_t slot, std::uint64_t io_id, std::uint64_t stamp) {
+  if (slot >= at_media_.size()) return;
+  for (MediaCommand& c : at_media_[slot]) {
+    if (c.io_id == io_id) c.host_done_stamp = stamp;
+  }
+}
+
 }  // namespace mpsim::sim

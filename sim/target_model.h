@@ -41,6 +41,25 @@ struct TargetPortState {
   topology::AnaState state(std::uint32_t grpid) const;
 };
 
+// A command past the ANA check whose media work is booked: it reaches the media at `lands`
+// whatever the host does meanwhile (nvmet cannot take back a bio it has submitted; a host that
+// tears its queue down only stops hearing the answer). Only its node going down first stops it.
+// The host-side fields are the engine's, carried so the landing can be reported.
+struct MediaCommand {
+  std::uint32_t slot = 0, attempt = 0;  // the engine's key: I/O slot and its attempt's tag
+  std::int64_t sent = 0;                // when the attempt left the host
+  std::int64_t lands = 0;
+  int node = -1;
+  std::uint32_t generation = 0;         // of its node when it arrived
+  std::uint32_t conn = 0;
+  std::uint32_t media = 0;
+  std::uint64_t io_id = 0;
+  std::uint64_t host_done_stamp = 0;    // set when the host finished the I/O: the next I/O id then
+  std::uint64_t offset = 0;
+  std::uint32_t bytes = 0;
+  bool write = false;
+};
+
 class TargetModel {
  public:
   TargetModel(const topology::Topology& topo, const models::ModelSet& models, std::uint64_t seed);
@@ -83,6 +102,19 @@ class TargetModel {
   // `parallelism` units serves it.
   std::int64_t serve_media(std::uint32_t media, std::int64_t t, bool read, std::uint32_t bytes);
 
+  // Commands at the media, by the engine's slot (a slot holds few: its current attempt and
+  // any it was cancelled from). admit() when booked; land() at `lands` takes it back, with
+  // `reached` false if its node went down first (the command died with it).
+  void admit(const MediaCommand& c);
+  struct Landing {
+    MediaCommand cmd;
+    bool reached = false;
+  };
+  std::optional<Landing> land(std::uint32_t slot, std::uint32_t attempt, std::int64_t now);
+  // The host finished I/O `io_id` in `slot`: its commands still at the media are orphans now.
+  void host_finished(std::uint32_t slot, std::uint64_t io_id, std::uint64_t stamp);
+  std::size_t commands_at_media() const { return at_media_count_; }
+
  private:
   struct Node {
     std::uint32_t generation = 1;      // bumped when the node goes down
@@ -107,6 +139,8 @@ class TargetModel {
   std::vector<Media> media_;
   std::map<std::pair<std::string, std::uint32_t>, std::uint32_t> media_by_ns_;
   std::mt19937_64 media_rng_;
+  std::vector<std::vector<MediaCommand>> at_media_;  // by slot
+  std::size_t at_media_count_ = 0;
 };
 
 }  // namespace mpsim::sim

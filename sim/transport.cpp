@@ -97,14 +97,15 @@ void Transport::dispatch(policies::IoRequest& io) {
   s.epoch = c.epoch;
   s.sent = sched_.now();
   ++attempts_;
+  s.tag = std::uint32_t(attempts_);  // this attempt's events (a slot is reused: its attempt numbers restart)
   const bool read = io.dir == policies::IoDirection::Read;
   const std::int64_t at = fabric_.send(c.route, true, pool_.profile(s.job).wire[read].command_bytes, leaves);
-  sched_.at(at, io_at_target_, pool_.index(s), io.attempt);
+  sched_.at(at, io_at_target_, pool_.index(s), s.tag);
 }
 
-IoSlot* Transport::current(std::uint32_t slot, std::uint32_t attempt) {
+IoSlot* Transport::current(std::uint32_t slot, std::uint32_t tag) {
   IoSlot& s = pool_.at(slot);
-  if (!s.live || s.req.attempt != attempt || s.epoch != conns_[s.conn].epoch) return nullptr;
+  if (!s.live || s.tag != tag || s.epoch != conns_[s.conn].epoch) return nullptr;
   return &s;
 }
 
@@ -135,11 +136,14 @@ void Transport::io_at_target(std::uint32_t slot, std::uint32_t attempt) {
     t = fabric_.send(c.route, false, w.r2t_bytes, t);
     t = fabric_.send(c.route, true, w.h2c_bytes, t);
   }
-  sched_.at(target_.serve_media(p.media, t, read, s->req.bytes), media_done_, slot, attempt);
+  const std::int64_t lands = target_.serve_media(p.media, t, read, s->req.bytes);
+  host_.at_media(*s, c.route.node, lands);
+  sched_.at(lands, media_done_, slot, attempt);
 }
 
 void Transport::media_done(std::uint32_t slot, std::uint32_t attempt) {
   IoSlot* s = current(slot, attempt);
+  host_.landed(slot, attempt, s != nullptr);  // it reached the media even if the host gave up
   if (!s) return;
   const Conn& c = conns_[s->conn];
   const bool read = s->req.dir == policies::IoDirection::Read;

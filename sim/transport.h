@@ -69,6 +69,10 @@ class IoHost {
   // Sets s.conn to the path's connection and charges the host's CPU; returns when the command
   // capsule can go on the wire.
   virtual std::int64_t leave(IoSlot& s) = 0;
+  // The command reached the media queue of target node `node` and lands at `lands`; at that
+  // time landed() follows, `awaited` false if the host has given up on the attempt meanwhile.
+  virtual void at_media(const IoSlot& /*s*/, int /*node*/, std::int64_t /*lands*/) {}
+  virtual void landed(std::uint32_t /*slot*/, std::uint32_t /*attempt*/, bool /*awaited*/) {}
 };
 
 // One request/reply admin exchange (connect, keep-alive, ANA log read, ...). Transport does

@@ -288,6 +288,8 @@ class Validator {
                                  std::tuple{"admin_timeout_s", o.has_admin_timeout_s(), o.admin_timeout_s()}}) {
       if (finite(field, has, v) && v <= 0) error(o, field, std::string(field) + " must be > 0");
     }
+    if (finite("failover_delay_s", o.has_failover_delay_s(), o.failover_delay_s()) && o.failover_delay_s() < 0)
+      error(o, "failover_delay_s", "failover_delay_s must be >= 0");
     if (o.has_nr_io_queues() && o.nr_io_queues() == 0) error(o, "nr_io_queues", "nr_io_queues must be >= 1");
     if (o.has_queue_size() && (o.queue_size() < kMinQueueSize || o.queue_size() > kMaxQueueSize)) {
       error(o, "queue_size", "queue_size " + std::to_string(o.queue_size()) + " is outside 16..1024");
