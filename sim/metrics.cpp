@@ -58,17 +58,16 @@ void Metrics::completion(std::int64_t now, int host, std::uint32_t conn, std::in
   for (auto& f : faults_) {
     if (now < f.at || !f.hosts[host]) continue;
     if (now - f.last_completion >= kGapNs) f.gaps.emplace_back(f.last_completion, now);
-    if (now <= f.end) {
-      f.window_gap = std::max(f.window_gap, now - f.last_completion);
-      f.during.add(latency_ns);
-    }
+    if (now <= f.end) f.window_gap = std::max(f.window_gap, now - f.last_completion);
+    if (now - latency_ns <= f.end) f.during.add(latency_ns);  // in flight during the window
     f.last_completion = now;
   }
 }
 
 void Metrics::failure(std::int64_t now, int host, std::int64_t latency_ns) {
   for (auto& f : faults_) {
-    if (now < f.at || now > f.end || !f.hosts[host]) continue;
+    if (now < f.at || now - latency_ns > f.end || !f.hosts[host]) continue;
+    f.during.add(latency_ns);
     ++f.failed;
   }
 }
@@ -77,6 +76,7 @@ void Metrics::in_flight_at_end(std::int64_t end, int host, std::int64_t issued) 
   const std::int64_t age = end - issued;
   for (auto& f : faults_) {
     if (issued > f.end || !f.hosts[host]) continue;
+    f.during.add(age);
     ++f.stuck;
     if (f.youngest_stuck < 0 || age < f.youngest_stuck) f.youngest_stuck = age;
   }
@@ -135,7 +135,7 @@ FaultMeasure Metrics::measure(const FaultTrack& f, std::int64_t end) const {
   m.at = Duration(f.at);
   m.end = Duration(f.end);
   m.p99_during_ns = f.during.percentile(99);
-  m.p99_during_at_least = false;
+  m.p99_during_at_least = f.stuck > 0 && m.p99_during_ns >= f.youngest_stuck;
   m.ios_during = f.during.count();
   m.failed_during = f.failed;
   m.stuck_during = f.stuck;
