@@ -25,7 +25,7 @@ expect() {
 digest() { (cd "$1" && find . -type f -print0 | sort -z | xargs -0 sha256sum) 2>/dev/null | sha256sum; }
 leftovers() { find "$(dirname "$1")" -maxdepth 1 -name ".$(basename "$1").mpsim-new-*" | wc -l; }
 
-quick=(--set 'jobs[randread].runtime=300ms')
+quick=(--set 'jobs[randread].runtime=300ms' --set 'faults[0].at=100ms' --set 'faults[0].duration=100ms')
 qs=$src/experiments/quickstart.textproto
 cat >"$work/one.textproto" <<EOT
 name: "cli-one-policy"
@@ -122,7 +122,7 @@ expect 0 "sweep -j 2" -- "$mpsim" sweep "$work/sweep.textproto" "${axis[@]}" -j 
 cmp -s "$work/s1/sweep.csv" "$work/s2/sweep.csv" && pass "sweep.csv identical for -j 1 and -j 2" ||
   fail "sweep.csv differs between -j 1 and -j 2"
 [ "$(tail -n +2 "$work/s1/sweep.csv" | wc -l)" -eq 6 ] || fail "sweep.csv: wanted 6 rows: $(cat "$work/s1/sweep.csv")"
-stamp() { stat -c '%i %Y.%y' "$work/s1/points/"*.result.json; }
+stamp() { stat -c '%n %i %y' "$work/s1/points/"*.result.json; }
 stamps=$(stamp)
 rm "$work/s1/points/0004.result.json"
 expect 0 "sweep rerun (resume)" -- "$mpsim" sweep "$work/sweep.textproto" "${axis[@]}" -j 2 --out "$work/s1"
@@ -137,12 +137,12 @@ expect 2 "sweep into a foreign directory" -- "$mpsim" sweep "$work/sweep.textpro
 
 # --- size end to end -------------------------------------------------------------------------
 expect 0 "size iodepth" -- "$mpsim" size "$work/sweep.textproto" --axis 'jobs[randread].iodepth' --integer --max 64 \
-  --slo 'p99<=125us' --out "$work/size"
-grep -Eq '^boundary: largest passing jobs\[randread\]\.iodepth = [0-9]+, smallest failing = [0-9]+$' "$work/out" &&
+  --slo 'p99<=123us' --out "$work/size"
+grep -qx 'boundary: largest passing jobs\[randread\]\.iodepth = 56, smallest failing = 57' "$work/out" &&
   pass "size prints the boundary: $(grep '^boundary' "$work/out")" || fail "size output: $(cat "$work/out")"
 first=$(cat "$work/out")
 expect 0 "size rerun" -- "$mpsim" size "$work/sweep.textproto" --axis 'jobs[randread].iodepth' --integer --max 64 \
-  --slo 'p99<=125us' --out "$work/size"
+  --slo 'p99<=123us' --out "$work/size"
 [ "$(cat "$work/out")" = "$first" ] || fail "size rerun printed something else"
 expect 1 "size whose SLO fails at --min" -- "$mpsim" size "$work/sweep.textproto" --axis 'jobs[randread].iodepth' \
   --integer --max 8 --slo 'p99<1us' --out "$work/size2"
