@@ -62,11 +62,11 @@ void check_counts(const CheckContext& ctx, const Job& job) {
 }
 
 // The host, subsystem and namespace exist, and the host is connected to the subsystem.
-void check_target(const CheckContext& ctx, const Job& job) {
+void check_target(const CheckContext& ctx, const Job& job, const std::string& host_name) {
   if (!ctx.topo) return;
-  const topology::Host* host = topology::find_host(*ctx.topo, job.host());
-  if (job.host().empty()) ctx.error(job, "host", "required");
-  else if (!host) ctx.error(job, "host", "no host \"" + job.host() + "\" in the fabric");
+  const topology::Host* host = topology::find_host(*ctx.topo, host_name);
+  if (host_name.empty()) ctx.error(job, "host", "required");
+  else if (!host) ctx.error(job, "host", "no host \"" + host_name + "\" in the fabric");
   const topology::Subsystem* subsys = topology::find_subsystem(*ctx.topo, job.nqn());
   if (job.nqn().empty()) ctx.error(job, "nqn", "required");
   else if (!subsys) ctx.error(job, "nqn", "no subsystem \"" + job.nqn() + "\" in the fabric");
@@ -77,13 +77,13 @@ void check_target(const CheckContext& ctx, const Job& job) {
   }
   if (host && subsys) {
     bool connected = std::any_of(ctx.topo->connections().begin(), ctx.topo->connections().end(),
-                                 [&](const topology::Connection& c) { return c.host() == job.host() && c.nqn() == job.nqn(); });
-    if (!connected) ctx.error(job, "nqn", "host \"" + job.host() + "\" has no connection to \"" + job.nqn() + "\"");
+                                 [&](const topology::Connection& c) { return c.host() == host_name && c.nqn() == job.nqn(); });
+    if (!connected) ctx.error(job, "nqn", "host \"" + host_name + "\" has no connection to \"" + job.nqn() + "\"");
   }
   if (host) {
     bool numa = std::any_of(host->numa_nodes().begin(), host->numa_nodes().end(),
                             [&](const topology::NumaNode& n) { return n.id() == job.numa_node(); });
-    if (!numa) ctx.error(job, "numa_node", "host \"" + job.host() + "\" has no NUMA node " + std::to_string(job.numa_node()));
+    if (!numa) ctx.error(job, "numa_node", "host \"" + host_name + "\" has no NUMA node " + std::to_string(job.numa_node()));
   }
 }
 
@@ -139,14 +139,14 @@ JobOptions options_as_written(const Job& job, const sim::JobSpec& spec) {
   if (!job.start_delay().empty()) o.emplace_back("startdelay", job.start_delay());
   if (!job.size().empty()) o.emplace_back("size", job.size());
   if (!job.offset().empty()) o.emplace_back("offset", job.offset());
-  o.emplace_back("mpsim_target", job.host() + " -> " + job.nqn() + " nsid " + std::to_string(job.nsid()));
+  o.emplace_back("mpsim_target", spec.host + " -> " + job.nqn() + " nsid " + std::to_string(job.nsid()));
   return o;
 }
 
-sim::JobSpec convert_job(const CheckContext& ctx, const Job& job) {
+sim::JobSpec convert_job(const CheckContext& ctx, const Job& job, const std::string& host) {
   sim::JobSpec spec;
   spec.name = job.name();
-  spec.host = job.host();
+  spec.host = host;
   spec.nqn = job.nqn();
   spec.nsid = job.nsid();
   spec.rw = convert_rw(ctx, job).value_or(sim::RwMode::Read);
@@ -162,7 +162,7 @@ sim::JobSpec convert_job(const CheckContext& ctx, const Job& job) {
   spec.rate_iops = job.rate_iops();
   spec.numa_node = static_cast<int>(job.numa_node());
   check_counts(ctx, job);
-  check_target(ctx, job);
+  check_target(ctx, job, host);
   convert_times(ctx, job, spec);
   convert_region(ctx, job, spec);
   return spec;
@@ -178,8 +178,22 @@ std::vector<sim::JobSpec> convert_jobs(const Experiment& exp, const CheckContext
   for (const Job& job : exp.jobs()) {
     if (job.name().empty()) ctx.error(job, "name", "required");
     else if (!names.insert(job.name()).second) ctx.error(job, "name", "duplicate job name \"" + job.name() + "\"");
-    jobs.push_back(convert_job(ctx, job));
-    options_out.push_back(options_as_written(job, jobs.back()));
+    if (job.host() != "*" || !ctx.topo) {
+      jobs.push_back(convert_job(ctx, job, job.host()));
+      options_out.push_back(options_as_written(job, jobs.back()));
+      continue;
+    }
+    // host "*": the job on every host of the fabric, "<name>@<host>", so the load grows with a
+    // generated fabric's host count (a sizing axis). Errors point at the job as written.
+    for (int h = 0; h < ctx.topo->hosts_size(); ++h) {
+      const std::string& host = ctx.topo->hosts(h).name();
+      if (h == 0) jobs.push_back(convert_job(ctx, job, host));  // the fields checked once
+      else check_target(ctx, job, host), jobs.push_back(jobs.back());
+      jobs.back().host = host;
+      jobs.back().name = job.name() + "@" + host;
+      options_out.push_back(options_as_written(job, jobs.back()));
+      options_out.back().front().second = jobs.back().name;
+    }
   }
   return jobs;
 }

@@ -1,10 +1,18 @@
-// Putting the reports on disk all-or-nothing: staged in DIR/.tmp-<pid>, moved into place last.
+// Putting the reports on disk whole or not at all, and never over what mpsim did not write: the
+// tree is built in a sibling directory and swapped in with one rename (RENAME_EXCHANGE), so DIR
+// holds the previous result or the new one, never a mix; the previous one is then removed.
+#include <stdio.h>  // renameat2
+#include <fcntl.h>  // AT_FDCWD
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <stdexcept>
 
+#include "experiments/interrupt.h"
 #include "experiments/reports.h"
 #include "topologies/file_io.h"
 
@@ -15,40 +23,89 @@ namespace fs = std::filesystem;
 
 using topology::write_file_atomic;
 
+constexpr std::array<const char*, 4> kRunFiles = {"fio.json", "timeline.csv", "events.csv", "summary.json"};
+
+// A policy's folder: its four files (summary.json among them) and nothing else.
+bool is_run_folder(const fs::path& dir) {
+  std::error_code ec;
+  if (!fs::is_regular_file(dir / "summary.json", ec)) return false;
+  for (const fs::directory_entry& e : fs::directory_iterator(dir, ec)) {
+    const std::string name = e.path().filename().string();
+    if (!e.is_regular_file() || std::find(kRunFiles.begin(), kRunFiles.end(), name) == kRunFiles.end()) return false;
+  }
+  return !ec;
+}
+
 void stage_run(const fs::path& staging, const LoadedExperiment& exp, const RunReport& r) {
   fs::path dir = staging / r.run.label;
   fs::create_directories(dir);
+  interrupt::throw_if_pending();
   write_file_atomic(dir / "fio.json", fio_json(r));
+  interrupt::throw_if_pending();
   write_file_atomic(dir / "timeline.csv", timeline_csv(r.result));
+  interrupt::throw_if_pending();
   write_file_atomic(dir / "events.csv", events_csv(r.result));
+  interrupt::throw_if_pending();
   write_file_atomic(dir / "summary.json", summary_json(exp, r));
 }
 
-// Replaces each staged entry's namesake in `dir`.
-void publish(const fs::path& staging, const fs::path& dir) {
-  std::vector<fs::path> entries;
-  for (const fs::directory_entry& e : fs::directory_iterator(staging)) entries.push_back(e.path().filename());
-  std::sort(entries.begin(), entries.end());
-  for (const fs::path& name : entries) {
-    fs::remove_all(dir / name);
-    fs::rename(staging / name, dir / name);
+// `staging` takes the place of `dir`; what was at `dir` ends at `staging` (removed next).
+void swap_in(const fs::path& staging, const fs::path& dir) {
+  if (!fs::exists(fs::symlink_status(dir))) {
+    fs::rename(staging, dir);
+    return;
   }
+  if (::renameat2(AT_FDCWD, staging.c_str(), AT_FDCWD, dir.c_str(), RENAME_EXCHANGE) == 0) return;
+  if (errno != EINVAL && errno != ENOSYS) {
+    throw fs::filesystem_error("cannot swap in the new results", staging, dir, std::error_code(errno, std::generic_category()));
+  }
+  // A file system without RENAME_EXCHANGE: two renames, the old tree parked beside it meanwhile.
+  fs::path old = staging;
+  old += ".old";
+  fs::rename(dir, old);
+  fs::rename(staging, dir);
+  fs::rename(old, staging);
 }
 
 }  // namespace
 
-void write_reports(const std::string& dir_text, const LoadedExperiment& exp, const std::vector<RunReport>& reports) {
+OutputDirState check_output_dir(const std::string& dir_text) {
   fs::path dir(dir_text);
-  fs::path staging = dir / (".tmp-" + std::to_string(::getpid()));
+  std::error_code ec;
+  fs::file_status st = fs::status(dir, ec);
+  if (!fs::exists(st)) return OutputDirState::kAbsent;
+  if (!fs::is_directory(st)) throw ForeignOutputError(dir_text + ": exists and is not a directory: give another --out");
+  bool empty = true;
+  for (const fs::directory_entry& e : fs::directory_iterator(dir, ec)) {
+    empty = false;
+    const std::string name = e.path().filename().string();
+    bool ours = (name == "comparison.json" || name == "report.html") ? e.is_regular_file()
+                                                                      : e.is_directory() && is_run_folder(e.path());
+    if (!ours) {
+      throw ForeignOutputError(dir_text + ": not empty and not an mpsim result (it holds " + name +
+                               ", which mpsim does not write there): give an empty or new --out directory; "
+                               "mpsim replaces only a result directory of its own");
+    }
+  }
+  if (ec) throw ForeignOutputError(dir_text + ": cannot read: " + ec.message());
+  return empty ? OutputDirState::kEmpty : OutputDirState::kOwnResult;
+}
+
+void write_reports(const std::string& dir_text, const LoadedExperiment& exp, const std::vector<RunReport>& reports) {
+  fs::path dir = fs::absolute(fs::path(dir_text)).lexically_normal();
+  if (!dir.has_filename()) dir = dir.parent_path();
+  interrupt::Commit commit;  // an interrupt waits for the swap, or stops the staging (below)
+  check_output_dir(dir.string());
+  fs::path staging = dir.parent_path() / ("." + dir.filename().string() + ".mpsim-new-" + std::to_string(::getpid()));
   try {
-    fs::create_directories(dir);
+    fs::create_directories(dir.parent_path());
     fs::remove_all(staging);
     fs::create_directory(staging);
     for (const RunReport& r : reports) stage_run(staging, exp, r);
     if (reports.size() > 1) write_file_atomic(staging / "comparison.json", comparison_json(exp, reports));
-    publish(staging, dir);
-    if (reports.size() <= 1) fs::remove(dir / "comparison.json");  // a stale one would describe another run
-    fs::remove_all(staging);
+    interrupt::throw_if_pending();
+    swap_in(staging, dir);
+    fs::remove_all(staging);  // the previous result, if there was one
   } catch (const fs::filesystem_error& e) {
     std::error_code ignored;
     fs::remove_all(staging, ignored);

@@ -96,7 +96,7 @@ std::string report_html(const std::string& results_dir) {
   std::string page(report_assets::kTemplate);
   replace_once(page, "/*MPSIM_DYGRAPHS_CSS*/", report_assets::kDygraphsCss);
   replace_once(page, "/*MPSIM_DYGRAPHS_JS*/", report_assets::kDygraphsJs);
-  replace_once(page, "/*MPSIM_DATA*/", script_safe(data.dump()));
+  replace_once(page, "/*MPSIM_DATA*/", script_safe(data.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)));
   return page;
 }
 

@@ -141,7 +141,7 @@ json read_summary(const fs::path& file) {
   for (std::size_t i = 0; i < paths.size(); ++i) {
     std::string at = "/paths/" + std::to_string(i);
     field(s, at + "/controller", Kind::String, file);
-    for (const char* key : {"/ios", "/share_pct", "/failovers"}) field(s, at + key, Kind::Number, file);
+    for (const char* key : {"/ios", "/share_pct", "/failover_events", "/failed_over_ios"}) field(s, at + key, Kind::Number, file);
   }
   const json& faults = field(s, "/faults", Kind::Array, file);
   for (std::size_t i = 0; i < faults.size(); ++i) {

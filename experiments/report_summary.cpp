@@ -53,7 +53,23 @@ void write_paths(JsonWriter& w, const sim::RunResult& r) {
   w.key("paths").begin_array();
   for (const sim::PathResult& p : r.paths) {
     w.begin_object().field("host", p.host).field("nqn", p.nqn).field("nsid", p.nsid).field("controller", p.controller);
-    w.field("ios", p.ios).field("share_pct", 100.0 * p.share).field("failovers", p.failovers).field("retries", p.retries);
+    w.field("ios", p.ios).field("share_pct", 100.0 * p.share).field("failover_events", p.failover_events);
+    w.field("failed_over_ios", p.failed_over_ios).field("retries", p.retries);
+    w.end_object();
+  }
+  w.end_array();
+}
+
+// Percentiles of every I/O of a job (clones pooled), a host, a namespace across hosts, the run.
+void write_pooled(JsonWriter& w, const sim::RunResult& r) {
+  w.key("pooled_latency").begin_array();
+  for (const sim::PooledLatency& p : r.pooled) {
+    w.begin_object().field("scope", p.scope).field("key", p.key).field("ios", p.clat.count);
+    auto measured = [&](std::optional<std::int64_t> ns) { return p.clat.count ? ns : std::nullopt; };
+    write_us_or_null(w, "p50_us", measured(percentile_ns(p.clat, 50.0)));
+    write_us_or_null(w, "p99_us", measured(percentile_ns(p.clat, 99.0)));
+    write_us_or_null(w, "p99.9_us", measured(percentile_ns(p.clat, 99.9)));
+    write_us_or_null(w, "max_us", measured(p.clat.max_ns));
     w.end_object();
   }
   w.end_array();
@@ -83,6 +99,8 @@ void write_faults(JsonWriter& w, const sim::RunResult& r) {
     w.begin_object().field("label", f.label).field("at_s", seconds(f.at)).field("end_s", seconds(f.end));
     w.field("stall_ms", static_cast<double>(f.stall.count()) / 1e6);
     w.field("p99_during_us", static_cast<double>(f.p99_during_ns) / 1e3);
+    w.field("p99_during_at_least", f.p99_during_at_least).field("ios_during", f.ios_during);
+    w.field("failed_during", f.failed_during).field("stuck_during", f.stuck_during);
     w.field("p99_steady_us", static_cast<double>(f.p99_steady_ns) / 1e3);
     write_ms_or_null(w, "time_to_detect_ms", f.time_to_detect);
     write_ms_or_null(w, "time_to_full_throughput_ms", f.time_to_full_throughput);
@@ -106,6 +124,7 @@ void write_run(JsonWriter& w, const RunReport& r) {
   w.field("policy", r.run.policy_text).field("label", r.run.label).field("seed", r.result.seed);
   w.field("simulated_s", seconds(r.result.simulated)).field("simulated_ios", r.result.simulated_ios);
   write_jobs(w, r.result);
+  write_pooled(w, r.result);
   write_paths(w, r.result);
   write_faults(w, r.result);
   write_ledger(w, r.result.ledger);

@@ -36,9 +36,12 @@ void add_direction_rows(Table& t, const std::vector<RunReport>& reports, std::si
     return write ? r.result.jobs[job].write : r.result.jobs[job].read;
   };
   Row iops{"  IOPS", {}}, mbps{"  MB/s", {}}, p50{"  p50 latency (us)", {}}, p99{"  p99 latency (us)", {}},
-      p999{"  p99.9 latency (us)", {}}, max{"  max latency (us)", {}};
+      p999{"  p99.9 latency (us)", {}}, max{"  max latency (us)", {}}, errors{"  errors (failed I/O)", {}};
+  bool any_error = false;
   for (const RunReport& r : reports) {
     const sim::DirectionStats& d = stats(r);
+    errors.cells.push_back(std::to_string(d.errors));
+    any_error = any_error || d.errors > 0;
     iops.cells.push_back(format_fixed(fio_iops(d), 0));
     mbps.cells.push_back(format_fixed(static_cast<double>(fio_bw_bytes(d)) / 1e6, 1));
     bool measured = d.clat.count > 0;
@@ -49,6 +52,7 @@ void add_direction_rows(Table& t, const std::vector<RunReport>& reports, std::si
     max.cells.push_back(measured ? us_cell(d.clat.max_ns) : "-");
   }
   t.insert(t.end(), {iops, mbps, p50, p99, p999, max});
+  if (any_error) t.push_back(errors);
 }
 
 void add_job_rows(Table& t, const std::vector<RunReport>& reports) {
@@ -88,6 +92,70 @@ void add_path_rows(Table& t, const std::vector<RunReport>& reports) {
   }
 }
 
+// A namespace several jobs share (hosts, clones): the percentiles of all their I/Os pooled.
+void add_namespace_rows(Table& t, const std::vector<RunReport>& reports) {
+  const sim::RunResult& first = reports.front().result;
+  for (const sim::PooledLatency& ns : first.pooled) {
+    if (ns.scope != "namespace") continue;
+    std::size_t jobs = 0;
+    for (const sim::JobResult& j : first.jobs) jobs += j.nqn + "/" + std::to_string(j.nsid) == ns.key;
+    if (jobs < 2) continue;  // one job: its own rows say it
+    t.push_back({"namespace " + ns.key + " (" + std::to_string(jobs) + " jobs pooled):", {}});
+    Row p50{"  p50 latency (us)", {}}, p99{"  p99 latency (us)", {}}, p999{"  p99.9 latency (us)", {}},
+        max{"  max latency (us)", {}};
+    for (const RunReport& r : reports) {
+      auto it = std::find_if(r.result.pooled.begin(), r.result.pooled.end(), [&](const sim::PooledLatency& p) {
+        return p.scope == "namespace" && p.key == ns.key;
+      });
+      bool measured = it != r.result.pooled.end() && it->clat.count > 0;
+      auto pct = [&](double p) { return measured ? us_cell(percentile_ns(it->clat, p)) : "-"; };
+      p50.cells.push_back(pct(50.0));
+      p99.cells.push_back(pct(99.0));
+      p999.cells.push_back(pct(99.9));
+      max.cells.push_back(measured ? us_cell(it->clat.max_ns) : "-");
+    }
+    t.insert(t.end(), {p50, p99, p999, max});
+  }
+}
+
+// Events (a path losing its I/O) and the I/Os they moved, over every path of the run.
+void add_failover_row(Table& t, const std::vector<RunReport>& reports) {
+  Row row{"failovers (events / I/Os moved)", {}};
+  for (const RunReport& r : reports) {
+    std::uint64_t events = 0, ios = 0;
+    for (const sim::PathResult& p : r.result.paths) events += p.failover_events, ios += p.failed_over_ios;
+    row.cells.push_back(std::to_string(events) + " / " + std::to_string(ios));
+  }
+  t.push_back(row);
+}
+
+// Failed I/O by reason, when any run had one (the ledger's total, split).
+void add_error_rows(Table& t, const std::vector<RunReport>& reports) {
+  std::vector<std::string> reasons;
+  for (const RunReport& r : reports) {
+    for (const auto& [reason, n] : r.result.ledger.failed_by_reason) {
+      if (n > 0 && std::find(reasons.begin(), reasons.end(), reason) == reasons.end()) reasons.push_back(reason);
+    }
+  }
+  if (reasons.empty()) return;
+  std::sort(reasons.begin(), reasons.end());
+  t.push_back({"failed I/O by reason:", {}});
+  for (const std::string& reason : reasons) {
+    Row row{"  " + reason, {}};
+    for (const RunReport& r : reports) {
+      auto it = r.result.ledger.failed_by_reason.find(reason);
+      row.cells.push_back(std::to_string(it == r.result.ledger.failed_by_reason.end() ? 0 : it->second));
+    }
+    t.push_back(row);
+  }
+}
+
+// "+": an I/O still in flight at the run's end counts with its age then, so p99 is at least this.
+std::string p99_during_cell(const sim::FaultMeasure& m) {
+  if (m.ios_during == 0 && m.p99_during_ns == 0) return "-";  // no I/O was in flight in the window
+  return us_cell(m.p99_during_ns) + (m.p99_during_at_least ? "+" : "");
+}
+
 void add_fault_rows(Table& t, const std::vector<RunReport>& reports) {
   const auto& faults = reports.front().result.faults;
   if (faults.empty()) return;
@@ -100,7 +168,7 @@ void add_fault_rows(Table& t, const std::vector<RunReport>& reports) {
         continue;
       }
       const sim::FaultMeasure& m = r.result.faults[f];
-      row.cells.push_back(ms_cell(m.stall) + " / " + ms_cell(m.time_to_detect) + " / " + us_cell(m.p99_during_ns));
+      row.cells.push_back(ms_cell(m.stall) + " / " + ms_cell(m.time_to_detect) + " / " + p99_during_cell(m));
     }
     t.push_back(row);
   }
@@ -180,8 +248,11 @@ std::string summary_table(const LoadedExperiment& exp, const std::vector<RunRepo
                      format_fixed(seconds(first.simulated), 3) + " s simulated\n";
   Table t;
   add_job_rows(t, reports);
+  add_namespace_rows(t, reports);
   add_path_rows(t, reports);
+  add_failover_row(t, reports);
   add_fault_rows(t, reports);
+  add_error_rows(t, reports);
   add_ghost_rows(t, reports);
   add_ledger_row(t, reports);
   return head + render(t, reports);

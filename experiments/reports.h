@@ -9,6 +9,7 @@
 #pragma once
 
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -31,9 +32,22 @@ std::string comparison_json(const LoadedExperiment& exp, const std::vector<RunRe
 // The stdout table: one column per policy.
 std::string summary_table(const LoadedExperiment& exp, const std::vector<RunReport>& reports);
 
-// Writes every report under `dir` (created if needed). Files are first written to a staging
-// directory inside `dir` and moved into place only when all of them were written, so a failure
-// leaves no partial output. Throws std::runtime_error naming the file that could not be written.
+// An --out directory that holds something mpsim did not write (or is a file): never written into.
+class ForeignOutputError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+enum class OutputDirState { kAbsent, kEmpty, kOwnResult };
+// What is at `dir` now; throws ForeignOutputError unless it is absent, empty, or a result of
+// `mpsim run --out` (comparison.json, report.html and policy folders of the four files only).
+// Commands check it before running so a refusal costs no simulation.
+OutputDirState check_output_dir(const std::string& dir);
+
+// Replaces `dir` whole by the reports of this run: built in a sibling directory, swapped in with
+// one rename, the previous result removed after. A failure or an interrupt (interrupt.h) leaves
+// `dir` as it was. Throws ForeignOutputError (see check_output_dir), interrupt::Interrupted, or
+// std::runtime_error naming the file that could not be written.
 void write_reports(const std::string& dir, const LoadedExperiment& exp, const std::vector<RunReport>& reports);
 
 // Helpers shared by the writers.

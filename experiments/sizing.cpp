@@ -47,6 +47,20 @@ class Prober {
   std::map<double, SizingProbe> seen_;
 };
 
+// Absent, empty, or only the v-VALUE sweep directories of an earlier search (reused).
+void check_sizing_dir(const std::string& dir) {
+  std::error_code ec;
+  if (!fs::exists(dir, ec)) return;
+  if (!fs::is_directory(dir, ec)) throw std::invalid_argument(dir + ": exists and is not a directory: give another --out");
+  for (const fs::directory_entry& e : fs::directory_iterator(dir, ec)) {
+    const std::string name = e.path().filename().string();
+    if (name.rfind("v-", 0) != 0 || !e.is_directory()) {  // each probe's sweep directory checks itself
+      throw std::invalid_argument(dir + ": not empty and not a sizing directory (it holds " + name +
+                                  "): give an empty or new --out directory");
+    }
+  }
+}
+
 }  // namespace
 
 std::string format_axis_value(double v, bool integer) {
@@ -57,6 +71,7 @@ std::string format_axis_value(double v, bool integer) {
 }
 
 SizingResult size_search(const SizingRequest& req, const std::string& out_dir, const RunPlannedDir& run_dir) {
+  check_sizing_dir(out_dir);
   if (req.max && *req.max < req.min) throw std::invalid_argument("size: --max is below --min");
   if (req.integer && req.min < 0) throw std::invalid_argument("size: --min must be >= 0 for an integer axis");
   if (!req.integer && req.min <= 0 && !req.max) throw std::invalid_argument("size: a real axis needs --min > 0 or a --max");

@@ -142,22 +142,26 @@ std::string base_job(const std::string& name) {
 
 struct Subject {
   std::string label;
+  std::string scope;  // the pooled group's scope and key (sim::PooledLatency)
+  std::string key;
   std::vector<const JobMetrics*> jobs;
 };
 
 std::vector<Subject> job_subjects(const Slo& s, const RunMetrics& run) {
   std::map<std::string, Subject> groups;  // ordered: reports are deterministic
   for (const JobMetrics& j : run.jobs) {
-    std::string key;
+    std::string key, scope;
     switch (scope_of(s)) {
-      case Slo::HOST: key = j.host; break;
-      case Slo::NAMESPACE: key = j.nqn + "/" + std::to_string(j.nsid); break;
-      default: key = base_job(j.name);
+      case Slo::HOST: key = j.host, scope = "host"; break;
+      case Slo::NAMESPACE: key = j.nqn + "/" + std::to_string(j.nsid), scope = "namespace"; break;
+      default: key = find_pooled(run, "job", j.name) ? j.name : base_job(j.name), scope = "job";
     }
     const std::string& want = scope_of(s) == Slo::HOST ? s.host() : scope_of(s) == Slo::NAMESPACE ? s.namespace_() : s.job();
     if (!want.empty() && key != want) continue;
     Subject& g = groups[key];
-    g.label = (scope_of(s) == Slo::HOST ? "host " : scope_of(s) == Slo::NAMESPACE ? "namespace " : "job ") + key;
+    g.label = scope + " " + key;
+    g.scope = scope;
+    g.key = key;
     g.jobs.push_back(&j);
   }
   std::vector<Subject> out;
@@ -165,21 +169,25 @@ std::vector<Subject> job_subjects(const Slo& s, const RunMetrics& run) {
   return out;
 }
 
-double job_value(Slo::Metric m, const std::vector<const JobMetrics*>& jobs) {
+// Rates and counts add up over the subject's jobs; latency is the percentile of all its I/Os
+// pooled in one histogram (a namespace's p99 across hosts is the p99 of every host's I/O).
+double subject_value(Slo::Metric m, const RunMetrics& run, const Subject& sub) {
   double v = 0;
-  for (const JobMetrics* j : jobs) {
-    switch (m) {
-      case Slo::IOPS: v += j->iops(); break;
-      case Slo::MBPS: v += j->mbps(); break;
-      case Slo::ERRORS: v += static_cast<double>(j->errors); break;
-      case Slo::P50_LATENCY: v = std::max(v, static_cast<double>(j->p50_ns)); break;
-      case Slo::P99_LATENCY: v = std::max(v, static_cast<double>(j->p99_ns)); break;
-      case Slo::P999_LATENCY: v = std::max(v, static_cast<double>(j->p999_ns)); break;
-      case Slo::MAX_LATENCY: v = std::max(v, static_cast<double>(j->max_ns)); break;
-      default: break;
-    }
+  for (const JobMetrics* j : sub.jobs) {
+    if (m == Slo::IOPS) v += j->iops();
+    if (m == Slo::MBPS) v += j->mbps();
+    if (m == Slo::ERRORS) v += static_cast<double>(j->errors);
   }
-  return v;
+  if (m == Slo::IOPS || m == Slo::MBPS || m == Slo::ERRORS) return v;
+  const PooledMetrics* p = find_pooled(run, sub.scope, sub.key);
+  if (!p) throw std::logic_error("no pooled latency for " + sub.label);
+  switch (m) {
+    case Slo::P50_LATENCY: return static_cast<double>(p->p50_ns);
+    case Slo::P99_LATENCY: return static_cast<double>(p->p99_ns);
+    case Slo::P999_LATENCY: return static_cast<double>(p->p999_ns);
+    case Slo::MAX_LATENCY: return static_cast<double>(p->max_ns);
+    default: return 0;
+  }
 }
 
 double fault_value(Slo::Metric m, const FaultMetrics& f) {
@@ -329,15 +337,15 @@ std::vector<SloOutcome> evaluate_slos(const std::vector<Slo>& slos, const RunMet
                    : s.metric() == Slo::FAILED_IO ? static_cast<double>(run.ledger.failed)
                    : s.metric() == Slo::GHOST_WRITES ? static_cast<double>(run.ghost_writes) : 0;
         if (s.metric() == Slo::ERRORS) {
-          std::vector<const JobMetrics*> all;
-          for (const JobMetrics& j : run.jobs) all.push_back(&j);
-          v = job_value(Slo::ERRORS, all);
+          Subject all{"run", "run", "", {}};
+          for (const JobMetrics& j : run.jobs) all.jobs.push_back(&j);
+          v = subject_value(Slo::ERRORS, run, all);
         }
         judge("run", v);
         break;
       }
       default:
-        for (const Subject& sub : job_subjects(s, run)) judge(sub.label, job_value(s.metric(), sub.jobs));
+        for (const Subject& sub : job_subjects(s, run)) judge(sub.label, subject_value(s.metric(), run, sub));
     }
   }
   return out;

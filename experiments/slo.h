@@ -4,9 +4,8 @@
 // assertion names none), so a failure says which subject missed by how much.
 //
 // Aggregates over several jobs (a host, a namespace across hosts, clones of a numjobs job): IOPS,
-// MB/s and error counts add up; latency percentiles are the largest of the jobs' percentiles, a
-// bound the pooled percentile never exceeds (at any x above every job's p99, at most 1% of each
-// job's I/Os, so at most 1% of all, are slower), so a pass is never wrongly granted.
+// MB/s and error counts add up; latency percentiles are those of all the subject's I/Os pooled in
+// one histogram (reads and writes together), computed by the engine (sim::PooledLatency).
 #pragma once
 
 #include <stdexcept>

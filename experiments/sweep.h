@@ -46,7 +46,9 @@ SweepAxis parse_axis(const std::string& text);
 std::uint64_t point_seed(std::uint64_t experiment_seed, const std::vector<std::pair<std::string, std::string>>& values);
 
 // Checks every point (loads it like `mpsim run` would) before writing anything; throws
-// topology::InputError / std::invalid_argument on bad input. Returns the point count.
+// topology::InputError / std::invalid_argument on bad input, and std::invalid_argument when
+// `dir` is neither absent, empty, nor a sweep directory (plan.json): a sweep never writes into
+// a directory of someone else's. Returns the point count.
 std::size_t plan_sweep(const SweepRequest& request, const std::string& dir);
 
 std::size_t planned_point_count(const std::string& dir);  // from plan.json; throws when absent

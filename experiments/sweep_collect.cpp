@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "experiments/interrupt.h"
 #include "experiments/sweep.h"
 #include "experiments/sweep_files.h"
 #include "experiments/sweep_metrics.h"
@@ -53,7 +54,7 @@ CollectOutcome collect_sweep(const std::string& dir) {
   std::string csv = "point";
   for (const std::string& p : axis_paths) csv += "," + csv_field(p);
   csv += ",policy,row,name,iops,mbps,p50_us,p99_us,p99.9_us,max_us,errors,stall_ms,detect_ms,recover_ms,"
-         "p99_during_us,failed,reason\n";
+         "p99_during_us,stuck_during,failed,reason\n";
 
   CollectOutcome outcome;
   nlohmann::json out = {{"experiment", plan.at("experiment")}, {"mode", plan.at("mode")}, {"axes", plan.at("axes")},
@@ -71,18 +72,19 @@ CollectOutcome collect_sweep(const std::string& dir) {
                             {"failed", failed}, {"reason", reason}, {"runs", result.at("runs")},
                             {"slo", nlohmann::json::array()}};
     std::vector<experiment::Slo> slos = point_slos(dir, i);
-    if (result.at("runs").empty()) csv += lead + ",,point,,,,,,,,,,,,," + tail.substr(1);
+    if (result.at("runs").empty()) csv += lead + ",,point,,,,,,,,,,,,,," + tail.substr(1);
     for (const auto& run_json : result.at("runs")) {
       RunMetrics run = run_metrics_from_json(run_json);
       std::string policy = csv_field(run.policy);
       for (const JobMetrics& j : run.jobs) {
         csv += lead + "," + policy + ",job," + csv_field(j.name) + "," + fixed(j.iops(), 1) + "," + fixed(j.mbps(), 1) +
                "," + us(j.p50_ns) + "," + us(j.p99_ns) + "," + us(j.p999_ns) + "," + us(j.max_ns) + "," +
-               std::to_string(j.errors) + ",,,,," + tail.substr(1);
+               std::to_string(j.errors) + ",,,,,," + tail.substr(1);
       }
       for (const FaultMetrics& f : run.faults) {
         csv += lead + "," + policy + ",fault," + csv_field(f.label) + ",,,,,,,," + ms_or_never(f.stall_ns) + "," +
-               ms_or_never(f.detect_ns) + "," + ms_or_never(f.recover_ns) + "," + us(f.p99_during_ns) + tail;
+               ms_or_never(f.detect_ns) + "," + ms_or_never(f.recover_ns) + "," + us(f.p99_during_ns) + "," +
+               std::to_string(f.stuck_during) + tail;
       }
       for (const SloOutcome& o : evaluate_slos(slos, run)) {
         point["slo"].push_back({{"name", o.name}, {"policy", o.policy}, {"subject", o.subject}, {"passed", o.passed},
@@ -95,8 +97,9 @@ CollectOutcome collect_sweep(const std::string& dir) {
   }
   out["failed_points"] = outcome.failed_points.size();
   out["failed_slos"] = outcome.failed_slos;
+  interrupt::Commit commit;  // an interrupt waits: each file is renamed in whole
   write_atomically((fs::path(dir) / "sweep.csv").string(), csv);
-  write_atomically((fs::path(dir) / "sweep.json").string(), out.dump(2) + "\n");
+  write_atomically((fs::path(dir) / "sweep.json").string(), json_text(out, 2));
   return outcome;
 }
 

@@ -38,9 +38,13 @@ RunMetrics run_metrics(const PlannedRun& run, const sim::RunResult& result) {
     jm.max_ns = std::max(j.read.clat.count ? j.read.clat.max_ns : 0, j.write.clat.count ? j.write.clat.max_ns : 0);
     m.jobs.push_back(jm);
   }
+  for (const sim::PooledLatency& p : result.pooled) {
+    auto pct = [&](double q) { return p.clat.count ? percentile_ns(p.clat, q).value_or(0) : 0; };
+    m.pooled.push_back({p.scope, p.key, p.clat.count, pct(50), pct(99), pct(99.9), p.clat.count ? p.clat.max_ns : 0});
+  }
   for (const sim::FaultMeasure& f : result.faults) {
     m.faults.push_back({f.label, f.at.count(), f.stall.count(), f.time_to_detect.count(),
-                        f.time_to_full_throughput.count(), f.p99_during_ns, f.ghost_writes.count});
+                        f.time_to_full_throughput.count(), f.p99_during_ns, f.stuck_during, f.ghost_writes.count});
   }
   m.ledger = result.ledger;
   m.ghost_writes = result.ghost_writes.count;
@@ -56,10 +60,16 @@ nlohmann::json to_json(const RunMetrics& m) {
                          {"bytes", x.bytes}, {"errors", x.errors}, {"runtime_ms", x.runtime_ms},
                          {"p50_ns", x.p50_ns}, {"p99_ns", x.p99_ns}, {"p999_ns", x.p999_ns}, {"max_ns", x.max_ns}});
   }
+  j["pooled"] = nlohmann::json::array();
+  for (const PooledMetrics& p : m.pooled) {
+    j["pooled"].push_back({{"scope", p.scope}, {"key", p.key}, {"ios", p.ios}, {"p50_ns", p.p50_ns},
+                           {"p99_ns", p.p99_ns}, {"p999_ns", p.p999_ns}, {"max_ns", p.max_ns}});
+  }
   j["faults"] = nlohmann::json::array();
   for (const FaultMetrics& f : m.faults) {
     j["faults"].push_back({{"label", f.label}, {"at_ns", f.at_ns}, {"stall_ns", f.stall_ns}, {"detect_ns", f.detect_ns},
                            {"recover_ns", f.recover_ns}, {"p99_during_ns", f.p99_during_ns},
+                           {"stuck_during", f.stuck_during},
                            {"ghost_writes", f.ghost_writes}});
   }
   const sim::Ledger& l = m.ledger;
@@ -88,6 +98,17 @@ RunMetrics run_metrics_from_json(const nlohmann::json& j) {
     x.at("max_ns").get_to(jm.max_ns);
     m.jobs.push_back(jm);
   }
+  for (const auto& x : j.at("pooled")) {
+    PooledMetrics p;
+    p.scope = x.at("scope").get<std::string>();
+    p.key = x.at("key").get<std::string>();
+    x.at("ios").get_to(p.ios);
+    x.at("p50_ns").get_to(p.p50_ns);
+    x.at("p99_ns").get_to(p.p99_ns);
+    x.at("p999_ns").get_to(p.p999_ns);
+    x.at("max_ns").get_to(p.max_ns);
+    m.pooled.push_back(p);
+  }
   for (const auto& x : j.at("faults")) {
     FaultMetrics f;
     f.label = x.at("label").get<std::string>();
@@ -96,6 +117,7 @@ RunMetrics run_metrics_from_json(const nlohmann::json& j) {
     x.at("detect_ns").get_to(f.detect_ns);
     x.at("recover_ns").get_to(f.recover_ns);
     x.at("p99_during_ns").get_to(f.p99_during_ns);
+    x.at("stuck_during").get_to(f.stuck_during);
     f.ghost_writes = x.value("ghost_writes", std::uint64_t{0});  // absent from files written before it existed
     m.faults.push_back(f);
   }
@@ -107,6 +129,13 @@ RunMetrics run_metrics_from_json(const nlohmann::json& j) {
   l.at("failed_by_reason").get_to(m.ledger.failed_by_reason);
   m.ghost_writes = j.value("ghost_writes", std::uint64_t{0});
   return m;
+}
+
+const PooledMetrics* find_pooled(const RunMetrics& m, std::string_view scope, std::string_view key) {
+  for (const PooledMetrics& p : m.pooled) {
+    if (p.scope == scope && p.key == key) return &p;
+  }
+  return nullptr;
 }
 
 }  // namespace mpsim::experiments

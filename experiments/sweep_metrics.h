@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "experiments/experiment_loader.h"
@@ -29,19 +30,30 @@ struct JobMetrics {
   double mbps() const;        // 10^6 bytes per second
 };
 
+// The latency of every I/O of a scope's subject pooled (sim::PooledLatency): what SLOs on a job
+// (with its clones), a host or a namespace across hosts judge.
+struct PooledMetrics {
+  std::string scope;  // "job", "host", "namespace", "run"
+  std::string key;
+  std::uint64_t ios = 0;
+  std::int64_t p50_ns = 0, p99_ns = 0, p999_ns = 0, max_ns = 0;
+};
+
 struct FaultMetrics {
   std::string label;
   std::int64_t at_ns = 0;
   std::int64_t stall_ns = 0;
   std::int64_t detect_ns = -1;   // -1 = never detected
   std::int64_t recover_ns = -1;  // -1 = throughput never came back within 10%
-  std::int64_t p99_during_ns = 0;
+  std::int64_t p99_during_ns = 0;   // over the I/Os in flight in the window (sim::FaultMeasure)
+  std::uint64_t stuck_during = 0;   // of them, still in flight at the run's end (p99 is then a lower bound)
   std::uint64_t ghost_writes = 0;  // landed from this fault's start to the next fault's
 };
 
 struct RunMetrics {
   std::string policy;  // policy text, e.g. "numa" or "spdk-round-robin(rr_min_io=16)"
   std::vector<JobMetrics> jobs;
+  std::vector<PooledMetrics> pooled;
   std::vector<FaultMetrics> faults;
   sim::Ledger ledger;
   std::uint64_t ghost_writes = 0;
@@ -51,5 +63,8 @@ RunMetrics run_metrics(const PlannedRun& run, const sim::RunResult& result);
 
 nlohmann::json to_json(const RunMetrics& m);
 RunMetrics run_metrics_from_json(const nlohmann::json& j);  // throws nlohmann::json::exception
+
+// The pooled figures of (scope, key); nullptr if no job is in that group.
+const PooledMetrics* find_pooled(const RunMetrics& m, std::string_view scope, std::string_view key);
 
 }  // namespace mpsim::experiments

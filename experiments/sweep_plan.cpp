@@ -131,7 +131,23 @@ std::uint64_t point_seed(std::uint64_t experiment_seed, const Values& values) {
   return fnv1a(key) & 0x7fffffffffffffffull;
 }
 
+// Absent, empty, or a sweep directory: one with plan.json (other files of the user's may sit
+// beside it, e.g. --junit DIR/junit.xml), or only what planning writes before plan.json.
+void check_sweep_dir(const std::string& dir) {
+  std::error_code ec;
+  if (!fs::exists(dir, ec)) return;
+  if (!fs::is_directory(dir, ec)) throw std::invalid_argument(dir + ": exists and is not a directory: give another --out");
+  if (fs::is_regular_file(fs::path(dir) / "plan.json", ec)) return;
+  for (const fs::directory_entry& e : fs::directory_iterator(dir, ec)) {
+    const std::string name = e.path().filename().string();
+    if (name == "points" && e.is_directory()) continue;
+    throw std::invalid_argument(dir + ": not empty and not a sweep directory (no plan.json; it holds " + name +
+                                "): give an empty or new --out directory; mpsim resumes only a sweep directory of its own");
+  }
+}
+
 std::size_t plan_sweep(const SweepRequest& req, const std::string& dir) {
+  check_sweep_dir(dir);
   Experiment exp;
   topology::parse_textproto_file(req.experiment_file, exp);
   std::string base_dir = fs::path(req.experiment_file).parent_path().string();
@@ -189,7 +205,7 @@ std::size_t plan_sweep(const SweepRequest& req, const std::string& dir) {
     std::string path = point_file(dir, i, ".textproto");
     if (read_text(path) != texts[i]) write_atomically(path, texts[i]);  // unchanged points keep their results
   }
-  write_atomically((fs::path(dir) / "plan.json").string(), plan.dump(2) + "\n");
+  write_atomically((fs::path(dir) / "plan.json").string(), json_text(plan, 2));
   return combos.size();
 }
 

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "experiments/interrupt.h"
 #include "experiments/runner.h"
 #include "experiments/sweep.h"
 #include "experiments/sweep_files.h"
@@ -31,6 +32,10 @@ std::string read_text(const std::string& path) {
 
 void write_atomically(const std::string& path, const std::string& text) { topology::write_file_atomic(path, text); }
 
+std::string json_text(const nlohmann::json& j, int indent) {
+  return j.dump(indent, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+}
+
 std::uint64_t fnv1a(std::string_view text) {
   std::uint64_t h = 0xcbf29ce484222325ull;
   for (unsigned char c : text) h = (h ^ c) * 0x100000001b3ull;
@@ -49,6 +54,10 @@ std::size_t planned_point_count(const std::string& dir) {
 
 namespace {
 
+// The layout of a point's result file: a file of another layout (an older mpsim's) is not a
+// finished point, so a resumed sweep runs it again rather than failing to collect it.
+constexpr int kResultFormat = 2;
+
 std::string point_hash(const std::string& dir, std::size_t index) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(fnv1a(read_text(point_file(dir, index, ".textproto")))));
@@ -56,7 +65,7 @@ std::string point_hash(const std::string& dir, std::size_t index) {
 }
 
 nlohmann::json run_one(const std::string& dir, std::size_t index) {
-  nlohmann::json out = {{"index", index}, {"point_hash", point_hash(dir, index)}, {"failed", false},
+  nlohmann::json out = {{"index", index}, {"format", kResultFormat}, {"point_hash", point_hash(dir, index)}, {"failed", false},
                         {"reason", ""}, {"runs", nlohmann::json::array()}};
   try {
     LoadedExperiment exp = load_experiment_file(point_file(dir, index, ".textproto"));
@@ -84,23 +93,27 @@ nlohmann::json run_one(const std::string& dir, std::size_t index) {
 }  // namespace
 
 void record_failed_point(const std::string& dir, std::size_t index, const std::string& reason) {
-  nlohmann::json out = {{"index", index}, {"point_hash", point_hash(dir, index)}, {"failed", true},
+  nlohmann::json out = {{"index", index}, {"format", kResultFormat}, {"point_hash", point_hash(dir, index)}, {"failed", true},
                         {"reason", reason}, {"runs", nlohmann::json::array()}};
-  write_atomically(point_file(dir, index, ".result.json"), out.dump(1) + "\n");
+  write_atomically(point_file(dir, index, ".result.json"), json_text(out, 1));
 }
 
 bool point_finished(const std::string& dir, std::size_t index) {
   std::string text = read_text(point_file(dir, index, ".result.json"));
   if (text.empty()) return false;
   nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
-  return !j.is_discarded() && j.is_object() && j.value("point_hash", "") == point_hash(dir, index);
+  return !j.is_discarded() && j.is_object() && j.value("format", 0) == kResultFormat &&
+         j.value("point_hash", "") == point_hash(dir, index);
 }
 
 std::size_t run_points(const std::string& dir, std::size_t first, std::size_t count) {
   std::size_t total = planned_point_count(dir), ran = 0;
   for (std::size_t i = first; i < std::min(total, first + count); ++i) {
     if (point_finished(dir, i)) continue;  // resumable: a finished point is not run again
-    write_atomically(point_file(dir, i, ".result.json"), run_one(dir, i).dump(1) + "\n");
+    std::string result = json_text(run_one(dir, i), 1);
+    interrupt::Commit commit;  // the result file is renamed in whole, or not written
+    if (interrupt::pending()) break;
+    write_atomically(point_file(dir, i, ".result.json"), result);
     ++ran;
   }
   return ran;
@@ -111,12 +124,16 @@ bool run_locally(const std::string& self_exe, const std::string& dir, unsigned j
   bool ok = true;
   auto start = [&](std::size_t index) {
     std::string idx = std::to_string(index);
+    interrupt::Commit commit;  // the interrupt watcher sees every child, and none starts after it looked
+    if (interrupt::pending()) return false;
     pid_t pid = ::fork();
     if (pid == 0) {
+      interrupt::unblock_in_child();
       ::execl(self_exe.c_str(), self_exe.c_str(), "-q", "sweep-run", dir.c_str(), "--index", idx.c_str(), nullptr);
       ::_exit(127);
     }
     if (pid < 0) return false;
+    interrupt::track_child(pid);
     ++running;
     return true;
   };
@@ -128,7 +145,8 @@ bool run_locally(const std::string& self_exe, const std::string& dir, unsigned j
     }
     if (running == 0) break;
     int status = 0;
-    if (::wait(&status) > 0) {
+    if (pid_t done = ::wait(&status); done > 0) {
+      interrupt::untrack_child(done);
       --running;
       if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) ok = false;
     }

@@ -158,6 +158,7 @@ void HostSide::note_dispatch(IoSlot& s, HeadState& h) {
   const std::int64_t now = sched_.now();
   if (now >= j.measure_from && now < j.end) ++path_ios_[&h - heads_.data()][path];
   if (s.last_path != UINT32_MAX && s.last_path != path) {
+    metrics_->moved_off(std::uint32_t(&h - heads_.data()), s.last_path);
     // One event per (from, to) pair per second: a failover moves many I/Os at once.
     auto& when = h.failover_noted[{s.last_path, path}];
     if (when == 0 || now - when >= 1'000'000'000) {
@@ -202,6 +203,7 @@ void HostSide::record(JobRun& j, IoSlot& s, const policies::IoResult& r) {
   if (!r.ok()) {
     ++ledger_.failed;
     ++ledger_.failed_by_reason[std::string(policies::to_string(r.reason))];
+    metrics_->failure(now, j.host, now - s.issued);
     if (measured) ++d.errors;
     if (!j.stopped) {  // fio's default (continue_on_error=none): the job ends at its first error
       j.stopped = true;
@@ -213,6 +215,7 @@ void HostSide::record(JobRun& j, IoSlot& s, const policies::IoResult& r) {
   ++ledger_.completed;
   const std::int64_t latency = now - s.issued;
   metrics_->completion(now, j.host, s.conn, latency);
+  metrics_->served(j.head, s.last_path);
   if (!measured) return;
   ++d.total_ios;
   d.io_bytes += s.req.bytes;

@@ -58,12 +58,49 @@ void Metrics::completion(std::int64_t now, int host, std::uint32_t conn, std::in
   for (auto& f : faults_) {
     if (now < f.at || !f.hosts[host]) continue;
     if (now - f.last_completion >= kGapNs) f.gaps.emplace_back(f.last_completion, now);
-    if (now <= f.end) {
-      f.window_gap = std::max(f.window_gap, now - f.last_completion);
-      f.during.add(latency_ns);
-    }
+    if (now <= f.end) f.window_gap = std::max(f.window_gap, now - f.last_completion);
+    if (now - latency_ns <= f.end) f.during.add(latency_ns);  // in flight during the window
     f.last_completion = now;
   }
+}
+
+void Metrics::failure(std::int64_t now, int host, std::int64_t latency_ns) {
+  for (auto& f : faults_) {
+    if (now < f.at || now - latency_ns > f.end || !f.hosts[host]) continue;
+    f.during.add(latency_ns);
+    ++f.failed;
+  }
+}
+
+void Metrics::in_flight_at_end(std::int64_t end, int host, std::int64_t issued) {
+  const std::int64_t age = end - issued;
+  for (auto& f : faults_) {
+    if (issued > f.end || !f.hosts[host]) continue;
+    f.during.add(age);
+    ++f.stuck;
+    if (f.youngest_stuck < 0 || age < f.youngest_stuck) f.youngest_stuck = age;
+  }
+}
+
+void Metrics::moved_off(std::uint32_t head, std::uint32_t from) {
+  if (episodes_.size() <= head) episodes_.resize(head + 1);
+  Episodes& e = episodes_[head];
+  if (e.open.size() <= from) e.open.resize(from + 1, false), e.events.resize(from + 1, 0);
+  if (e.open[from]) return;
+  e.open[from] = true;
+  ++e.events[from];
+  ++open_episodes_;
+}
+
+void Metrics::close_episode(std::uint32_t head, std::uint32_t path) {
+  if (head >= episodes_.size() || path >= episodes_[head].open.size() || !episodes_[head].open[path]) return;
+  episodes_[head].open[path] = false;
+  --open_episodes_;
+}
+
+std::uint64_t Metrics::failover_events(std::uint32_t head, std::uint32_t path) const {
+  if (head >= episodes_.size() || path >= episodes_[head].events.size()) return 0;
+  return episodes_[head].events[path];
 }
 
 void Metrics::controller_changed(std::int64_t now, std::uint32_t conn) {
@@ -98,6 +135,10 @@ FaultMeasure Metrics::measure(const FaultTrack& f, std::int64_t end) const {
   m.at = Duration(f.at);
   m.end = Duration(f.end);
   m.p99_during_ns = f.during.percentile(99);
+  m.p99_during_at_least = f.stuck > 0 && m.p99_during_ns >= f.youngest_stuck;
+  m.ios_during = f.during.count();
+  m.failed_during = f.failed;
+  m.stuck_during = f.stuck;
   m.p99_steady_ns = steady_.percentile(99);
   if (f.detected >= 0) m.time_to_detect = Duration(f.detected - f.at);
   const double steady = steady_rate(f);

@@ -40,7 +40,9 @@ struct FaultTrack {
   std::vector<std::pair<std::int64_t, std::int64_t>> gaps;  // (start, end) of silences >= 1 ms
   std::int64_t window_gap = 0;       // longest silence ending inside [at, end], exact
   std::int64_t detected = -1;
-  Histogram during{6, 42};
+  Histogram during{6, 42};           // every affected I/O in flight at some time in [at, end]
+  std::uint64_t failed = 0, stuck = 0;
+  std::int64_t youngest_stuck = -1;  // smallest age at the run's end of a stuck one
 };
 
 class Metrics {
@@ -50,6 +52,17 @@ class Metrics {
 
   void add_fault(FaultTrack f) { faults_.push_back(std::move(f)); }
   void completion(std::int64_t now, int host, std::uint32_t conn, std::int64_t latency_ns);
+  // An I/O that ended in an error after `latency_ns` (the time its job waited for it).
+  void failure(std::int64_t now, int host, std::int64_t latency_ns);
+  // At the end, before finish(): an I/O still in flight, submitted at `issued`.
+  void in_flight_at_end(std::int64_t end, int host, std::int64_t issued);
+  // An I/O of head `head` left its path `from` for another: the first since that path last
+  // completed an I/O starts a failover event (a failover moves many I/Os at once).
+  void moved_off(std::uint32_t head, std::uint32_t from);
+  void served(std::uint32_t head, std::uint32_t path) {  // an I/O completed on the path
+    if (open_episodes_ > 0) close_episode(head, path);
+  }
+  std::uint64_t failover_events(std::uint32_t head, std::uint32_t path) const;
   void controller_changed(std::int64_t now, std::uint32_t conn);
   void event(std::int64_t now, std::string kind, std::string subject, std::string detail);
 
@@ -58,6 +71,7 @@ class Metrics {
 
  private:
   bool in_fault_window(std::int64_t t) const;
+  void close_episode(std::uint32_t head, std::uint32_t path);
   FaultMeasure measure(const FaultTrack& f, std::int64_t end) const;
   double steady_rate(const FaultTrack& f) const;
 
@@ -68,6 +82,12 @@ class Metrics {
   std::vector<FaultTrack> faults_;
   std::vector<EventRow> events_;
   Histogram steady_{6, 42};
+  struct Episodes {
+    std::vector<bool> open;          // per path: lost its I/O, has not completed one since
+    std::vector<std::uint64_t> events;
+  };
+  std::vector<Episodes> episodes_;   // per head, grown on the first failover
+  std::uint64_t open_episodes_ = 0;
 };
 
 }  // namespace mpsim::sim

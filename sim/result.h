@@ -52,8 +52,17 @@ struct PathResult {
   std::string controller;            // "<host>/<node>.<port>"
   std::uint64_t ios = 0;             // attempts dispatched in the measured window
   double share = 0;                  // of the namespace's attempts from this host
-  std::uint64_t failovers = 0;
+  std::uint64_t failed_over_ios = 0;  // I/Os moved off this path by a failover (the kernel's count)
   std::uint64_t retries = 0;
+  std::uint64_t failover_events = 0;  // times the path lost its I/O: a failover after it had completed one
+};
+
+// The latency of every I/O of a group of jobs pooled in one histogram (reads and writes), so a
+// namespace's p99 across hosts is the p99 of all their I/Os, not a figure derived from the jobs'.
+struct PooledLatency {
+  std::string scope;                 // "job" (a job and its numjobs clones), "host", "namespace", "run"
+  std::string key;                   // job name, host name, "<nqn>/<nsid>", "" for the run
+  LatencyStats clat;
 };
 
 // Per interval and per path (timeline.csv).
@@ -88,10 +97,17 @@ struct FaultMeasure {
   Duration at{};
   Duration end{};                    // end of the fault window (or run end)
   Duration stall{};                  // longest window with no completions, within [at, end + recovery]
-  std::int64_t p99_during_ns = 0;    // p99 of I/Os completing within the window
+  // p99 of the affected hosts' I/Os in flight at any time in [at, end] (submitted before the end,
+  // finished after the start), whenever they finished: completed ones with their latency, failed
+  // ones with their time to the error, ones still in flight at the run's end with their age then.
+  std::int64_t p99_during_ns = 0;
   std::int64_t p99_steady_ns = 0;    // p99 of the measured run outside every fault window
   Duration time_to_detect{-1};       // fault -> first controller/path state change (-1 = none)
   Duration time_to_full_throughput{-1};  // fault end -> IOPS back within 10% of steady (-1 = never)
+  bool p99_during_at_least = false;  // an I/O still in flight at the run's end is at or below p99_during
+  std::uint64_t ios_during = 0;      // the I/Os p99_during is taken over
+  std::uint64_t failed_during = 0;   // of them, failed
+  std::uint64_t stuck_during = 0;    // of them, still in flight at the run's end
   GhostWrites ghost_writes;          // landed from this fault's start to the next fault's
 };
 
@@ -133,6 +149,7 @@ struct RunResult {
   std::uint64_t seed = 0;
   Duration simulated{};
   std::vector<JobResult> jobs;
+  std::vector<PooledLatency> pooled;  // per job (clones pooled), host, namespace and the run
   std::vector<PathResult> paths;
   std::vector<TimelineRow> timeline;
   std::vector<EventRow> events;

@@ -1,7 +1,9 @@
 #include "sim/result_assembly.h"
 
+#include <map>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 namespace mpsim::sim {
 
@@ -44,6 +46,25 @@ Ledger checked_ledger(HostSide& hosts) {
   return ledger;
 }
 
+// Every job's reads and writes pooled per job name (numjobs clones together), host, namespace and
+// for the whole run, in that order, keys sorted: the same run gives the same list.
+std::vector<PooledLatency> pooled_latency(const HostSide& hosts) {
+  std::map<std::pair<int, std::string>, Histogram> groups;  // (scope rank, key)
+  static const char* const kScopes[] = {"job", "host", "namespace", "run"};
+  for (const auto& j : hosts.jobs()) {
+    const std::string keys[] = {j.spec->name, hosts.hosts()[j.host].name,
+                                j.spec->nqn + "/" + std::to_string(j.spec->nsid), ""};
+    for (int scope = 0; scope < 4; ++scope) {
+      auto [it, fresh] = groups.try_emplace({scope, keys[scope]});
+      it->second.merge(j.read_lat);
+      it->second.merge(j.write_lat);
+    }
+  }
+  std::vector<PooledLatency> out;
+  for (const auto& [key, h] : groups) out.push_back({kScopes[key.first], key.second, h.stats()});
+  return out;
+}
+
 }  // namespace
 
 RunResult assemble_result(const Scenario& s, std::int64_t end, HostSide& hosts, const Transport& transport,
@@ -81,10 +102,15 @@ RunResult assemble_result(const Scenario& s, std::int64_t end, HostSide& hosts, 
       pr.controller = transport.conn(hs.conn_of_path[p]).name;
       pr.ios = path_ios[h][p];
       pr.share = total ? double(pr.ios) / double(total) : 0;
-      pr.failovers = paths[p]->counters.failovers;
+      pr.failed_over_ios = paths[p]->counters.failovers;
+      pr.failover_events = metrics.failover_events(std::uint32_t(h), std::uint32_t(p));
       pr.retries = paths[p]->counters.retries;
       r.paths.push_back(std::move(pr));
     }
+  }
+  r.pooled = pooled_latency(hosts);
+  for (const IoSlot& slot : hosts.pool().slots()) {
+    if (slot.live) metrics.in_flight_at_end(end, hosts.jobs()[slot.job].host, slot.issued);
   }
   metrics.finish(end, r);
   r.abandoned = hosts.abandoned();

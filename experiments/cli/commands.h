@@ -9,7 +9,9 @@ namespace mpsim::cli {
 // Exit codes shared by every subcommand.
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitCheckFailed = 1;  // the run worked and found a problem
-inline constexpr int kExitBadInput = 2;     // bad file, flag or usage
+inline constexpr int kExitBadInput = 2;     // bad file, flag or usage (a foreign --out directory too)
+inline constexpr int kExitNotWritten = 3;   // the results could not be written (disk full...): the previous output is kept
+// Interrupted by a signal: 128 + its number (130 SIGINT, 143 SIGTERM), from experiments/interrupt.h.
 
 // A subcommand registers its options on `app` and returns the action to run if it was chosen.
 using Action = std::function<int()>;

@@ -2,10 +2,12 @@
 // the policies side by side (stdout), and optionally every report file under DIR.
 #include <spdlog/spdlog.h>
 
+#include <atomic>
 #include <iostream>
 
 #include "experiments/cli/commands.h"
 #include "experiments/experiment_loader.h"
+#include "experiments/interrupt.h"
 #include "experiments/junit.h"
 #include "experiments/slo.h"
 #include "experiments/progress.h"
@@ -63,7 +65,48 @@ bool judge_slos(const ex::LoadedExperiment& exp, const std::vector<experiment::S
   return all;
 }
 
+// What an interrupt leaves, for its message: set as the run goes.
+struct OutputState {
+  std::string dir;
+  bool had_result = false;
+  std::atomic<bool> published{false};
+  std::string describe() const {
+    if (dir.empty()) return "no --out, nothing written";
+    if (published) return "the results in " + dir + " were written whole before it";
+    return had_result ? dir + " keeps its previous results, nothing of this run was written"
+                      : "nothing was written to " + dir;
+  }
+};
+
+int write_output(const RunOptions& opt, const ex::LoadedExperiment& exp, const std::vector<ex::RunReport>& reports,
+                 OutputState& state) {
+  try {
+    ex::write_reports(opt.out_dir, exp, reports);
+    state.published = true;
+    return kExitOk;
+  } catch (const ex::ForeignOutputError& e) {
+    spdlog::error("{}", e.what());
+    return kExitBadInput;
+  } catch (const ex::interrupt::Interrupted&) {
+    ex::interrupt::await_exit();
+  } catch (const std::exception& e) {  // a full disk, a read-only directory
+    spdlog::error("{}; {}", e.what(), state.had_result ? opt.out_dir + " keeps its previous results" : "nothing written");
+    return kExitNotWritten;
+  }
+}
+
 int run(const RunOptions& opt) {
+  static OutputState state;  // the interrupt watcher reads it until the process ends
+  state.dir = opt.out_dir;
+  ex::interrupt::install([] { return state.describe(); });
+  if (!opt.out_dir.empty()) {
+    try {
+      state.had_result = ex::check_output_dir(opt.out_dir) == ex::OutputDirState::kOwnResult;
+    } catch (const ex::ForeignOutputError& e) {
+      std::cerr << e.what() << "\n";
+      return kExitBadInput;
+    }
+  }
   ex::LoadedExperiment exp;
   std::vector<experiment::Slo> slos;
   try {
@@ -85,12 +128,7 @@ int run(const RunOptions& opt) {
   }
   std::vector<ex::RunReport> reports = pair_up(exp, results);
   if (!opt.out_dir.empty()) {
-    try {
-      ex::write_reports(opt.out_dir, exp, reports);
-    } catch (const std::exception& e) {
-      spdlog::error("{}", e.what());
-      return kExitBadInput;
-    }
+    if (int rc = write_output(opt, exp, reports, state); rc != kExitOk) return rc;
   }
   print_results(exp, reports, opt.json);
   if (opt.report && write_html_report(opt.out_dir) != kExitOk) return kExitBadInput;

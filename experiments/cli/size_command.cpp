@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "experiments/cli/commands.h"
+#include "experiments/interrupt.h"
 #include "experiments/sizing.h"
 #include "topologies/textproto.h"
 
@@ -20,6 +21,9 @@ struct SizeOptions {
 };
 
 int size(SizeOptions opt) {
+  static std::string dir;  // the interrupt watcher's message reads it until the process ends
+  dir = opt.out_dir;
+  ex::interrupt::install([] { return "the finished probes are kept in " + dir + "; the same command reuses them"; });
   if (opt.has_max) opt.req.max = opt.max;
   if (opt.req.base.slos.empty()) {
     experiment::Experiment exp;

@@ -8,6 +8,7 @@
 
 #include "experiments/cli/commands.h"
 #include "experiments/cli/sweep_slurm_cli.h"
+#include "experiments/interrupt.h"
 #include "experiments/junit.h"
 #include "experiments/sweep.h"
 #include "experiments/sweep_files.h"
@@ -50,6 +51,11 @@ int report(const std::string& dir, const SweepOptions& opt) {
 }
 
 int sweep(const SweepOptions& opt) {
+  static std::string dir;  // the interrupt watcher's message reads it until the process ends
+  dir = opt.collect_dir.empty() ? opt.out_dir : opt.collect_dir;
+  ex::interrupt::install([] {
+    return "the finished points are kept in " + dir + "/points (each written whole); the same command resumes";
+  });
   try {
     if (!opt.collect_dir.empty()) return report(opt.collect_dir, opt);
     if (opt.experiment.empty() || opt.out_dir.empty()) {
@@ -113,6 +119,7 @@ void add_sweep_command(CLI::App& app, Action& action) {
   run->callback([run_opt, &action] {
     action = [run_opt] {
       auto [dir, index, count] = *run_opt;
+      ex::interrupt::install([] { return std::string("this process's unfinished point has no result"); });
       try {
         std::size_t ran = ex::run_points(dir, index * count, count);
         spdlog::debug("ran {} point(s)", ran);

@@ -22,7 +22,7 @@ void write(const fs::path& file, const std::string& text) {
 
 std::string summary_json(const std::string& experiment) {
   return R"({"experiment": ")" + experiment + R"(", "source": "x.textproto", "policy": "numa", "label": "numa",
-  "simulated_s": 1.0, "paths": [{"controller": "h0/a.p0", "ios": 10, "share_pct": 100.0, "failovers": 0}],
+  "simulated_s": 1.0, "paths": [{"controller": "h0/a.p0", "ios": 10, "share_pct": 100.0, "failover_events": 0, "failed_over_ios": 0}],
   "faults": [{"label": "f1: down", "at_s": 0.2, "end_s": 0.4, "stall_ms": 1.5, "p99_during_us": 200.0,
               "p99_steady_us": 100.0, "time_to_detect_ms": null, "time_to_full_throughput_ms": 3.0}],
   "ledger": {"submitted": 10, "completed": 10, "failed": 0, "inflight_at_end": 0, "failed_by_reason": {}}})";

@@ -33,7 +33,8 @@ std::string dump(const RunResult& r) {
     dump(o, j.write);
   }
   for (const auto& p : r.paths)
-    o << p.host << p.nqn << p.nsid << p.controller << ' ' << p.ios << ' ' << p.share << ' ' << p.failovers << ' '
+    o << p.host << p.nqn << p.nsid << p.controller << ' ' << p.ios << ' ' << p.share << ' ' << p.failed_over_ios << ' '
+      << p.failover_events << ' '
       << p.retries << '\n';
   for (const auto& t : r.timeline)
     o << t.start.count() << t.controller << ' ' << t.completions << ' ' << t.iops << ' ' << t.p50_ns << ' '

@@ -155,7 +155,7 @@ TEST_CASE("a flapping link keeps the ledger balanced", "[sim][fault]") {
   CHECK(r.ledger.failed == 0);
   CHECK(r.ledger.balanced());
   CHECK(std::count_if(r.events.begin(), r.events.end(), [](const EventRow& e) { return e.kind == "fault"; }) == 3);
-  CHECK(path(r, "h0/t0.p0").failovers > 0);
+  CHECK(path(r, "h0/t0.p0").failed_over_ios > 0);
 }
 
 TEST_CASE("a gray link slows its path; queue-depth moves load away, round-robin does not", "[sim][fault]") {
@@ -205,7 +205,7 @@ TEST_CASE("a target-side reset takes the path away until reconnect_delay; numa f
   // About one of the three seconds ran on p1; numa returns to p0 once it is back.
   CHECK(path(r, "h0/t0.p1").share > 0.25);
   CHECK(path(r, "h0/t0.p1").share < 0.42);
-  CHECK(path(r, "h0/t0.p0").failovers > 0);
+  CHECK(path(r, "h0/t0.p0").failed_over_ios > 0);
 }
 
 TEST_CASE("a target-side reset of a controller with I/O in flight: every I/O ends with a reason", "[sim][fault]") {
