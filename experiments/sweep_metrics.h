@@ -19,6 +19,7 @@ struct JobMetrics {
   std::string host;
   std::string nqn;
   std::uint32_t nsid = 0;
+  std::string tenant;         // "" = none
   std::uint64_t ios = 0;      // completed in the measured window, reads + writes
   std::uint64_t bytes = 0;
   std::uint64_t errors = 0;

@@ -18,6 +18,7 @@
 #include "policies/namespace_head.h"
 #include "sim/cpu_pool.h"
 #include "sim/histogram.h"
+#include "sim/host_qos.h"
 #include "sim/io_slot.h"
 #include "sim/metrics.h"
 #include "sim/result.h"
@@ -85,6 +86,8 @@ class HostSide final : public policies::IoCompletionSink, public policies::Contr
   const std::vector<HeadState>& heads() const { return heads_; }
   const std::vector<JobRun>& jobs() const { return jobs_; }
   const std::vector<std::vector<std::uint64_t>>& path_ios() const { return path_ios_; }  // [head][path]
+  const HostQos& qos() const { return qos_; }
+  const TargetModel& target() const { return *target_; }
   IoPool& pool() { return pool_; }
   const IoPool& pool() const { return pool_; }
   Ledger& ledger() { return ledger_; }
@@ -114,6 +117,8 @@ class HostSide final : public policies::IoCompletionSink, public policies::Contr
   void reap(JobRun& j, std::uint32_t job);
   void note_dispatch(IoSlot& s, HeadState& h);
   void record(JobRun& j, IoSlot& s, const policies::IoResult& r);
+  bool throttle(const JobRun& j, std::uint32_t index, IoSlot& s);
+  void throttle_released(std::uint32_t slot, std::uint32_t);
 
   const Scenario& s_;
   std::int64_t end_;
@@ -121,7 +126,9 @@ class HostSide final : public policies::IoCompletionSink, public policies::Contr
   RunCostMeter& meter_;
   Transport* transport_ = nullptr;
   Metrics* metrics_ = nullptr;
-  EventType submit_, issued_;
+  EventType submit_, issued_, released_;
+  TargetModel* target_ = nullptr;
+  HostQos qos_;                        // cgroups' io.max on the heads
   std::vector<HostState> hosts_;
   std::vector<HeadState> heads_;
   std::vector<std::vector<std::uint32_t>> heads_of_conn_;

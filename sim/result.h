@@ -40,8 +40,22 @@ struct JobResult {
   std::string host;
   std::string nqn;
   std::uint32_t nsid = 0;
+  std::string tenant;                // "" = none
   DirectionStats read;
   DirectionStats write;
+};
+
+// The jobs of one tenant together (sim/tenants.h): counts add up, latency percentiles are of
+// all their I/O pooled; throttled time is summed over I/Os (host io.max in the measured window,
+// target QoS over the whole run).
+struct TenantResult {
+  std::string name;
+  std::vector<std::string> jobs;
+  DirectionStats read;
+  DirectionStats write;
+  Duration host_throttled{};
+  Duration target_throttled{};
+  std::uint64_t throttled_ios = 0;
 };
 
 // One (host, namespace, controller) path.
@@ -113,6 +127,7 @@ struct RunResult {
   std::uint64_t seed = 0;
   Duration simulated{};
   std::vector<JobResult> jobs;
+  std::vector<TenantResult> tenants;  // only when some job has a tenant
   std::vector<PathResult> paths;
   std::vector<TimelineRow> timeline;
   std::vector<EventRow> events;

@@ -3,6 +3,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "sim/tenants.h"
+
 namespace mpsim::sim {
 
 namespace {
@@ -63,10 +65,12 @@ RunResult assemble_result(const Scenario& s, std::int64_t end, HostSide& hosts, 
     jr.host = hosts.hosts()[j.host].name;
     jr.nqn = j.spec->nqn;
     jr.nsid = j.spec->nsid;
+    jr.tenant = j.spec->tenant;
     jr.read = direction(j.read, j.read_lat, j.end - j.measure_from);
     jr.write = direction(j.write, j.write_lat, j.end - j.measure_from);
     r.jobs.push_back(std::move(jr));
   }
+  r.tenants = tenant_results(hosts);
   const auto& path_ios = hosts.path_ios();
   for (std::size_t h = 0; h < hosts.heads().size(); ++h) {
     const HeadState& hs = hosts.heads()[h];

@@ -45,7 +45,8 @@ Transport::Transport(const Scenario& s, Scheduler& sched, Fabric& fabric, Target
       connect_retry_(sched.add<&Transport::connect_retry>(this)),
       connect_timeout_(sched.add<&Transport::connect_timeout>(this)),
       aen_(sched.add<&Transport::aen_arrived>(this)),
-      reset_(sched.add<&Transport::reset_arrived>(this)) {
+      reset_(sched.add<&Transport::reset_arrived>(this)),
+      qos_released_(sched.add<&Transport::qos_released>(this)) {
   connect_cmd_ = add_admin(make_connect_command());
   keep_alive_cmd_ = add_admin(make_keep_alive_command());
   ana_log_cmd_ = add_admin(make_ana_log_command());
@@ -127,7 +128,18 @@ void Transport::io_at_target(std::uint32_t slot, std::uint32_t attempt) {
     t = fabric_.send(c.route, false, w.r2t_bytes, t);
     t = fabric_.send(c.route, true, w.h2c_bytes, t);
   }
+  // SPDK QoS queues it until its timeslice (target_capacity.h); the media sees it only then.
+  const std::int64_t admitted = target_.admit(p.media, t, read, s->req.bytes);
+  if (admitted > t) return sched_.at(admitted, qos_released_, slot, attempt);
   sched_.at(target_.serve_media(p.media, t, read, s->req.bytes), media_done_, slot, attempt);
+}
+
+void Transport::qos_released(std::uint32_t slot, std::uint32_t attempt) {
+  IoSlot* s = current(slot, attempt);
+  if (!s) return;
+  const bool read = s->req.dir == policies::IoDirection::Read;
+  sched_.at(target_.serve_media(pool_.profile(s->job).media, sched_.now(), read, s->req.bytes), media_done_, slot,
+            attempt);
 }
 
 void Transport::media_done(std::uint32_t slot, std::uint32_t attempt) {
