@@ -27,7 +27,8 @@ RunMetrics run_metrics(const PlannedRun& run, const sim::RunResult& result) {
   RunMetrics m;
   m.policy = run.policy_text;
   for (const sim::JobResult& j : result.jobs) {
-    JobMetrics jm{j.name, j.host, j.nqn, j.nsid, j.tenant};
+    JobMetrics jm{j.name, j.host, j.nqn, j.nsid};
+    jm.tenant = j.tenant;
     jm.ios = j.read.total_ios + j.write.total_ios;
     jm.bytes = j.read.io_bytes + j.write.io_bytes;
     jm.errors = j.read.errors + j.write.errors;
