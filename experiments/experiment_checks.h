@@ -35,6 +35,9 @@ std::optional<std::uint64_t> size_field(const CheckContext& ctx, const google::p
 // Jobs: every reference resolves against the fabric, every value is in fio's vocabulary.
 std::vector<sim::JobSpec> convert_jobs(const experiment::Experiment& exp, const CheckContext& ctx,
                                        std::vector<JobOptions>& options_out);
+// target_qos, cgroups and the jobs' tenant/cgroup fields into `out` (its jobs already converted).
+void convert_qos(const experiment::Experiment& exp, const CheckContext& ctx, sim::Scenario& out);
+
 // The end of the last job (start_delay + ramp_time + runtime).
 sim::Duration longest_job(const std::vector<sim::JobSpec>& jobs);
 

@@ -121,6 +121,7 @@ LoadedExperiment assemble(const Experiment& exp, const topology::SourceMap& map,
   base.name = exp.name();
   std::vector<JobOptions> options;
   base.jobs = detail::convert_jobs(exp, ctx, options);
+  detail::convert_qos(exp, ctx, base);
   base.duration = run_length(exp, ctx, detail::longest_job(base.jobs));
   base.timeline_interval = timeline_interval(exp, ctx);
   base.faults = detail::convert_faults(exp, ctx, base.duration);

@@ -85,16 +85,23 @@ void merge_cpu(const CheckContext& ctx, const experiment::CpuModel& m, models::C
   if (!(p.pause_mean_us >= 0)) ctx.error(m, "pause_mean_us", "must be >= 0");
 }
 
-// Every namespace of the fabric names a media model that exists.
+// Every namespace and device of the fabric names a media model that exists (a namespace on a
+// device is served by the device's).
 void check_media_names(const CheckContext& ctx, const models::ModelSet& set, const topology::SourceMap& topo_map) {
   if (!ctx.topo) return;
+  auto check = [&](const google::protobuf::Message& msg, const std::string& media) {
+    if (set.media.count(media)) return;
+    std::string known;
+    for (const auto& [name, _] : set.media) known += (known.empty() ? "" : ", ") + name;
+    ctx.diag.error(topo_map, msg, "media", "no media model \"" + media + "\" (known: " + known +
+                                               "; define it in the experiment's models.media)");
+  };
+  for (const topology::TargetNode& node : ctx.topo->target_nodes()) {
+    for (const topology::Device& d : node.devices()) check(d, d.media());
+  }
   for (const topology::Subsystem& s : ctx.topo->subsystems()) {
     for (const topology::Namespace& ns : s.namespaces()) {
-      if (set.media.count(ns.media())) continue;
-      std::string known;
-      for (const auto& [name, _] : set.media) known += (known.empty() ? "" : ", ") + name;
-      ctx.diag.error(topo_map, ns, "media", "no media model \"" + ns.media() + "\" (known: " + known +
-                                                "; define it in the experiment's models.media)");
+      if (ns.device().empty()) check(ns, ns.media());
     }
   }
 }

@@ -49,6 +49,24 @@ void write_jobs(JsonWriter& w, const sim::RunResult& r) {
   w.end_array();
 }
 
+void write_tenants(JsonWriter& w, const sim::RunResult& r) {
+  if (r.tenants.empty()) return;
+  w.key("tenants").begin_array();
+  for (const sim::TenantResult& t : r.tenants) {
+    w.begin_object().field("name", t.name);
+    w.key("jobs").begin_array();
+    for (const std::string& j : t.jobs) w.value(j);
+    w.end_array();
+    w.field("host_throttled_ms", static_cast<double>(t.host_throttled.count()) / 1e6);
+    w.field("target_throttled_ms", static_cast<double>(t.target_throttled.count()) / 1e6);
+    w.field("throttled_ios", t.throttled_ios);
+    write_direction(w, "read", t.read);
+    write_direction(w, "write", t.write);
+    w.end_object();
+  }
+  w.end_array();
+}
+
 void write_paths(JsonWriter& w, const sim::RunResult& r) {
   w.key("paths").begin_array();
   for (const sim::PathResult& p : r.paths) {
@@ -125,6 +143,7 @@ void write_run(JsonWriter& w, const RunReport& r) {
   w.field("simulated_s", seconds(r.result.simulated)).field("simulated_ios", r.result.simulated_ios);
   write_jobs(w, r.result);
   write_pooled(w, r.result);
+  write_tenants(w, r.result);
   write_paths(w, r.result);
   write_faults(w, r.result);
   write_ledger(w, r.result.ledger);

@@ -63,6 +63,35 @@ void add_job_rows(Table& t, const std::vector<RunReport>& reports) {
   }
 }
 
+// One section per tenant: its jobs' reads and writes pooled, and the time its I/O waited in
+// QoS queues (summed over I/Os: host io.max + target QoS).
+void add_tenant_rows(Table& t, const std::vector<RunReport>& reports) {
+  const auto& tenants = reports.front().result.tenants;
+  for (std::size_t i = 0; i < tenants.size(); ++i) {
+    t.push_back({"tenant " + tenants[i].name + ":", {}});
+    Row iops{"  IOPS", {}}, mbps{"  MB/s", {}}, p50{"  p50 latency (us)", {}}, p99{"  p99 latency (us)", {}},
+        p999{"  p99.9 latency (us)", {}}, throttled{"  throttled (ms, host + target)", {}};
+    for (const RunReport& r : reports) {
+      if (i >= r.result.tenants.size()) {
+        for (Row* row : {&iops, &mbps, &p50, &p99, &p999, &throttled}) row->cells.push_back("-");
+        continue;
+      }
+      const sim::TenantResult& tr = r.result.tenants[i];
+      // Percentiles of the direction with more I/O (a mixed tenant's reads and writes differ).
+      const sim::DirectionStats& d = tr.write.total_ios > tr.read.total_ios ? tr.write : tr.read;
+      iops.cells.push_back(format_fixed(fio_iops(tr.read) + fio_iops(tr.write), 0));
+      mbps.cells.push_back(format_fixed(static_cast<double>(fio_bw_bytes(tr.read) + fio_bw_bytes(tr.write)) / 1e6, 1));
+      auto pct = [&](double p) { return d.clat.count ? us_cell(percentile_ns(d.clat, p)) : "-"; };
+      p50.cells.push_back(pct(50.0));
+      p99.cells.push_back(pct(99.0));
+      p999.cells.push_back(pct(99.9));
+      throttled.cells.push_back(format_fixed(static_cast<double>(tr.host_throttled.count()) / 1e6, 1) + " + " +
+                                format_fixed(static_cast<double>(tr.target_throttled.count()) / 1e6, 1));
+    }
+    t.insert(t.end(), {iops, mbps, p50, p99, p999, throttled});
+  }
+}
+
 std::string path_key(const sim::PathResult& p) { return p.controller + " ns" + std::to_string(p.nsid); }
 
 // Only the paths some job uses: a host connected to many namespaces has many idle paths.
@@ -249,6 +278,7 @@ std::string summary_table(const LoadedExperiment& exp, const std::vector<RunRepo
   Table t;
   add_job_rows(t, reports);
   add_namespace_rows(t, reports);
+  add_tenant_rows(t, reports);
   add_path_rows(t, reports);
   add_failover_row(t, reports);
   add_fault_rows(t, reports);

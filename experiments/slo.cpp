@@ -55,7 +55,7 @@ bool scope_allowed(const MetricInfo& m, Slo::Scope scope) {
   if (m.natural == Slo::FAULT) return scope == Slo::FAULT;
   if (m.natural == Slo::RUN) return scope == Slo::RUN;
   if (m.metric == Slo::ERRORS) return scope != Slo::FAULT;
-  return scope == Slo::JOB || scope == Slo::HOST || scope == Slo::NAMESPACE;
+  return scope == Slo::JOB || scope == Slo::HOST || scope == Slo::NAMESPACE || scope == Slo::TENANT;
 }
 
 // The threshold in the metric's base unit: ns, per second, a count, or 0/1.
@@ -151,12 +151,16 @@ std::vector<Subject> job_subjects(const Slo& s, const RunMetrics& run) {
   std::map<std::string, Subject> groups;  // ordered: reports are deterministic
   for (const JobMetrics& j : run.jobs) {
     std::string key, scope;
+    std::string want = s.job();
     switch (scope_of(s)) {
-      case Slo::HOST: key = j.host, scope = "host"; break;
-      case Slo::NAMESPACE: key = j.nqn + "/" + std::to_string(j.nsid), scope = "namespace"; break;
+      case Slo::HOST: key = j.host, scope = "host", want = s.host(); break;
+      case Slo::NAMESPACE: key = j.nqn + "/" + std::to_string(j.nsid), scope = "namespace", want = s.namespace_(); break;
+      case Slo::TENANT:
+        if (j.tenant.empty()) continue;  // a job of no tenant is no tenant's
+        key = j.tenant, scope = "tenant", want = s.tenant();
+        break;
       default: key = find_pooled(run, "job", j.name) ? j.name : base_job(j.name), scope = "job";
     }
-    const std::string& want = scope_of(s) == Slo::HOST ? s.host() : scope_of(s) == Slo::NAMESPACE ? s.namespace_() : s.job();
     if (!want.empty() && key != want) continue;
     Subject& g = groups[key];
     g.label = scope + " " + key;
@@ -207,13 +211,14 @@ std::string slo_text(const Slo& s) {
   const MetricInfo* m = info(s.metric());
   std::string scope;
   bool explicit_scope = s.scope() != Slo::SCOPE_UNSPECIFIED || !s.job().empty() || !s.host().empty() ||
-                        !s.namespace_().empty() || s.has_fault();
+                        !s.namespace_().empty() || !s.tenant().empty() || s.has_fault();
   switch (m ? scope_of(s) : s.scope()) {
     case Slo::JOB: scope = s.job().empty() ? "job:" : "job=" + s.job() + ":"; break;
     case Slo::HOST: scope = s.host().empty() ? "host:" : "host=" + s.host() + ":"; break;
     case Slo::NAMESPACE: scope = s.namespace_().empty() ? "namespace:" : "namespace=" + s.namespace_() + ":"; break;
     case Slo::FAULT: scope = s.has_fault() ? "fault=" + std::to_string(s.fault()) + ":" : "fault:"; break;
     case Slo::RUN: scope = "run:"; break;
+    case Slo::TENANT: scope = s.tenant().empty() ? "tenant:" : "tenant=" + s.tenant() + ":"; break;
     default: break;
   }
   if (!explicit_scope) scope.clear();
@@ -237,6 +242,7 @@ Slo parse_slo(std::string_view text) {
     else if (scope == "host") s.set_scope(Slo::HOST), s.set_host(std::string(name));
     else if (scope == "namespace") s.set_scope(Slo::NAMESPACE), s.set_namespace_(std::string(name));
     else if (scope == "run") s.set_scope(Slo::RUN);
+    else if (scope == "tenant") s.set_scope(Slo::TENANT), s.set_tenant(std::string(name));
     else if (scope == "fault") {
       s.set_scope(Slo::FAULT);
       if (!name.empty()) {
@@ -245,7 +251,7 @@ Slo parse_slo(std::string_view text) {
         if (ec != std::errc() || ptr != name.data() + name.size()) throw bad("fault=INDEX takes a fault's index");
         s.set_fault(v);
       }
-    } else throw bad("unknown scope \"" + std::string(scope) + "\": job[=NAME], host[=NAME], namespace[=NQN/NSID], fault[=INDEX], run");
+    } else throw bad("unknown scope \"" + std::string(scope) + "\": job[=NAME], host[=NAME], namespace[=NQN/NSID], tenant[=NAME], fault[=INDEX], run");
   }
   std::size_t op = rest.find_first_of("<>=");
   if (op == std::string_view::npos) throw bad("expected METRIC CMP THRESHOLD, e.g. p99<=1ms");
@@ -267,7 +273,7 @@ Slo parse_slo(std::string_view text) {
 
 void check_slos(const std::vector<Slo>& slos, const LoadedExperiment& exp) {
   std::vector<std::string> problems;
-  std::set<std::string> jobs, hosts, namespaces;
+  std::set<std::string> jobs, hosts, namespaces, tenants;
   std::size_t faults = 0;
   if (!exp.runs.empty()) {
     const sim::Scenario& s = exp.runs.front().scenario;
@@ -275,6 +281,7 @@ void check_slos(const std::vector<Slo>& slos, const LoadedExperiment& exp) {
       jobs.insert(j.name);
       hosts.insert(j.host);
       namespaces.insert(j.nqn + "/" + std::to_string(j.nsid));
+      if (!j.tenant.empty()) tenants.insert(j.tenant);
     }
     faults = s.faults.size();
   }
@@ -305,6 +312,9 @@ void check_slos(const std::vector<Slo>& slos, const LoadedExperiment& exp) {
       problems.push_back(label + ": no job runs on host \"" + s.host() + "\"; hosts with jobs: " + list(hosts));
     if (scope == Slo::NAMESPACE && !s.namespace_().empty() && !namespaces.count(s.namespace_()))
       problems.push_back(label + ": no job uses namespace \"" + s.namespace_() + "\"; namespaces: " + list(namespaces));
+    if (scope == Slo::TENANT && !s.tenant().empty() && !tenants.count(s.tenant()))
+      problems.push_back(label + ": no job has tenant \"" + s.tenant() + "\"; tenants: " + list(tenants));
+    if (scope == Slo::TENANT && tenants.empty()) problems.push_back(label + ": no job has a tenant");
     if (scope == Slo::FAULT && s.has_fault() && s.fault() >= faults)
       problems.push_back(label + ": no fault " + std::to_string(s.fault()) + "; the experiment has " + std::to_string(faults));
     if (scope == Slo::FAULT && faults == 0) problems.push_back(label + ": the experiment has no faults");

@@ -24,7 +24,7 @@ class SloError : public std::invalid_argument {
   using std::invalid_argument::invalid_argument;
 };
 
-// "[SCOPE:]METRIC CMP THRESHOLD": SCOPE is job=NAME, host=NAME, namespace=NQN/NSID, fault=INDEX or
+// "[SCOPE:]METRIC CMP THRESHOLD": SCOPE is job=NAME, host=NAME, namespace=NQN/NSID, tenant=NAME, fault=INDEX or
 // run (omitted: the metric's own scope, every subject); METRIC one of iops, mbps, p50, p99, p99.9,
 // max, errors, stall, detect, recover, p99_fault, failed, ledger, ghost_writes; CMP <, <=, >, >=, ==.
 // Throws SloError naming the text and the valid choices.

@@ -28,6 +28,7 @@ RunMetrics run_metrics(const PlannedRun& run, const sim::RunResult& result) {
   m.policy = run.policy_text;
   for (const sim::JobResult& j : result.jobs) {
     JobMetrics jm{j.name, j.host, j.nqn, j.nsid};
+    jm.tenant = j.tenant;
     jm.ios = j.read.total_ios + j.write.total_ios;
     jm.bytes = j.read.io_bytes + j.write.io_bytes;
     jm.errors = j.read.errors + j.write.errors;
@@ -59,6 +60,7 @@ nlohmann::json to_json(const RunMetrics& m) {
     j["jobs"].push_back({{"name", x.name}, {"host", x.host}, {"nqn", x.nqn}, {"nsid", x.nsid}, {"ios", x.ios},
                          {"bytes", x.bytes}, {"errors", x.errors}, {"runtime_ms", x.runtime_ms},
                          {"p50_ns", x.p50_ns}, {"p99_ns", x.p99_ns}, {"p999_ns", x.p999_ns}, {"max_ns", x.max_ns}});
+    if (!x.tenant.empty()) j["jobs"].back()["tenant"] = x.tenant;
   }
   j["pooled"] = nlohmann::json::array();
   for (const PooledMetrics& p : m.pooled) {
@@ -88,6 +90,7 @@ RunMetrics run_metrics_from_json(const nlohmann::json& j) {
     jm.host = x.at("host").get<std::string>();
     jm.nqn = x.at("nqn").get<std::string>();
     x.at("nsid").get_to(jm.nsid);
+    if (x.contains("tenant")) jm.tenant = x.at("tenant").get<std::string>();
     x.at("ios").get_to(jm.ios);
     x.at("bytes").get_to(jm.bytes);
     x.at("errors").get_to(jm.errors);

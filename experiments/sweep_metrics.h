@@ -26,6 +26,7 @@ struct JobMetrics {
   std::uint64_t runtime_ms = 0;
   // Latency percentiles: the larger of the read and write figures (a job doing both).
   std::int64_t p50_ns = 0, p99_ns = 0, p999_ns = 0, max_ns = 0;
+  std::string tenant;         // "" = none
   double iops() const;
   double mbps() const;        // 10^6 bytes per second
 };

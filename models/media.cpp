@@ -32,11 +32,11 @@ std::int64_t MediaModel::mean_ns(bool read, std::uint32_t bytes) const {
   return std::llround(us * 1000.0) + transfer_ns(read, bytes);
 }
 
-std::int64_t MediaModel::service_ns(bool read, std::uint32_t bytes, std::mt19937_64& rng) {
+std::int64_t MediaModel::access_ns(bool read, std::mt19937_64& rng) {
   const double mean = read ? params_.read_latency_us : params_.write_latency_us;
-  if (sigma_ == 0 || mean == 0) return mean_ns(read, bytes);
+  if (sigma_ == 0 || mean == 0) return std::llround(mean * 1000.0);
   const double ns = std::exp((read ? mu_read_ : mu_write_) + sigma_ * z_(rng));
-  return std::int64_t(ns + 0.5) + transfer_ns(read, bytes);
+  return std::int64_t(ns + 0.5);
 }
 
 }  // namespace mpsim::models

@@ -13,8 +13,14 @@ class MediaModel {
  public:
   explicit MediaModel(const MediaParams& p);
 
-  // Nanoseconds the media spends on one request (excluding waiting for a free unit).
-  std::int64_t service_ns(bool read, std::uint32_t bytes, std::mt19937_64& rng);
+  // Nanoseconds the media spends on one request (excluding waiting for a free unit):
+  // access_ns + transfer_ns.
+  std::int64_t service_ns(bool read, std::uint32_t bytes, std::mt19937_64& rng) {
+    return access_ns(read, rng) + transfer_ns(read, bytes);
+  }
+  // The access part (lognormal around the 4 KiB latency) and the transfer beyond 4 KiB.
+  std::int64_t access_ns(bool read, std::mt19937_64& rng);
+  std::int64_t transfer_ns(bool read, std::uint32_t bytes) const;
 
   // The mean of service_ns (what a QD1 test expects with latency_cv = 0).
   std::int64_t mean_ns(bool read, std::uint32_t bytes) const;
@@ -22,7 +28,6 @@ class MediaModel {
   std::uint32_t parallelism() const { return params_.parallelism; }
 
  private:
-  std::int64_t transfer_ns(bool read, std::uint32_t bytes) const;
 
   MediaParams params_;
   double sigma_ = 0;                     // lognormal shape: sigma^2 = ln(1 + cv^2)

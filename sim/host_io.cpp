@@ -125,9 +125,26 @@ void HostSide::issued(std::uint32_t index, std::uint32_t count) {
   for (std::uint32_t i = 0; i < count; ++i) {
     IoSlot& s = pool_.at(j.staged.front());
     j.staged.pop();
+    if (qos_.throttled(index) && throttle(j, index, s)) continue;
     h.head->submit(s.req);
   }
   if (plug) h.head->unplug();
+}
+
+// io.max: blk-throttle holds the bio before the multipath head sees it (blk_throtl_bio in
+// submit_bio); true when it waits, and the head gets it at the release.
+bool HostSide::throttle(const JobRun& j, std::uint32_t index, IoSlot& s) {
+  const std::int64_t now = sched_.now();
+  const bool read = s.req.dir == policies::IoDirection::Read;
+  const std::int64_t at = qos_.dispatch(index, now, read, s.req.bytes, now >= j.measure_from && now < j.end);
+  if (at <= now) return false;
+  sched_.at(at, released_, pool_.index(s), 0);
+  return true;
+}
+
+void HostSide::throttle_released(std::uint32_t slot, std::uint32_t) {
+  IoSlot& s = pool_.at(slot);
+  heads_[jobs_[s.job].head].head->submit(s.req);
 }
 
 // Completions refill their job after the event that finished them, never from inside the

@@ -12,7 +12,7 @@ namespace mpsim::sim {
 
 HostSide::HostSide(const Scenario& s, std::int64_t end, Scheduler& sched, RunCostMeter& meter)
     : s_(s), end_(end), sched_(sched), meter_(meter), submit_(sched.add<&HostSide::submit_event>(this)),
-      issued_(sched.add<&HostSide::issued>(this)) {
+      issued_(sched.add<&HostSide::issued>(this)), released_(sched.add<&HostSide::throttle_released>(this)) {
   for (const auto& h : s.topology.hosts()) {
     std::uint32_t cpus = 0;
     for (const auto& n : h.numa_nodes()) cpus += n.cpus();
@@ -135,7 +135,10 @@ void HostSide::build_jobs() {
         p.target_cpu_ns[read] = models::cpu_cost_ns(s_.models.target_cpu, spec.block_size, read);
       }
       p.grpid = heads_[head].grpid;
-      p.media = heads_[head].media;
+      const HeadState& hs = heads_[head];
+      p.media = target_->channel(hs.media, hs.nqn, hs.nsid, hosts_[j.host].name);
+      const std::uint32_t hz = s_.topology.hosts(j.host).kernel_hz();
+      qos_.add_job(s_.cgroups, spec.cgroup, hosts_[j.host].name, head, hs.nqn, hs.nsid, hz ? hz : 250);
       pool_.add_profile(p);  // index = job index
       slots += spec.iodepth;
       heads_[head].jobs.push_back(std::uint32_t(jobs_.size()));

@@ -19,6 +19,7 @@
 #include "policies/namespace_head.h"
 #include "sim/cpu_pool.h"
 #include "sim/histogram.h"
+#include "sim/host_qos.h"
 #include "sim/io_slot.h"
 #include "sim/metrics.h"
 #include "sim/result.h"
@@ -89,6 +90,8 @@ class HostSide final : public policies::IoCompletionSink, public policies::Contr
   const std::vector<HeadState>& heads() const { return heads_; }
   const std::vector<JobRun>& jobs() const { return jobs_; }
   const std::vector<std::vector<std::uint64_t>>& path_ios() const { return path_ios_; }  // [head][path]
+  const HostQos& qos() const { return qos_; }
+  const TargetModel& target() const { return *target_; }
   IoPool& pool() { return pool_; }
   const IoPool& pool() const { return pool_; }
   Ledger& ledger() { return ledger_; }
@@ -125,6 +128,8 @@ class HostSide final : public policies::IoCompletionSink, public policies::Contr
   void note_dispatch(IoSlot& s, HeadState& h);
   void record(JobRun& j, IoSlot& s, const policies::IoResult& r);
   void count_ghost(const MediaCommand& c, const WriteOrder::Ghost& g);
+  bool throttle(const JobRun& j, std::uint32_t index, IoSlot& s);
+  void throttle_released(std::uint32_t slot, std::uint32_t);
 
   const Scenario& s_;
   std::int64_t end_;
@@ -133,7 +138,9 @@ class HostSide final : public policies::IoCompletionSink, public policies::Contr
   Transport* transport_ = nullptr;
   TargetModel* target_ = nullptr;
   Metrics* metrics_ = nullptr;
-  EventType submit_, issued_;
+  EventType submit_, issued_, released_;
+  TargetModel* target_ = nullptr;
+  HostQos qos_;                        // cgroups' io.max on the heads
   std::vector<HostState> hosts_;
   std::vector<HeadState> heads_;
   std::vector<std::vector<std::uint32_t>> heads_of_conn_;

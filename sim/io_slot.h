@@ -18,7 +18,7 @@ struct IoProfile {
   std::int64_t host_cpu_ns[2] = {}, target_cpu_ns[2] = {};
   std::int64_t host_call_ns = 0;       // per io_submit call
   std::uint32_t grpid = 0;             // the namespace's ANA group
-  std::uint32_t media = 0;             // TargetModel media queue of the namespace
+  std::uint32_t media = 0;             // TargetModel channel: QoS buckets, then the namespace's media
 };
 
 struct IoSlot {

@@ -40,8 +40,22 @@ struct JobResult {
   std::string host;
   std::string nqn;
   std::uint32_t nsid = 0;
+  std::string tenant;                // "" = none
   DirectionStats read;
   DirectionStats write;
+};
+
+// The jobs of one tenant together (sim/tenants.h): counts add up, latency percentiles are of
+// all their I/O pooled; throttled time is summed over I/Os (host io.max in the measured window,
+// target QoS over the whole run).
+struct TenantResult {
+  std::string name;
+  std::vector<std::string> jobs;
+  DirectionStats read;
+  DirectionStats write;
+  Duration host_throttled{};
+  Duration target_throttled{};
+  std::uint64_t throttled_ios = 0;
 };
 
 // One (host, namespace, controller) path.
@@ -60,7 +74,7 @@ struct PathResult {
 // The latency of every I/O of a group of jobs pooled in one histogram (reads and writes), so a
 // namespace's p99 across hosts is the p99 of all their I/Os, not a figure derived from the jobs'.
 struct PooledLatency {
-  std::string scope;                 // "job" (a job and its numjobs clones), "host", "namespace", "run"
+  std::string scope;                 // "job" (a job and its numjobs clones), "host", "namespace", "tenant", "run"
   std::string key;                   // job name, host name, "<nqn>/<nsid>", "" for the run
   LatencyStats clat;
 };
@@ -150,6 +164,7 @@ struct RunResult {
   Duration simulated{};
   std::vector<JobResult> jobs;
   std::vector<PooledLatency> pooled;  // per job (clones pooled), host, namespace and the run
+  std::vector<TenantResult> tenants;  // only when some job has a tenant
   std::vector<PathResult> paths;
   std::vector<TimelineRow> timeline;
   std::vector<EventRow> events;

@@ -5,6 +5,8 @@
 #include <string>
 #include <utility>
 
+#include "sim/tenants.h"
+
 namespace mpsim::sim {
 
 namespace {
@@ -46,15 +48,16 @@ Ledger checked_ledger(HostSide& hosts) {
   return ledger;
 }
 
-// Every job's reads and writes pooled per job name (numjobs clones together), host, namespace and
+// Every job's reads and writes pooled per job name (numjobs clones together), host, namespace, tenant and
 // for the whole run, in that order, keys sorted: the same run gives the same list.
 std::vector<PooledLatency> pooled_latency(const HostSide& hosts) {
   std::map<std::pair<int, std::string>, Histogram> groups;  // (scope rank, key)
-  static const char* const kScopes[] = {"job", "host", "namespace", "run"};
+  static const char* const kScopes[] = {"job", "host", "namespace", "tenant", "run"};
   for (const auto& j : hosts.jobs()) {
     const std::string keys[] = {j.spec->name, hosts.hosts()[j.host].name,
-                                j.spec->nqn + "/" + std::to_string(j.spec->nsid), ""};
-    for (int scope = 0; scope < 4; ++scope) {
+                                j.spec->nqn + "/" + std::to_string(j.spec->nsid), j.spec->tenant, ""};
+    for (int scope = 0; scope < 5; ++scope) {
+      if (scope == 3 && j.spec->tenant.empty()) continue;  // a job of no tenant is no tenant's
       auto [it, fresh] = groups.try_emplace({scope, keys[scope]});
       it->second.merge(j.read_lat);
       it->second.merge(j.write_lat);
@@ -84,10 +87,12 @@ RunResult assemble_result(const Scenario& s, std::int64_t end, HostSide& hosts, 
     jr.host = hosts.hosts()[j.host].name;
     jr.nqn = j.spec->nqn;
     jr.nsid = j.spec->nsid;
+    jr.tenant = j.spec->tenant;
     jr.read = direction(j.read, j.read_lat, j.end - j.measure_from);
     jr.write = direction(j.write, j.write_lat, j.end - j.measure_from);
     r.jobs.push_back(std::move(jr));
   }
+  r.tenants = tenant_results(hosts);
   const auto& path_ios = hosts.path_ios();
   for (std::size_t h = 0; h < hosts.heads().size(); ++h) {
     const HeadState& hs = hosts.heads()[h];

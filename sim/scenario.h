@@ -8,6 +8,7 @@
 
 #include "models/model_set.h"
 #include "sim/fault_spec.h"
+#include "sim/qos_spec.h"
 #include "policies/selector.h"
 #include "policies/types.h"
 #include "topologies/topology.pb.h"
@@ -43,6 +44,8 @@ struct JobSpec {
   // the namespace.
   std::uint64_t offset = 0;
   std::uint64_t size = 0;
+  std::string tenant;                // reports group jobs by it ("" = none)
+  std::string cgroup;                // a Scenario::cgroups name ("" = the root cgroup: no io.max)
 };
 
 // Policy for (host, nqn); empty fields match anything. The first matching override wins,
@@ -61,6 +64,8 @@ struct Scenario {
   std::vector<PolicyOverride> overrides;
   models::ModelSet models;
   std::vector<FaultSpec> faults;
+  std::vector<TargetQosSpec> target_qos;  // SPDK bdev QoS on namespaces / host-namespace pairs
+  std::vector<CgroupSpec> cgroups;        // host cgroups with io.max on multipath heads
   std::uint64_t seed = 0;
   Duration duration{};               // simulated time; 0 = longest start_delay + ramp_time + runtime
   Duration timeline_interval{std::chrono::milliseconds(100)};

@@ -56,6 +56,10 @@ TargetModel::TargetModel(const topology::Topology& topo, const models::ModelSet&
   }
   for (const auto& sub : topo.subsystems()) {
     if (sub.has_anatt_s()) anatt_[sub.nqn()] = std::chrono::seconds(sub.anatt_s());
+    for (const auto& ns : sub.namespaces()) {
+      if (!ns.device().empty()) device_of_ns_[{sub.nqn(), ns.nsid()}] = ns.device();
+      if (!ns.device().empty()) device_media_[ns.device()] = topology::namespace_media(topo, ns);
+    }
   }
 }
 
@@ -115,21 +119,36 @@ std::uint32_t TargetModel::media_of(const std::string& nqn, std::uint32_t nsid, 
   auto key = std::make_pair(nqn, nsid);
   auto found = media_by_ns_.find(key);
   if (found != media_by_ns_.end()) return found->second;
-  auto m = models_.media.find(model);
+  auto device = device_of_ns_.find(key);
+  if (device != device_of_ns_.end()) {
+    auto shared = media_by_device_.find(device->second);
+    if (shared != media_by_device_.end()) return media_by_ns_[key] = shared->second;
+  }
+  const std::string& name = device == device_of_ns_.end() ? model : device_media_.at(device->second);
+  auto m = models_.media.find(name);
   if (m == models_.media.end())
-    throw std::invalid_argument("namespace " + nqn + "/" + std::to_string(nsid) + ": unknown media model \"" + model +
+    throw std::invalid_argument("namespace " + nqn + "/" + std::to_string(nsid) + ": unknown media model \"" + name +
                                 "\"");
-  Media media{models::MediaModel(m->second), {}};
+  Media media{models::MediaModel(m->second), {}, device != device_of_ns_.end(), 0};
   for (std::uint32_t u = 0; u < media.model.parallelism(); ++u) media.free_at.push(0);
   media_.push_back(std::move(media));
+  if (device != device_of_ns_.end()) media_by_device_[device->second] = std::uint32_t(media_.size() - 1);
   return media_by_ns_[key] = std::uint32_t(media_.size() - 1);
 }
 
-std::int64_t TargetModel::serve_media(std::uint32_t media, std::int64_t t, bool read, std::uint32_t bytes) {
-  Media& m = media_[media];
+std::int64_t TargetModel::serve_media(std::uint32_t channel, std::int64_t t, bool read, std::uint32_t bytes) {
+  Media& m = media_[capacity_.media(channel)];
   const std::int64_t start = std::max(t, m.free_at.top());
   m.free_at.pop();
-  const std::int64_t done = start + m.model.service_ns(read, bytes, media_rng_);
+  std::int64_t done;
+  if (m.shared_transfer) {  // the unit stays busy while its data waits for the device's channel
+    const std::int64_t accessed = start + m.model.access_ns(read, media_rng_);
+    const std::int64_t transfer = m.model.transfer_ns(read, bytes);
+    done = transfer == 0 ? accessed : std::max(accessed, m.transfer_free_at) + transfer;
+    if (transfer != 0) m.transfer_free_at = done;
+  } else {
+    done = start + m.model.service_ns(read, bytes, media_rng_);
+  }
   m.free_at.push(done);
   return done;
 }

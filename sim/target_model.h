@@ -22,6 +22,7 @@
 #include "policies/controller.h"
 #include "policies/types.h"
 #include "sim/cpu_pool.h"
+#include "sim/target_capacity.h"
 #include "topologies/topology.pb.h"
 
 namespace mpsim::sim {
@@ -96,11 +97,24 @@ class TargetModel {
   topology::AnaState initial_ana(std::uint32_t port, std::uint32_t grpid) const;
   void set_refuses_while_down(std::uint32_t port, bool refuses) { ports_[port].refuses_while_down = refuses; }
 
-  // Media queue of namespace (nqn, nsid) with the named model, created on first use.
+  // Media queue of namespace (nqn, nsid) with the named model, created on first use; namespaces
+  // on one device (topology `device`) share its queue.
   std::uint32_t media_of(const std::string& nqn, std::uint32_t nsid, const std::string& model);
-  // When an I/O that is ready for the media at `t` finishes: the first free of its
-  // `parallelism` units serves it.
-  std::int64_t serve_media(std::uint32_t media, std::int64_t t, bool read, std::uint32_t bytes);
+  // The way one job's I/O to a namespace takes at the target (its QoS buckets, then the media);
+  // serve_media takes the channel. Capacity and QoS live in TargetCapacity (target_capacity.h).
+  std::uint32_t channel(std::uint32_t media, const std::string& nqn, std::uint32_t nsid, const std::string& host) {
+    return capacity_.channel(media, nqn, nsid, host);
+  }
+  void set_qos(const std::vector<TargetQosSpec>& specs) { capacity_.set_qos(specs); }
+  const TargetCapacity& capacity() const { return capacity_; }
+  // When an I/O of `channel` that reaches the QoS layer at `t` may go on to the media (t itself
+  // when nothing limits it): SPDK QoS holds it in its queue until then.
+  std::int64_t admit(std::uint32_t channel, std::int64_t t, bool read, std::uint32_t bytes) {
+    return capacity_.admit(channel, t, read, bytes);
+  }
+  // When an I/O that is ready for the media at `t` (admitted) finishes: the first free of its
+  // media's `parallelism` units serves it.
+  std::int64_t serve_media(std::uint32_t channel, std::int64_t t, bool read, std::uint32_t bytes);
 
   // Commands at the media, by the engine's slot (a slot holds few: its current attempt and
   // any it was cancelled from). admit() when booked; land() at `lands` takes it back, with
@@ -128,6 +142,10 @@ class TargetModel {
   struct Media {
     models::MediaModel model;
     std::priority_queue<std::int64_t, std::vector<std::int64_t>, std::greater<>> free_at;  // per unit
+    // A device (topology `device`) moves data through one channel at its bandwidth, so the
+    // namespaces on it share that bandwidth; a private namespace keeps today's per-unit transfer.
+    bool shared_transfer = false;
+    std::int64_t transfer_free_at = 0;
   };
 
   const models::ModelSet& models_;
@@ -138,9 +156,13 @@ class TargetModel {
   std::vector<TargetController> ctrls_;
   std::vector<Media> media_;
   std::map<std::pair<std::string, std::uint32_t>, std::uint32_t> media_by_ns_;
+  std::map<std::string, std::uint32_t> media_by_device_;
+  std::map<std::pair<std::string, std::uint32_t>, std::string> device_of_ns_;  // namespaces on a device
+  std::map<std::string, std::string> device_media_;                             // device -> media model
   std::mt19937_64 media_rng_;
   std::vector<std::vector<MediaCommand>> at_media_;  // by slot
   std::size_t at_media_count_ = 0;
+  TargetCapacity capacity_;
 };
 
 }  // namespace mpsim::sim

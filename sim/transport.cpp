@@ -46,7 +46,8 @@ Transport::Transport(const Scenario& s, Scheduler& sched, Fabric& fabric, Target
       connect_timeout_(sched.add<&Transport::connect_timeout>(this)),
       aen_(sched.add<&Transport::aen_arrived>(this)),
       reset_(sched.add<&Transport::reset_arrived>(this)),
-      tcp_timer_(sched.add<&Transport::tcp_timer>(this)) {
+      tcp_timer_(sched.add<&Transport::tcp_timer>(this)),
+      qos_released_(sched.add<&Transport::qos_released>(this)) {
   connect_cmd_ = add_admin(make_connect_command());
   keep_alive_cmd_ = add_admin(make_keep_alive_command());
   ana_log_cmd_ = add_admin(make_ana_log_command());
@@ -136,8 +137,22 @@ void Transport::io_at_target(std::uint32_t slot, std::uint32_t attempt) {
     t = fabric_.send(c.route, false, w.r2t_bytes, t);
     t = fabric_.send(c.route, true, w.h2c_bytes, t);
   }
-  const std::int64_t lands = target_.serve_media(p.media, t, read, s->req.bytes);
-  host_.at_media(*s, c.route.node, lands);
+  // SPDK QoS queues it until its timeslice (target_capacity.h); the media sees it only then.
+  const std::int64_t admitted = target_.admit(p.media, t, read, s->req.bytes);
+  if (admitted > t) return sched_.at(admitted, qos_released_, slot, attempt);
+  to_media(*s, slot, attempt, t);
+}
+
+// Simplified: a command the host gave up on while QoS held it is dropped here, not executed later.
+void Transport::qos_released(std::uint32_t slot, std::uint32_t attempt) {
+  if (IoSlot* s = current(slot, attempt)) to_media(*s, slot, attempt, sched_.now());
+}
+
+// From here the command keeps its media time whatever the host does (host_.at_media tracks it).
+void Transport::to_media(IoSlot& s, std::uint32_t slot, std::uint32_t attempt, std::int64_t t) {
+  const bool read = s.req.dir == policies::IoDirection::Read;
+  const std::int64_t lands = target_.serve_media(pool_.profile(s.job).media, t, read, s.req.bytes);
+  host_.at_media(s, conns_[s.conn].route.node, lands);
   sched_.at(lands, media_done_, slot, attempt);
 }
 

@@ -170,6 +170,8 @@ class Transport final : public policies::ControllerTransport {
   IoSlot* current(std::uint32_t slot, std::uint32_t attempt);
   void io_at_target(std::uint32_t slot, std::uint32_t attempt);
   void media_done(std::uint32_t slot, std::uint32_t attempt);
+  void qos_released(std::uint32_t slot, std::uint32_t attempt);  // target QoS let it through
+  void to_media(IoSlot& s, std::uint32_t slot, std::uint32_t attempt, std::int64_t t);
   void io_done(std::uint32_t slot, std::uint32_t attempt);
   // notices from the target
   void aen_arrived(std::uint32_t conn, std::uint32_t epoch);
@@ -201,7 +203,7 @@ class Transport final : public policies::ControllerTransport {
   AdminCommand* connect_cmd_ = nullptr;
   AdminCommand* keep_alive_cmd_ = nullptr;
   AdminCommand* ana_log_cmd_ = nullptr;
-  EventType io_at_target_, media_done_, io_done_, connect_retry_, connect_timeout_, aen_, reset_, tcp_timer_;
+  EventType io_at_target_, media_done_, io_done_, connect_retry_, connect_timeout_, aen_, reset_, tcp_timer_, qos_released_;
   std::uint64_t attempts_ = 0;
   TcpStats tcp_stats_;
   Metrics* metrics_ = nullptr;

@@ -33,6 +33,7 @@ World::World(const Scenario& s) : s_(s), end_(run_length(s)), timers_(sched_), f
   hosts_ = std::make_unique<HostSide>(s, end_, sched_, meter_);
   platform_ = std::make_unique<Platform>(s.topology, fabric_, *this);
   target_ = std::make_unique<TargetModel>(s.topology, s.models, s.seed);
+  target_->set_qos(s.target_qos);
   transport_ = std::make_unique<Transport>(s, sched_, fabric_, *target_, hosts_->pool(), hosts_->host_cpus(), timers_,
                                            *hosts_, *hosts_);
   hosts_->build(*transport_, *target_, timers_);

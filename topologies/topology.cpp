@@ -103,6 +103,25 @@ const Nic* find_nic(const Host& host, std::string_view nic_name) {
   return nullptr;
 }
 
+std::optional<DeviceRef> find_device(const Topology& topo, std::string_view id) {
+  const auto dot = id.find('.');
+  if (dot == std::string_view::npos) return std::nullopt;
+  for (int n = 0; n < topo.target_nodes_size(); ++n) {
+    const TargetNode& node = topo.target_nodes(n);
+    if (node.name() != id.substr(0, dot)) continue;
+    for (const Device& d : node.devices()) {
+      if (d.name() == id.substr(dot + 1)) return DeviceRef{n, &d};
+    }
+  }
+  return std::nullopt;
+}
+
+const std::string& namespace_media(const Topology& topo, const Namespace& ns) {
+  if (ns.device().empty()) return ns.media();
+  auto ref = find_device(topo, ns.device());
+  return ref ? ref->device->media() : ns.media();
+}
+
 AnaState port_ana_state(const TargetPort& port, uint32_t grpid) {
   for (const AnaGroup& group : port.ana_groups()) {
     if (group.grpid() == grpid) return group.state();

@@ -53,6 +53,14 @@ const Host* find_host(const Topology& topo, std::string_view name);
 const Subsystem* find_subsystem(const Topology& topo, std::string_view nqn);
 const TargetPort* find_port(const Topology& topo, std::string_view id);
 const Nic* find_nic(const Host& host, std::string_view nic_name);
+// A device "<node>.<device>" and the index of its node; nullopt when absent.
+struct DeviceRef {
+  int node = -1;
+  const Device* device = nullptr;
+};
+std::optional<DeviceRef> find_device(const Topology& topo, std::string_view id);
+// The media model a namespace's I/O is served by: its device's, else its own.
+const std::string& namespace_media(const Topology& topo, const Namespace& ns);
 
 // The ANA state `port` reports for group `grpid`; INACCESSIBLE if it does not serve the group
 // (nvmet gives a port no access to a group it has not been configured with).

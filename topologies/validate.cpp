@@ -123,6 +123,13 @@ class Validator {
       }
       check_port(node, port);
     }
+    std::set<std::string> device_names;
+    for (const Device& device : node.devices()) {
+      if (require_name(device, device.name()) && !device_names.insert(device.name()).second) {
+        error(device, "name", "duplicate device name " + quoted(device.name()) + " in target node " + quoted(node.name()));
+      }
+      require(device, "media", device.media());
+    }
   }
 
   void check_port(const TargetNode& node, const TargetPort& port) {
@@ -214,12 +221,36 @@ class Validator {
         error(ns, "size", e.what());
       }
     }
-    require(ns, "media", ns.media());
+    if (ns.device().empty()) require(ns, "media", ns.media());
+    else check_namespace_device(subsys, ns);
     if (ns.ana_grpid() == 0) {
       error(ns, "ana_grpid", "required field is missing or 0: the namespace's ANA group");
     } else if (!some_port_defines(subsys, ns.ana_grpid())) {
       error(ns, "ana_grpid", "no port exporting " + quoted(subsys.nqn()) + " defines ANA group " +
                                  std::to_string(ns.ana_grpid()));
+    }
+  }
+
+  // A device is local to its node: a namespace exported through another node's port would
+  // share one node's drive across nodes, which no nvmet target can do.
+  void check_namespace_device(const Subsystem& subsys, const Namespace& ns) {
+    auto ref = find_device(topo_, ns.device());
+    if (!ref) {
+      error(ns, "device", quoted(ns.device()) + " names no device (\"<node>.<device>\" of a target node's devices)");
+      return;
+    }
+    const std::string& node = topo_.target_nodes(ref->node).name();
+    if (!ns.media().empty() && ns.media() != ref->device->media()) {
+      error(ns, "media", "namespace media " + quoted(ns.media()) + " differs from its device " + quoted(ns.device()) +
+                             "'s " + quoted(ref->device->media()) + " (leave it empty)");
+    }
+    for (const std::string& id : subsys.ports()) {
+      auto end = resolve_endpoint(topo_, id);
+      if (!end || end->kind != EndpointKind::kPort || end->owner == ref->node) continue;
+      error(ns, "device", "device " + quoted(ns.device()) + " is local to target node " + quoted(node) +
+                              " but subsystem " + quoted(subsys.nqn()) + " is also exported through port " + quoted(id) +
+                              ": a device cannot be shared across nodes");
+      return;
     }
   }
 

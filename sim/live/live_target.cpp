@@ -70,7 +70,9 @@ LiveTarget::LiveTarget(const topology::Topology& topo, const models::ModelSet& m
     for (const auto& n : s.namespaces()) {
       const std::uint64_t bytes = topology::parse_size(n.size());
       auto ns = std::make_unique<Namespace>(Namespace{n.nsid(), n.ana_grpid(), bytes / TargetLimits::kBlockSize, {}, {},
-                                                      model_.media_of(s.nqn(), n.nsid(), n.media()),
+                                                      // serve_media takes a channel (no host: namespace QoS only)
+                                                      model_.channel(model_.media_of(s.nqn(), n.nsid(), n.media()),
+                                                                     s.nqn(), n.nsid(), ""),
                                                       SparseStore(bytes, budget_)});
       const std::string key = s.nqn() + "/" + std::to_string(n.nsid());
       fill_id(ns->nguid, hash_text(key, 2), hash_text(key, 3));

@@ -17,7 +17,7 @@ struct LiveTarget::Namespace {
   std::uint64_t blocks = 0;                 // of TargetLimits::kBlockSize bytes
   std::array<std::uint8_t, 16> nguid{};     // the same on every path: derived from (nqn, nsid)
   std::array<std::uint8_t, 16> uuid{};
-  std::uint32_t media = 0;                  // sim::TargetModel media queue
+  std::uint32_t media = 0;                  // sim::TargetModel channel (its media queue)
   SparseStore store;
 };
 

@@ -114,7 +114,7 @@ TEST_CASE("SLO texts parse, and unknown metrics, scopes and subjects are named")
   CHECK(ex::slo_text(ex::parse_slo("job=randread:p99<=1ms")) == "job=randread:p99<=1ms");
   CHECK(ex::parse_slo("iops>=50k").metric() == mpsim::experiment::Slo::IOPS);
   CHECK_THROWS_WITH(ex::parse_slo("p98<=1ms"), Catch::Contains("unknown metric") && Catch::Contains("p99.9"));
-  CHECK_THROWS_WITH(ex::parse_slo("tenant=a:p99<=1ms"), Catch::Contains("unknown scope"));
+  CHECK_THROWS_WITH(ex::parse_slo("rack=a:p99<=1ms"), Catch::Contains("unknown scope"));
   CHECK_THROWS_WITH(ex::parse_slo("p99~1ms"), Catch::Contains("METRIC CMP THRESHOLD"));
   ex::LoadedExperiment exp = ex::load_experiment_text(kShort, "short", ".");
   CHECK_THROWS_WITH(ex::check_slos({ex::parse_slo("job=nope:p99<=1ms")}, exp), Catch::Contains("jobs: randread"));

@@ -65,7 +65,8 @@ TEST_CASE("target model: a media queue serves parallelism I/Os at once, then que
   CHECK_THROWS_AS(t.media_of("nqn.test:s1", 2, "no-such-media"), std::invalid_argument);
   std::vector<std::int64_t> done;
   const std::uint32_t units = models::MediaModel(models.media.at("nand-tlc-gen4")).parallelism();
-  for (std::uint32_t i = 0; i <= units; ++i) done.push_back(t.serve_media(m, 0, true, 4096));
+  const std::uint32_t channel = t.channel(m, "nqn.test:s1", 1, "h0");
+  for (std::uint32_t i = 0; i <= units; ++i) done.push_back(t.serve_media(channel, 0, true, 4096));
   const std::int64_t first_free = *std::min_element(done.begin(), done.end() - 1);
   CHECK(done.back() > first_free);  // the extra I/O waited for the first unit to free up
 }
