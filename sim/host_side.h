@@ -139,7 +139,6 @@ class HostSide final : public policies::IoCompletionSink, public policies::Contr
   TargetModel* target_ = nullptr;
   Metrics* metrics_ = nullptr;
   EventType submit_, issued_, released_;
-  TargetModel* target_ = nullptr;
   HostQos qos_;                        // cgroups' io.max on the heads
   std::vector<HostState> hosts_;
   std::vector<HeadState> heads_;
