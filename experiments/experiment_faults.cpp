@@ -111,10 +111,9 @@ void convert_flap(const CheckContext& ctx, const experiment::Flap& flap, sim::Fa
 double gray_factor(const CheckContext& ctx, const experiment::Gray& gray, std::string_view field, double v) {
   if (v == 0) return 1.0;
   if (!(v >= 1.0 && v <= topology::limits::kMaxFactor)) {
-    ctx.error(gray, field, "must be a number in 1..10000 (a gray failure only slows a link down)");
-    return 1.0;
+    ctx.error(gray, field, "must be >= 1 and at most 10000 (a gray failure only slows a link down)");
   }
-  return v;
+  return v;  // an error above stops the load: the value is never used
 }
 
 void convert_gray(const CheckContext& ctx, const experiment::Gray& gray, sim::FaultSpec& f) {

@@ -85,9 +85,9 @@ TEST_CASE("limits: the fabric used by these tests loads") { CHECK(problems_of(kF
 
 TEST_CASE("limits: gray bandwidth_divisor inf is refused (it made the link faster)") {
   refused(kFabric + "faults { at: \"1s\" gray { target: \"l0\" bandwidth_divisor: inf } }\n", "bandwidth_divisor",
-          "faults[0].gray.bandwidth_divisor", "1..10000");
+          "faults[0].gray.bandwidth_divisor", "at most 10000");
   refused(kFabric + "faults { at: \"1s\" gray { target: \"l0\" latency_factor: 1e300 } }\n", "latency_factor",
-          "faults[0].gray.latency_factor", "1..10000");
+          "faults[0].gray.latency_factor", "at most 10000");
 }
 
 TEST_CASE("limits: a link of 1e-9 bps is refused (it made the link faster)") {
@@ -185,7 +185,7 @@ TEST_CASE("limits: a --set override cannot write an enum number without a name")
 }
 
 TEST_CASE("limits: /dev/zero and a directory as the experiment file are refused, not read forever") {
-  for (const std::string path : {"/dev/zero", std::filesystem::temp_directory_path().string()}) {
+  for (const std::string& path : std::vector<std::string>{"/dev/zero", std::filesystem::temp_directory_path().string()}) {
     INFO(path);
     try {
       ex::load_experiment_file(path);
