@@ -118,9 +118,12 @@ void SourceMap::index_map_values(const pb::Message& msg, const pb::FieldDescript
     child.start = entry_tree ? to_location(entry_tree->GetLocation(value_fd, -1)) : std::nullopt;
     if (!child.start && node.tree) child.start = to_location(node.tree->GetLocation(field, i));
     if (!child.start) child.start = node.start;
-    std::string key = key_fd->cpp_type() == pb::FieldDescriptor::CPPTYPE_STRING
-                          ? "\"" + entry.GetReflection()->GetString(entry, key_fd) + "\""
-                          : std::to_string(i);
+    std::string key = std::to_string(i);
+    if (key_fd->cpp_type() == pb::FieldDescriptor::CPPTYPE_STRING) {  // step by step: GCC 12 warns falsely on "\"" + s
+      key.assign(1, '"');
+      key.append(entry.GetReflection()->GetString(entry, key_fd));
+      key.push_back('"');
+    }
     child.path = element_path(node.path, field->name(), -1) + "[" + key + "]";
     index_message(entry.GetReflection()->GetMessage(entry, value_fd), child);
   }
