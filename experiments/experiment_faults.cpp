@@ -6,11 +6,14 @@
 #include <cmath>
 
 #include "experiments/experiment_checks.h"
+#include "topologies/units.h"
 
 namespace mpsim::experiments::detail {
 namespace {
 
 using experiment::Fault;
+
+constexpr std::int64_t kMinFlapPeriodNs = 1000000;  // 1 ms
 
 std::string seconds_text(sim::Duration d) {
   char buf[32];
@@ -85,21 +88,34 @@ void convert_flap(const CheckContext& ctx, const experiment::Flap& flap, sim::Fa
   check_component(ctx, flap, flap.target());
   sim::faults::Flap kind{flap.count(), {}, convert_detection(flap.detection())};
   if (flap.count() == 0) ctx.error(flap, "count", "required: the number of down/up cycles (>= 1)");
+  if (flap.count() > topology::limits::kMaxFlapCount) {
+    ctx.error(flap, "count", "must be at most " + std::to_string(topology::limits::kMaxFlapCount));
+  }
   if (flap.period().empty()) ctx.error(flap, "period", "required: the length of one down+up cycle");
   else if (auto p = duration_field(ctx, flap, "period", flap.period())) {
-    if (p->count() <= 0) ctx.error(flap, "period", "must be longer than 0");
+    if (p->count() < kMinFlapPeriodNs) ctx.error(flap, "period", "must be at least 1ms (one down+up cycle)");
     kind.period = *p;
+  }
+  // count x period is checked before anything multiplies it (fault_window_end, plan_faults).
+  std::int64_t cycles_ns = 0;
+  if (__builtin_mul_overflow(kind.period.count(), std::int64_t(flap.count()), &cycles_ns) ||
+      cycles_ns > topology::limits::kMaxDurationNs) {
+    ctx.error(flap, "count", "count x period is longer than 366d");
+    kind.count = 0;
   }
   f.kind = kind;
   f.target = flap.target();
   f.label = flap.target() + " flap x" + std::to_string(flap.count());
 }
 
-// 0 means "not written" (proto3): no change on that axis.
+// 0 means "not written" (proto3): no change on that axis. inf and NaN are refused: dividing a
+// bandwidth by inf once made a link faster, not slower.
 double gray_factor(const CheckContext& ctx, const experiment::Gray& gray, std::string_view field, double v) {
   if (v == 0) return 1.0;
-  if (!(v >= 1.0)) ctx.error(gray, field, "must be >= 1 (a gray failure only slows a link down)");
-  return v;
+  if (!(v >= 1.0 && v <= topology::limits::kMaxFactor)) {
+    ctx.error(gray, field, "must be >= 1 and at most 10000 (a gray failure only slows a link down)");
+  }
+  return v;  // an error above stops the load: the value is never used
 }
 
 void convert_gray(const CheckContext& ctx, const experiment::Gray& gray, sim::FaultSpec& f) {
@@ -187,8 +203,10 @@ void convert_window(const CheckContext& ctx, const Fault& fault, sim::FaultSpec&
                  [&](sim::faults::AnaChange& ana) { ana.duration = *d; },
                  [&](sim::faults::Gray& gray) { gray.duration = *d; },
                  [&](sim::faults::Loss& loss) { loss.duration = *d; },
-                 [&](const sim::faults::Flap& flap) {
-                   if (*d < flap.period * flap.count) ctx.error(fault, "duration", "shorter than the flap's count x period");
+                 [&](const sim::faults::Flap& flap) {  // count x period is bounded in convert_flap
+                   if (d->count() < flap.period.count() * std::int64_t(flap.count)) {
+                     ctx.error(fault, "duration", "shorter than the flap's count x period");
+                   }
                  },
                  [](const sim::faults::ControllerReset&) {},
              },

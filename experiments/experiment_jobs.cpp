@@ -56,6 +56,12 @@ void check_counts(const CheckContext& ctx, const Job& job) {
   if (job.has_iodepth() && job.iodepth() == 0) ctx.error(job, "iodepth", "must be at least 1");
   if (job.has_iodepth() && job.iodepth() > 65536) ctx.error(job, "iodepth", "must be at most 65536");
   if (job.has_numjobs() && job.numjobs() == 0) ctx.error(job, "numjobs", "must be at least 1");
+  if (job.numjobs() > topology::limits::kMaxNumjobs) {
+    ctx.error(job, "numjobs", "must be at most " + std::to_string(topology::limits::kMaxNumjobs));
+  }
+  if (job.rate_iops() > topology::limits::kMaxRateIops) {
+    ctx.error(job, "rate_iops", "must be at most " + std::to_string(topology::limits::kMaxRateIops) + " (0 = unlimited)");
+  }
   if (job.rwmixread() > 100) {
     ctx.error(job, "rwmixread", std::to_string(job.rwmixread()) + " is not a percentage (0..100)");
   }
@@ -198,6 +204,7 @@ std::vector<sim::JobSpec> convert_jobs(const Experiment& exp, const CheckContext
   return jobs;
 }
 
+// Each part is at most limits::kMaxDurationNs (parse_duration), so the sum fits in 64 bits.
 sim::Duration longest_job(const std::vector<sim::JobSpec>& jobs) {
   sim::Duration end{};
   for (const sim::JobSpec& j : jobs) end = std::max(end, j.start_delay + j.ramp_time + j.runtime);

@@ -10,6 +10,7 @@
 #include "experiments/experiment_checks.h"
 #include "experiments/overrides.h"
 #include "topologies/generate.h"
+#include "topologies/units.h"
 
 namespace mpsim::experiments {
 namespace {
@@ -107,14 +108,16 @@ sim::Duration timeline_interval(const Experiment& exp, const detail::CheckContex
   sim::Duration dflt = std::chrono::milliseconds(100);
   if (exp.timeline_interval().empty()) return dflt;
   auto d = detail::duration_field(ctx, exp, "timeline_interval", exp.timeline_interval());
-  if (d && d->count() <= 0) ctx.error(exp, "timeline_interval", "must be longer than 0");
-  return d && d->count() > 0 ? *d : dflt;
+  const bool ok = d && d->count() >= topology::limits::kMinTimelineIntervalNs;
+  if (d && !ok) ctx.error(exp, "timeline_interval", "must be at least 1ms (one timeline point per interval and series)");
+  return ok ? *d : dflt;
 }
 
 LoadedExperiment assemble(const Experiment& exp, const topology::SourceMap& map, const std::string& base_dir) {
   topology::Diagnostics diag;
   Fabric fabric = resolve_fabric(exp, map, diag, base_dir);
   detail::CheckContext ctx{map, diag, fabric.topo.get()};
+  topology::check_enum_values(exp, map, diag);  // again: a --set override may have written a number
   check_seed_and_name(exp, ctx);
 
   sim::Scenario base;

@@ -33,7 +33,9 @@ Duration Controller::keep_alive_period() const {
 // last one (at once if that has passed: a reconnect checks straight away). comp_seen is kept.
 void Controller::start_keep_alive() {
   if (config_.kato <= Duration(0)) return;
-  queue_keep_alive_work(std::max(Duration(0), ka_last_check_ + keep_alive_period() - timers_.now()));
+  // Written as a difference of times: last check + period can pass the clock's range for a huge kato.
+  const Duration since_check = timers_.now() - ka_last_check_;
+  queue_keep_alive_work(since_check >= keep_alive_period() ? Duration(0) : keep_alive_period() - since_check);
 }
 
 void Controller::stop_keep_alive() {
@@ -90,15 +92,23 @@ void Controller::note_completion(const IoRequest& io) {
   if (jiffies(io.dispatched) >= jiffies(ka_last_check_)) comp_seen_ = true;
 }
 
+// floor(t * hz / 1e9), split into whole seconds and the rest so no product passes 64 bits
+// (t * hz overflows after 106 days at HZ=1000).
 std::int64_t Controller::jiffies(TimePoint t) const {
   const std::int64_t hz = config_.request_timer.hz;
-  return hz == 0 ? t.count() : t.count() * hz / 1'000'000'000;
+  if (hz == 0) return t.count();
+  constexpr std::int64_t kNsPerS = 1'000'000'000;
+  const std::int64_t s = t.count() / kNsPerS, rest = t.count() % kNsPerS;
+  return s * hz + rest * hz / kNsPerS;
 }
 
-// The first instant at which jiffies() reads j.
+// The first instant at which jiffies() reads j: ceil(j * 1e9 / hz), split the same way.
 TimePoint Controller::jiffies_to_time(std::int64_t j) const {
   const std::int64_t hz = config_.request_timer.hz;
-  return hz == 0 ? TimePoint(j) : TimePoint((j * 1'000'000'000 + hz - 1) / hz);
+  if (hz == 0) return TimePoint(j);
+  constexpr std::int64_t kNsPerS = 1'000'000'000;
+  const std::int64_t s = j / hz, rest = j % hz;
+  return TimePoint(s * kNsPerS + (rest * kNsPerS + hz - 1) / hz);
 }
 
 // blk_add_timer: deadline = start + kato; a queue timer that is idle, or due at least HZ/2 later

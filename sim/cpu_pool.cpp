@@ -16,14 +16,17 @@ std::uint64_t mix(std::uint64_t x) {
   return x ^ (x >> 31);
 }
 
+// Draws are capped (2^53 ns, ~104 days) so the sums stay in 64 bits whatever the parameters.
+std::int64_t bounded_ns(double ns) { return std::llround(std::min(ns, 0x1.0p53)); }
+
 bool has_pauses(const models::CpuParams& p) { return p.pause_rate_per_s > 0 && p.pause_mean_us > 0; }
 
 }  // namespace
 
 PauseTrack::PauseTrack(double rate_per_s, double mean_us, std::uint64_t seed)
     : gap_mean_ns_(1e9 / rate_per_s), pause_mean_ns_(mean_us * 1000.0), rng_(seed) {
-  start_ = std::llround(draw(gap_mean_ns_));
-  end_ = start_ + std::llround(draw(pause_mean_ns_));
+  start_ = bounded_ns(draw(gap_mean_ns_));
+  end_ = start_ + bounded_ns(draw(pause_mean_ns_));
 }
 
 // Inverse transform of a 53-bit uniform: the same numbers on every standard library.
@@ -33,8 +36,8 @@ double PauseTrack::draw(double mean_ns) {
 }
 
 void PauseTrack::next() {
-  start_ = end_ + std::llround(draw(gap_mean_ns_));
-  end_ = start_ + std::llround(draw(pause_mean_ns_));
+  start_ = end_ + bounded_ns(draw(gap_mean_ns_));
+  end_ = start_ + bounded_ns(draw(pause_mean_ns_));
 }
 
 std::int64_t PauseTrack::finish(std::int64_t t, std::int64_t cost) {

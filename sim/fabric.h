@@ -60,8 +60,12 @@ struct FabricLink {
   std::int64_t ps_per_byte = 0;     // current, from the slowest of link and end devices
   std::int64_t latency_ns = 0;      // current
   LinkSchedule busy[2];
+  // Checked: a 1 Kbps link slowed by a gray divisor carrying a 1 GiB message passes 64 bits of
+  // picoseconds. The result is capped at ~9 years, so a route's sum of hops stays in range.
+  static constexpr std::int64_t kMaxSerialiseNs = std::int64_t(1) << 58;
   std::int64_t serialise_ns(std::uint64_t bytes) const {
-    return (std::int64_t(bytes) * ps_per_byte + 500) / 1000;
+    const __int128 ns = (static_cast<__int128>(bytes) * ps_per_byte + 500) / 1000;
+    return ns > kMaxSerialiseNs ? kMaxSerialiseNs : static_cast<std::int64_t>(ns);
   }
 };
 

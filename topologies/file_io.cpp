@@ -17,9 +17,21 @@ FileError failure(const std::filesystem::path& path, const char* what, int err) 
 
 }  // namespace
 
-std::string read_file(const std::filesystem::path& path) {
-  std::error_code ignored;
-  if (std::filesystem::is_directory(path, ignored)) throw failure(path, "read", EISDIR);  // opens, reads nothing
+std::string read_file(const std::filesystem::path& path, std::uintmax_t max_bytes) {
+  // A directory opens and reads as nothing, /dev/zero or a FIFO never ends: only regular files,
+  // and only of a size an input can sensibly have.
+  std::error_code err;
+  const auto status = std::filesystem::status(path, err);
+  if (err) throw failure(path, "read", err.value());
+  if (std::filesystem::is_directory(status)) throw failure(path, "read", EISDIR);
+  if (!std::filesystem::is_regular_file(status)) {
+    throw FileError(path.string() + ": cannot read: not a regular file (a device, FIFO or socket)");
+  }
+  const std::uintmax_t size = std::filesystem::file_size(path, err);
+  if (!err && size > max_bytes) {
+    throw FileError(path.string() + ": cannot read: " + std::to_string(size) + " bytes is over the limit of " +
+                    std::to_string(max_bytes) + " bytes for this input");
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) throw failure(path, "read", errno);
   std::ostringstream text;

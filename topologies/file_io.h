@@ -2,6 +2,7 @@
 // failure always names the path and the reason, and a failed write never leaves half a file.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <stdexcept>
 #include <string>
@@ -15,8 +16,10 @@ class FileError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// The whole file, bytes as stored. Throws FileError.
-std::string read_file(const std::filesystem::path& path);
+// The whole file, bytes as stored. Throws FileError, also for anything but a regular file (a
+// directory, /dev/zero, a FIFO) and for a file over `max_bytes` (inputs a user writes pass
+// limits::kMaxInputFileBytes; files mpsim wrote itself, such as fio logs, are not bounded).
+std::string read_file(const std::filesystem::path& path, std::uintmax_t max_bytes = UINTMAX_MAX);
 
 // Writes `text` to a temporary file beside `path` and renames it over `path`, so readers see the
 // old file or the new one, never a partial one. Throws FileError (and leaves no temporary behind).

@@ -1,20 +1,28 @@
-// Import of an nvmetcli save file (config.json) as an mpsim topology.
+// Import of nvmetcli save files (config.json) as one mpsim topology.
 //
-// nvmetcli describes only the target: ports (address, ANA groups, exported subsystems) and
-// subsystems (namespaces and their ANA groups). The import makes one target node of it and
-// fills the rest with stated defaults: one host ("host0", one NUMA node, one NIC), one switch
-// cabled to the NIC and to every port, and a connection from the host to every (port,
-// subsystem) pair the config exports. Namespace sizes are unknown to nvmetcli and come from
-// the options. The output starts with a comment listing every default used.
+// nvmetcli describes only the target: ports (address, ANA groups, exported subsystems),
+// subsystems (namespaces and their ANA groups, the hosts allowed to connect) and the host NQNs
+// it knows. Each file becomes one target node ("nvmet" for one file, "nvmet0", "nvmet1"... for
+// several); a subsystem NQN found in several files is one subsystem exported by all their ports
+// (an active-active pair), its namespaces merged by nsid. Hosts: one per host NQN any
+// subsystem's `allowed_hosts` names ("host0", "host1"... in order of first appearance), or one
+// "host0" when no file restricts its hosts; each connects to every (port, subsystem) pair it is
+// allowed on (allow_any_host "1", or listed). The rest is filled with stated defaults: one NUMA
+// node and one NIC per host, one switch cabled to every NIC and port, namespace sizes from the
+// options. The output starts with a comment listing every default used and every host's NQN.
 //
 // nvmet semantics kept: a port always has ANA group 1, optimized unless the file says
 // otherwise; a group the port was not configured with is inaccessible there. The import writes
 // each port's state for every group its namespaces use, so the textproto is explicit.
 // Ports whose transport is not TCP are skipped (commented), and so are subsystems left with no
 // port and disabled namespaces.
+//
+// Errors name the file and the JSON field ("config.json: ports[1].addr: ..."); the output is
+// checked as a topology before it is returned.
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "topologies/textproto.h"
 
@@ -30,10 +38,17 @@ struct NvmetcliImportOptions {
   double link_latency_us = 2;
 };
 
+struct NvmetcliInput {
+  std::string json;
+  std::string source;  // the file name errors are reported against
+};
+
 // Returns the topology as commented textproto, already checked to load cleanly.
 // Throws InputError "SOURCE: json.field: message" for malformed input.
+std::string import_nvmetcli(const std::vector<NvmetcliInput>& inputs, const NvmetcliImportOptions& options);
 std::string import_nvmetcli(const std::string& json, const std::string& source_name,
                             const NvmetcliImportOptions& options);
+std::string import_nvmetcli_files(const std::vector<std::string>& paths, const NvmetcliImportOptions& options);
 std::string import_nvmetcli_file(const std::string& path, const NvmetcliImportOptions& options);
 
 }  // namespace mpsim::topology

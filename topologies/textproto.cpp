@@ -4,6 +4,7 @@
 #include <google/protobuf/io/tokenizer.h>
 
 #include "topologies/file_io.h"
+#include "topologies/units.h"
 
 namespace mpsim::topology {
 
@@ -81,8 +82,10 @@ void SourceMap::index_message(const pb::Message& msg, const Node& node) {
   std::vector<const pb::FieldDescriptor*> fields;
   refl->ListFields(msg, &fields);
   for (const pb::FieldDescriptor* field : fields) {
-    if (field->cpp_type() != pb::FieldDescriptor::CPPTYPE_MESSAGE || field->is_map()) continue;
-    if (field->is_repeated()) {
+    if (field->cpp_type() != pb::FieldDescriptor::CPPTYPE_MESSAGE) continue;
+    if (field->is_map()) {
+      index_map_values(msg, field, node);
+    } else if (field->is_repeated()) {
       for (int i = 0; i < refl->FieldSize(msg, field); ++i) {
         Node child;
         child.tree = node.tree ? node.tree->GetTreeForNested(field, i) : nullptr;
@@ -97,6 +100,32 @@ void SourceMap::index_message(const pb::Message& msg, const Node& node) {
       child.path = element_path(node.path, field->name(), -1);
       index_message(refl->GetMessage(msg, field), child);
     }
+  }
+}
+
+// A map field parses as repeated entries {key, value}; each value that is a message is indexed
+// under the path `field["key"]` (the repeated view of the map is in parse order right after parsing).
+void SourceMap::index_map_values(const pb::Message& msg, const pb::FieldDescriptor* field, const Node& node) {
+  const pb::Reflection* refl = msg.GetReflection();
+  const pb::FieldDescriptor* key_fd = field->message_type()->map_key();
+  const pb::FieldDescriptor* value_fd = field->message_type()->map_value();
+  if (value_fd->cpp_type() != pb::FieldDescriptor::CPPTYPE_MESSAGE) return;
+  for (int i = 0; i < refl->FieldSize(msg, field); ++i) {
+    const pb::Message& entry = refl->GetRepeatedMessage(msg, field, i);
+    const ParseInfoTree* entry_tree = node.tree ? node.tree->GetTreeForNested(field, i) : nullptr;
+    Node child;
+    child.tree = entry_tree ? entry_tree->GetTreeForNested(value_fd, -1) : nullptr;
+    child.start = entry_tree ? to_location(entry_tree->GetLocation(value_fd, -1)) : std::nullopt;
+    if (!child.start && node.tree) child.start = to_location(node.tree->GetLocation(field, i));
+    if (!child.start) child.start = node.start;
+    std::string key = std::to_string(i);
+    if (key_fd->cpp_type() == pb::FieldDescriptor::CPPTYPE_STRING) {  // step by step: GCC 12 warns falsely on "\"" + s
+      key.assign(1, '"');
+      key.append(entry.GetReflection()->GetString(entry, key_fd));
+      key.push_back('"');
+    }
+    child.path = element_path(node.path, field->name(), -1) + "[" + key + "]";
+    index_message(entry.GetReflection()->GetMessage(entry, value_fd), child);
   }
 }
 
@@ -129,6 +158,74 @@ std::string SourceMap::path(const pb::Message& msg, std::string_view field, int 
   return element_path(node ? node->path : std::string(), field, index);
 }
 
+const pb::Message* find_map_value(const pb::Message& msg, std::string_view field, std::string_view key) {
+  const pb::FieldDescriptor* fd = msg.GetDescriptor()->FindFieldByName(std::string(field));
+  if (!fd || !fd->is_map()) return nullptr;
+  const pb::FieldDescriptor* key_fd = fd->message_type()->map_key();
+  const pb::FieldDescriptor* value_fd = fd->message_type()->map_value();
+  if (key_fd->cpp_type() != pb::FieldDescriptor::CPPTYPE_STRING ||
+      value_fd->cpp_type() != pb::FieldDescriptor::CPPTYPE_MESSAGE) {
+    return nullptr;
+  }
+  const pb::Reflection* refl = msg.GetReflection();
+  const pb::Message* found = nullptr;
+  for (int i = 0; i < refl->FieldSize(msg, fd); ++i) {  // the last entry of a key is the one kept
+    const pb::Message& entry = refl->GetRepeatedMessage(msg, fd, i);
+    if (entry.GetReflection()->GetString(entry, key_fd) == key) found = &entry.GetReflection()->GetMessage(entry, value_fd);
+  }
+  return found;
+}
+
+namespace {
+
+std::string enum_names(const pb::EnumDescriptor* type) {
+  std::string out;
+  for (int i = 0; i < type->value_count(); ++i) out += (i ? ", " : "") + type->value(i)->name();
+  return out;
+}
+
+void check_enum(const pb::Message& msg, const pb::FieldDescriptor* field, int value, int index, const SourceMap& map,
+                Diagnostics& diag) {
+  if (field->enum_type()->FindValueByNumber(value)) return;
+  diag.error(map, msg, field->name(),
+             std::to_string(value) + " is not a " + field->name() + " (" + field->enum_type()->name() +
+                 "): use one of " + enum_names(field->enum_type()),
+             index);
+}
+
+}  // namespace
+
+// proto3 enums are open: `state: 77` parses. Every enum of every (nested) message is checked.
+void check_enum_values(const pb::Message& msg, const SourceMap& map, Diagnostics& diag) {
+  const pb::Reflection* refl = msg.GetReflection();
+  std::vector<const pb::FieldDescriptor*> fields;
+  refl->ListFields(msg, &fields);
+  for (const pb::FieldDescriptor* field : fields) {
+    if (field->cpp_type() == pb::FieldDescriptor::CPPTYPE_ENUM) {
+      if (!field->is_repeated()) {
+        check_enum(msg, field, refl->GetEnumValue(msg, field), -1, map, diag);
+      } else {
+        for (int i = 0; i < refl->FieldSize(msg, field); ++i) {
+          check_enum(msg, field, refl->GetRepeatedEnumValue(msg, field, i), i, map, diag);
+        }
+      }
+    } else if (field->cpp_type() == pb::FieldDescriptor::CPPTYPE_MESSAGE) {
+      if (field->is_map()) {
+        const pb::FieldDescriptor* value_fd = field->message_type()->map_value();
+        if (value_fd->cpp_type() != pb::FieldDescriptor::CPPTYPE_MESSAGE) continue;
+        for (int i = 0; i < refl->FieldSize(msg, field); ++i) {
+          const pb::Message& entry = refl->GetRepeatedMessage(msg, field, i);
+          check_enum_values(entry.GetReflection()->GetMessage(entry, value_fd), map, diag);
+        }
+      } else if (field->is_repeated()) {
+        for (int i = 0; i < refl->FieldSize(msg, field); ++i) check_enum_values(refl->GetRepeatedMessage(msg, field, i), map, diag);
+      } else {
+        check_enum_values(refl->GetMessage(msg, field), map, diag);
+      }
+    }
+  }
+}
+
 SourceMap parse_textproto(std::string_view text, const std::string& source_name, pb::Message& msg) {
   msg.Clear();
   Collector collector(source_name);
@@ -141,17 +238,34 @@ SourceMap parse_textproto(std::string_view text, const std::string& source_name,
     if (collector.errors().empty()) throw InputError(source_name + ": not a valid " + msg.GetTypeName());
     throw InputError(collector.errors());
   }
-  return SourceMap(source_name, msg, std::move(tree));
+  SourceMap map(source_name, msg, std::move(tree));
+  Diagnostics diag;
+  check_enum_values(msg, map, diag);
+  if (!diag.empty()) {
+    msg.Clear();
+    diag.throw_if_any();
+  }
+  return map;
 }
 
 SourceMap parse_textproto_file(const std::string& path, pb::Message& msg) {
   std::string text;
   try {
-    text = read_file(path);
+    text = read_file(path, limits::kMaxInputFileBytes);
   } catch (const FileError& e) {
     throw InputError(e.what());
   }
-  return parse_textproto(text, path, msg);
+  try {
+    return parse_textproto(text, path, msg);
+  } catch (const InputError& e) {
+    // JSON (an nvmetcli save file, most likely) fails on its first brace: say what to do instead.
+    const std::size_t first = text.find_first_not_of(" \t\r\n");
+    if (first == std::string::npos || text[first] != '{') throw;
+    std::vector<std::string> problems = e.problems();
+    problems.push_back(path + ": this looks like JSON, not a text-format file; an nvmetcli save file is converted with "
+                              "`mpsim topo import --nvmetcli " + path + "`");
+    throw InputError(problems);
+  }
 }
 
 void Diagnostics::add(const std::string& where, const std::string& field_path, const std::string& message) {

@@ -80,6 +80,8 @@ class SourceMap {
     std::string path;               // "" for the root
   };
   void index_message(const google::protobuf::Message& msg, const Node& node);
+  void index_map_values(const google::protobuf::Message& msg, const google::protobuf::FieldDescriptor* field,
+                        const Node& node);
   const Node* find(const google::protobuf::Message& msg) const;
 
   std::string source_name_ = "<input>";
@@ -87,11 +89,22 @@ class SourceMap {
   std::map<const google::protobuf::Message*, Node> nodes_;
 };
 
-// Parses `text` into `msg` (cleared first). Unknown fields are errors. Throws InputError
-// "SOURCE:LINE:COL: message" on the first syntax error.
+// The value message of entry `key` of the map field `field` of `msg`, as parsed (the object the
+// SourceMap knows, so errors about it are located); nullptr when there is none.
+const google::protobuf::Message* find_map_value(const google::protobuf::Message& msg, std::string_view field,
+                                                std::string_view key);
+
+class Diagnostics;
+// Reports every enum field (at any depth) holding a number that names no value: proto3 enums are
+// open, so `state: 77` parses.
+void check_enum_values(const google::protobuf::Message& msg, const SourceMap& map, Diagnostics& diag);
+
+// Parses `text` into `msg` (cleared first). Unknown fields and enum numbers without a name are
+// errors. Throws InputError "SOURCE:LINE:COL: message" on the first syntax error.
 SourceMap parse_textproto(std::string_view text, const std::string& source_name, google::protobuf::Message& msg);
 
-// Reads and parses `path`; an unreadable file is an InputError too.
+// Reads and parses `path`; an unreadable, special or oversize file is an InputError too, and a
+// JSON file gets a hint to use `mpsim topo import`.
 SourceMap parse_textproto_file(const std::string& path, google::protobuf::Message& msg);
 
 // Collects every semantic problem of an input so they are reported together, in the order found.

@@ -138,6 +138,11 @@ double parse_bandwidth(std::string_view text) {
   if (!(bps > 0) || !std::isfinite(bps)) {
     throw std::invalid_argument("bandwidth \"" + std::string(text) + "\" must be > 0");
   }
+  if (bps < limits::kMinBandwidthBps || bps > limits::kMaxBandwidthBps) {
+    throw std::invalid_argument("bandwidth \"" + std::string(text) + "\" is outside " +
+                                format_bandwidth(limits::kMinBandwidthBps) + ".." +
+                                format_bandwidth(limits::kMaxBandwidthBps));
+  }
   return bps;
 }
 
@@ -174,8 +179,8 @@ std::int64_t parse_duration(std::string_view text) {
                                 "\" (use ns, us, ms, s, m, h, d; bare number = seconds)");
   }
   double ns = std::round(q.number * unit->factor);
-  if (ns >= static_cast<double>(std::numeric_limits<std::int64_t>::max())) {
-    throw std::invalid_argument("duration \"" + std::string(text) + "\" is too long");
+  if (!(ns <= static_cast<double>(limits::kMaxDurationNs))) {
+    throw std::invalid_argument("duration \"" + std::string(text) + "\" is too long (at most 366d)");
   }
   return static_cast<std::int64_t>(ns);
 }

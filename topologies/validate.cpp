@@ -93,6 +93,7 @@ class Validator {
     for (const NumaNode& numa : host.numa_nodes()) {
       if (!numa_ids.insert(numa.id()).second) error(numa, "id", "duplicate NUMA node id " + std::to_string(numa.id()));
       if (numa.cpus() == 0) error(numa, "cpus", "required field is missing or 0: a NUMA node needs CPUs");
+      if (numa.cpus() > limits::kMaxCpus) error(numa, "cpus", "must be at most " + std::to_string(limits::kMaxCpus));
     }
     const uint32_t hz = host.kernel_hz();
     if (hz != 0 && hz != 100 && hz != 250 && hz != 300 && hz != 1000) {
@@ -115,6 +116,7 @@ class Validator {
   void check_target_node(const TargetNode& node) {
     check_node_name(node, node.name(), "target node");
     if (node.cpus() == 0) error(node, "cpus", "required field is missing or 0: a target node needs CPUs");
+    if (node.cpus() > limits::kMaxCpus) error(node, "cpus", "must be at most " + std::to_string(limits::kMaxCpus));
     if (node.ports().empty()) error(node, "ports", "required field is missing: at least one port");
     std::set<std::string> port_names;
     for (const TargetPort& port : node.ports()) {
@@ -175,6 +177,8 @@ class Validator {
     if (!(link.latency_us() > 0) || !std::isfinite(link.latency_us())) {
       error(link, "latency_us", link.latency_us() == 0 ? "required field is missing or 0: latency_us must be > 0"
                                                        : "latency_us must be > 0");
+    } else if (link.latency_us() > limits::kMaxLinkLatencyUs) {
+      error(link, "latency_us", "latency_us must be at most 1000000 (1 s one way)");
     }
   }
 
@@ -304,8 +308,9 @@ class Validator {
 
   void check_options(const ConnectOptions& o) {
     auto finite = [&](std::string_view field, bool has, double v) {
-      if (has && !std::isfinite(v)) error(o, field, "must be a finite number");
-      return has && std::isfinite(v);
+      const bool ok = std::isfinite(v) && std::abs(v) <= limits::kMaxTimeoutS;
+      if (has && !ok) error(o, field, "must be a finite number of seconds, at most 10000000 in size");
+      return has && ok;
     };
     if (finite("kato_s", o.has_kato_s(), o.kato_s()) && o.kato_s() <= 0) {
       error(o, "kato_s", "keep-alive timeout must be > 0");
@@ -321,7 +326,9 @@ class Validator {
     }
     if (finite("failover_delay_s", o.has_failover_delay_s(), o.failover_delay_s()) && o.failover_delay_s() < 0)
       error(o, "failover_delay_s", "failover_delay_s must be >= 0");
-    if (o.has_nr_io_queues() && o.nr_io_queues() == 0) error(o, "nr_io_queues", "nr_io_queues must be >= 1");
+    if (o.has_nr_io_queues() && (o.nr_io_queues() == 0 || o.nr_io_queues() > limits::kMaxCpus)) {
+      error(o, "nr_io_queues", "nr_io_queues must be >= 1 and at most 65536");
+    }
     if (o.has_queue_size() && (o.queue_size() < kMinQueueSize || o.queue_size() > kMaxQueueSize)) {
       error(o, "queue_size", "queue_size " + std::to_string(o.queue_size()) + " is outside 16..1024");
     }

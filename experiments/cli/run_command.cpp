@@ -12,6 +12,7 @@
 #include "experiments/slo.h"
 #include "experiments/progress.h"
 #include "experiments/reports.h"
+#include "experiments/run_estimate.h"
 #include "experiments/runner.h"
 #include "topologies/textproto.h"
 
@@ -25,6 +26,7 @@ struct RunOptions {
   std::string out_dir;
   bool json = false;
   bool report = false;
+  bool allow_large = false;            // --allow-large: skip the cost-estimate refusal
   std::vector<std::string> overrides;  // --set PATH=VALUE
   std::vector<std::string> slos;       // --slo TEXT, beside the file's slo {}
   std::string junit;
@@ -112,6 +114,9 @@ int run(const RunOptions& opt) {
   try {
     exp = ex::load_experiment_file(opt.experiment, ex::parse_overrides(opt.overrides));
     slos = ex::check_run_slos(exp, opt.slos);
+    const ex::RunEstimate estimate = ex::estimate_run(exp);  // refuse up front what cannot finish
+    spdlog::debug("estimate: {}", estimate.describe());
+    if (!opt.allow_large) ex::check_estimate(exp, estimate, ex::EstimateBounds::for_this_machine());
   } catch (const std::invalid_argument& e) {  // OverrideError, SloError
     std::cerr << e.what() << "\n";
     return kExitBadInput;
@@ -152,6 +157,7 @@ void add_run_command(CLI::App& app, Action& action) {
       ->allow_extra_args(false);
   cmd->add_option("--slo", opt->slos, "An assertion, e.g. \"p99<=1ms\", \"fault:stall<=3s\"; exit 1 if one fails");
   cmd->add_option("--junit", opt->junit, "Write the assertions' results as JUnit XML here");
+  cmd->add_flag("--allow-large", opt->allow_large, "Run even when the cost estimate passes this machine's memory or 24 h");
   cmd->add_flag("--report", opt->report, "Also write report.html (plots) into the --out directory (default ./mpsim-results)");
   cmd->callback([opt, &action] {
     if (opt->report && opt->out_dir.empty()) opt->out_dir = "mpsim-results";

@@ -2,7 +2,7 @@
 //
 //   mpsim topo check FILE... [--json]    validate + structural analysis; exit 1 if a check fails
 //   mpsim topo paths FILE [--json]       every path: route, latency, bottleneck, ANA state
-//   mpsim topo import --nvmetcli CONFIG.json [-o FILE] [--media M] [--ns-size S] [--host-cpus N] ...
+//   mpsim topo import --nvmetcli CONFIG.json [CONFIG2.json...] [-o FILE] [--media M] [--ns-size S] [--host-cpus N] ...
 //   mpsim topo gen leaf-spine|dual-fabric --PARAM VALUE ...   (topo_gen_command.cpp)
 //
 // Every input is loaded and validated before anything is printed, so a bad file gives its
@@ -67,10 +67,11 @@ int run_paths(const std::string& file, bool json) {
   return kExitOk;
 }
 
-int run_import(const std::string& config, const std::string& output, const topo::NvmetcliImportOptions& options) {
+int run_import(const std::vector<std::string>& configs, const std::string& output,
+               const topo::NvmetcliImportOptions& options) {
   std::string text;
   try {
-    text = topo::import_nvmetcli_file(config, options);
+    text = topo::import_nvmetcli_files(configs, options);
   } catch (const topo::InputError& e) {
     std::cerr << e.what() << "\n";
     return kExitBadInput;
@@ -92,7 +93,7 @@ struct TopoArgs {
   std::vector<std::string> check_files;
   std::string paths_file;
   bool json = false;
-  std::string nvmetcli;
+  std::vector<std::string> nvmetcli;
   std::string output;
   topo::NvmetcliImportOptions import;
 };
@@ -115,7 +116,8 @@ void add_topo_command(CLI::App& app, Action& action) {
   paths->callback([&action, args] { action = [args] { return run_paths(args->paths_file, args->json); }; });
 
   CLI::App* import = cmd->add_subcommand("import", "Convert an nvmetcli save file (config.json) to a topology");
-  import->add_option("--nvmetcli", args->nvmetcli, "nvmetcli save file, e.g. /etc/nvmet/config.json")->required();
+  import->add_option("--nvmetcli", args->nvmetcli, "nvmetcli save file(s), e.g. /etc/nvmet/config.json; several make one fabric")
+      ->required();
   import->add_option("-o,--output", args->output, "Output .textproto (default: stdout)");
   import->add_option("--media", args->import.media, "Media model of every namespace")->capture_default_str();
   import->add_option("--ns-size", args->import.ns_size, "Size of every namespace (nvmetcli does not record it)")
