@@ -51,6 +51,7 @@ class Calendar {
   }
   std::size_t size() const { return size_; }
   std::size_t far_size() const { return far_.size(); }  // waiting beyond the horizon
+  static constexpr std::size_t bytes_per_event() { return sizeof(Node); }  // a pending event in the wheel
 
  private:
   static constexpr std::uint32_t kNone = std::numeric_limits<std::uint32_t>::max();
