@@ -50,8 +50,9 @@ struct CaseResult {
 };
 
 // fio's own per-I/O bookkeeping on this machine: `fio --ioengine=null --rw=randread --bs=4k
-// --iodepth=128 --numjobs=1 --time_based --runtime=<runtime_s> --name=x` (Debian's fio,
-// installed with apt-get if missing).
+// --iodepth=128 --numjobs=1 --time_based --runtime=<runtime_s> --size=1g --name=x` (Debian's
+// fio, installed with apt-get if missing; fio refuses a job without a size, which the null
+// engine otherwise ignores).
 struct FioLimit {
   bool ok = false;
   double iops = 0;            // I/Os per wall-second

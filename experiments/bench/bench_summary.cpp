@@ -66,7 +66,7 @@ FioLimit measure_fio_limit(int runtime_s) {
   }
   const std::string out = shell_output(
       "fio --ioengine=null --rw=randread --bs=4k --iodepth=128 --numjobs=1 --time_based --runtime=" +
-      std::to_string(runtime_s) + " --name=x --output-format=json 2>/dev/null");
+      std::to_string(runtime_s) + " --size=1g --name=x --output-format=json 2>/dev/null");
   try {
     const auto j = nlohmann::json::parse(out);
     const auto& job = j.at("jobs").at(0);
