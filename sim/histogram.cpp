@@ -6,10 +6,23 @@
 
 namespace mpsim::sim {
 
-Histogram::Histogram(int bits, int max_log2) : bits_(bits) {
-  const std::size_t exact = std::size_t(1) << bits;
-  const std::size_t per_octave = exact / 2;
-  counts_.assign(exact + std::size_t(max_log2 - bits + 1) * per_octave, 0);
+Histogram::Histogram(int bits, int max_log2)
+    : bits_(bits), buckets_((std::size_t(1) << bits) + std::size_t(max_log2 - bits + 1) * ((std::size_t(1) << bits) / 2)) {}
+
+// Widens the held range to bucket i, an octave beyond it, so a range that creeps grows rarely.
+void Histogram::cover(std::size_t i) {
+  const std::size_t slack = (std::size_t(1) << bits_) / 2;
+  if (counts_.empty()) {
+    base_ = i >= slack ? i - slack : 0;
+    counts_.assign(std::min(i + slack + 1, buckets_) - base_, 0);
+    return;
+  }
+  const std::size_t lo = i < base_ ? (i >= slack ? i - slack : 0) : base_;
+  const std::size_t hi = std::max(base_ + counts_.size(), i >= base_ ? std::min(i + slack + 1, buckets_) : 0);
+  std::vector<std::uint64_t> wider(hi - lo, 0);
+  std::copy(counts_.begin(), counts_.end(), wider.begin() + std::ptrdiff_t(base_ - lo));
+  counts_ = std::move(wider);
+  base_ = lo;
 }
 
 std::size_t Histogram::index(std::int64_t v) const {
@@ -20,7 +33,7 @@ std::size_t Histogram::index(std::int64_t v) const {
   const int shift = msb - (bits_ - 1);
   const std::uint64_t sub = (u >> shift) - (exact / 2);  // 0 .. exact/2 - 1
   const std::size_t i = std::size_t(exact + std::uint64_t(msb - bits_) * (exact / 2) + sub);
-  return std::min(i, counts_.size() - 1);
+  return std::min(i, buckets_ - 1);
 }
 
 // The middle of bucket i (exact below 2^bits).
@@ -35,7 +48,7 @@ std::int64_t Histogram::value_at(std::size_t i) const {
 }
 
 void Histogram::add(std::int64_t v) {
-  ++counts_[index(v)];
+  ++bucket(index(v));
   if (count_ == 0 || v < min_) min_ = v;
   if (count_ == 0 || v > max_) max_ = v;
   ++count_;
@@ -46,7 +59,9 @@ void Histogram::add(std::int64_t v) {
 // Only buckets between min and max can be non-zero: a timeline closes thousands of mostly
 // narrow histograms every interval, so zeroing (and scanning, below) just that range matters.
 void Histogram::clear() {
-  if (count_ > 0) std::fill(counts_.begin() + index(min_), counts_.begin() + index(max_) + 1, 0);
+  if (count_ > 0) {
+    std::fill(counts_.begin() + std::ptrdiff_t(index(min_) - base_), counts_.begin() + std::ptrdiff_t(index(max_) - base_) + 1, 0);
+  }
   count_ = 0;
   min_ = max_ = 0;
   sum_ = sum_sq_ = 0;
@@ -63,8 +78,8 @@ std::int64_t Histogram::percentile(double p) const {
   if (count_ == 0) return 0;
   const auto rank = std::max<std::uint64_t>(1, std::uint64_t(std::ceil(p / 100.0 * double(count_))));
   std::uint64_t seen = 0;
-  for (std::size_t i = index(min_); i < counts_.size(); ++i) {
-    seen += counts_[i];
+  for (std::size_t i = index(min_); i <= index(max_); ++i) {
+    seen += held(i);
     if (seen >= rank) return std::clamp(value_at(i), min_, max_);
   }
   return max_;
@@ -72,7 +87,9 @@ std::int64_t Histogram::percentile(double p) const {
 
 void Histogram::merge(const Histogram& o) {
   if (o.count_ == 0) return;
-  for (std::size_t i = 0; i < counts_.size() && i < o.counts_.size(); ++i) counts_[i] += o.counts_[i];
+  bucket(o.base_);
+  bucket(o.base_ + o.counts_.size() - 1);
+  for (std::size_t k = 0; k < o.counts_.size(); ++k) counts_[o.base_ + k - base_] += o.counts_[k];
   min_ = count_ ? std::min(min_, o.min_) : o.min_;
   max_ = count_ ? std::max(max_, o.max_) : o.max_;
   count_ += o.count_;

@@ -168,8 +168,9 @@ void Metrics::finish(std::int64_t end, RunResult& r) {
   const std::int64_t n = (end + interval_ - 1) / interval_;
   for (auto& s : series_) s.close_until(n);
   r.timeline.clear();
-  for (std::int64_t k = 0; k < n; ++k) {
-    for (const auto& s : series_) r.timeline.push_back(s.rows()[k]);
+  r.timeline.reserve(std::size_t(n) * series_.size());
+  for (std::int64_t k = 0; k < n; ++k) {  // moved, not copied: at 8,192 controllers a copy was the peak RSS
+    for (auto& s : series_) r.timeline.push_back(std::move(s.rows()[std::size_t(k)]));
   }
   std::stable_sort(events_.begin(), events_.end(), [](const EventRow& a, const EventRow& b) { return a.at < b.at; });
   r.events = events_;

@@ -21,6 +21,7 @@ class TimelineSeries {
   // Closes every interval before `intervals` (empty ones too) into rows.
   void close_until(std::int64_t intervals);
   const std::vector<TimelineRow>& rows() const { return rows_; }
+  std::vector<TimelineRow>& rows() { return rows_; }  // finish() moves them into the result
 
  private:
   void close_current();

@@ -34,6 +34,7 @@ class Scheduler {
   void at(std::int64_t time, EventType type, std::uint32_t a, std::uint32_t tag) { cal_.push(time, type, a, tag); }
 
   // Takes the next event due before `t` and moves the clock to it; false if there is none.
+  // (Nothing is scheduled before the clock: the calendar's wheel moves with it.)
   bool pop_before(std::int64_t t, Event& e) {
     if (cal_.empty() || cal_.top_time() >= t) return false;
     e = cal_.pop();
