@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <stdexcept>
 
+#include "experiments/fio_logs.h"
 #include "experiments/reports.h"
 #include "topologies/file_io.h"
 
@@ -22,6 +23,23 @@ void stage_run(const fs::path& staging, const LoadedExperiment& exp, const RunRe
   write_file_atomic(dir / "timeline.csv", timeline_csv(r.result));
   write_file_atomic(dir / "events.csv", events_csv(r.result));
   write_file_atomic(dir / "summary.json", summary_json(exp, r));
+  if (r.run.fio_log_avg_ms == 0) return;
+  fio::LogTiming t;
+  t.window_ms = std::uint64_t(std::chrono::duration_cast<std::chrono::milliseconds>(r.run.scenario.sample_interval).count());
+  t.avg_ms = r.run.fio_log_avg_ms;
+  for (std::size_t i = 0; i < r.result.jobs.size(); ++i) {
+    const sim::JobResult& job = r.result.jobs[i];
+    t.measured_ms = std::max(runtime_ms(job.read), runtime_ms(job.write));
+    t.offset_ms = 0;
+    for (const sim::JobSpec& spec : r.run.scenario.jobs) {
+      if (job.name == spec.name || job.name.rfind(spec.name + ".", 0) == 0) {
+        t.offset_ms = std::uint64_t(std::chrono::duration_cast<std::chrono::milliseconds>(spec.ramp_time).count());
+      }
+    }
+    for (fio::LogKind kind : fio::kAllLogs) {
+      write_file_atomic(dir / fio::log_file_name(job.name, kind, i), fio::log_text(kind, job, t));
+    }
+  }
 }
 
 // Replaces each staged entry's namesake in `dir`.
@@ -36,6 +54,13 @@ void publish(const fs::path& staging, const fs::path& dir) {
 }
 
 }  // namespace
+
+void enable_fio_logs(LoadedExperiment& exp, std::uint64_t log_avg_ms) {
+  for (PlannedRun& run : exp.runs) {
+    run.fio_log_avg_ms = log_avg_ms;
+    run.scenario.sample_interval = std::chrono::milliseconds(fio::window_ms_for(log_avg_ms));
+  }
+}
 
 void write_reports(const std::string& dir_text, const LoadedExperiment& exp, const std::vector<RunReport>& reports) {
   fs::path dir(dir_text);
