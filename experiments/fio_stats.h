@@ -31,6 +31,8 @@ std::uint64_t plat_value(std::uint32_t index);  // plat_idx_to_val: the bucket's
 std::vector<std::pair<std::uint64_t, std::uint64_t>> plat_bins(const sim::LatencyStats& s);
 
 // Percent of I/Os per latency range, with fio's rule that a non-empty range shows at least 0.01.
+// A bucket of the simulator's histogram counts in the range of its lowest value: where a range
+// limit falls inside a bucket (< 1/128 of the value wide) its I/Os may land one range lower.
 struct LatencyShares {
   std::array<double, 10> ns{};  // 2 4 10 20 50 100 250 500 750 1000 (ns)
   std::array<double, 10> us{};  // same in us

@@ -4,6 +4,7 @@
 
 #include <map>
 
+#include "experiments/experiment_loader.h"
 #include "experiments/fio_job_file.h"
 #include "experiments/fio_workload.h"
 #include "topologies/textproto.h"
@@ -127,4 +128,33 @@ TEST_CASE("job file to jobs: a filename without a map, a missing runtime, logs w
   CHECK(w.log_avg_ms == 250);
   CHECK_THROWS_AS(ex::parse_fio_target("h0:1"), std::invalid_argument);
   CHECK_THROWS_AS(ex::parse_fio_target("f=h0:nqn:0"), std::invalid_argument);
+}
+
+TEST_CASE("an experiment's jobs_file adds the job file's jobs, its notes and its log request") {
+  const std::string dir = MPSIM_SOURCE_DIR "/tests/fio";
+  const char* text =
+      "name: \"fio-jobs\" seed: 3 topology_file: \"../../topologies/quickstart.textproto\"\n"
+      "policy { name: \"numa\" }\n"
+      "jobs_file: \"db.fio\"\n"
+      "jobs_file_map: \"/dev/nvme0n1=h0:nqn.2026-11.io.mpsim:quickstart:1\"\n";
+  ex::LoadedExperiment exp = ex::load_experiment_text(text, "fio-jobs.textproto", dir);
+  REQUIRE(exp.runs.size() == 1);
+  const auto& jobs = exp.runs[0].scenario.jobs;
+  REQUIRE(jobs.size() == 2);
+  CHECK(jobs[0].name == "reads");
+  CHECK(jobs[0].iodepth == 16);
+  CHECK(jobs[1].name == "mixed");
+  CHECK(jobs[1].block_size == 8192);
+  CHECK(jobs[1].iodepth == 8);
+  CHECK(jobs[1].rwmixread == 70);
+  CHECK(jobs[1].ramp_time == std::chrono::milliseconds(200));
+  CHECK(exp.runs[0].fio_log_avg_ms == 100);
+  CHECK(exp.runs[0].scenario.sample_interval == std::chrono::milliseconds(100));
+  REQUIRE(exp.notes.size() == 1);
+  auto missing = problems_of([&] {
+    ex::load_experiment_text("name: \"x\" seed: 1 topology_file: \"../../topologies/quickstart.textproto\"\n"
+                             "policy { name: \"numa\" } jobs_file: \"db.fio\"\n", "x.textproto", dir);
+  });
+  REQUIRE(missing.size() == 2);  // both jobs' filename
+  CHECK(missing[0].find("db.fio:18: [reads] filename: \"/dev/nvme0n1\" has no map") != std::string::npos);
 }

@@ -23,7 +23,7 @@ TEST_CASE("fio bins: index and value follow fio's plat_val_to_idx / plat_idx_to_
   // Bin names seen in a real fio 3.33 json+ run (ioengine=null): 120, 121, 131, 141, 151.
   for (std::uint64_t v : {120u, 121u, 131u, 141u, 151u}) CHECK(fio::plat_value(fio::plat_index(v)) == v);
   // Every value lies inside the bin named by its index, within fio's 1/128 relative error.
-  for (std::uint64_t v = 1; v < (1ull << 40); v = v * 3 + 7) {
+  for (std::uint64_t v = 1; v < (1ull << 34); v = v * 3 + 7) {  // fio's 29 groups end at 2^34 ns
     const double named = double(fio::plat_value(fio::plat_index(v)));
     CHECK(std::abs(named - double(v)) <= double(v) / 128.0 + 1.0);
   }
@@ -61,7 +61,7 @@ TEST_CASE("latency shares: fio's ranges, percent of all I/Os, 0.01 for a non-emp
   CHECK(shares.ns[0] == 0.0);
   sim::Histogram tiny;
   for (int i = 0; i < 100'000; ++i) tiny.add(500);
-  tiny.add(50'000'000);  // 1 in 100001: below 0.01 %, shown as 0.01 as fio does
+  tiny.add(60'000'000);  // 1 in 100001: below 0.01 %, shown as 0.01 as fio does
   sim::LatencyStats t = tiny.stats();
   CHECK(fio::latency_shares({&t}).ms[5] == 0.01);
 }
