@@ -148,25 +148,18 @@ class Converter {
     return n;
   }
 
-  bool size(const FioOption& o) {
+  // The value parses with mpsim's unit parser (fio's suffixes): size or duration.
+  bool parses(const FioOption& o, auto parse) {
     try {
-      topology::parse_size(o.value);
+      parse(o.value);
       return true;
     } catch (const std::invalid_argument& e) {
       bad(o, e.what());
       return false;
     }
   }
-
-  bool duration(const FioOption& o) {
-    try {
-      topology::parse_duration(o.value);
-      return true;
-    } catch (const std::invalid_argument& e) {
-      bad(o, e.what());
-      return false;
-    }
-  }
+  bool size(const FioOption& o) { return parses(o, topology::parse_size); }
+  bool duration(const FioOption& o) { return parses(o, topology::parse_duration); }
 
   void bad(const FioOption& o, const std::string& message) { problem(o.file, o.line, o.key, message); }
   void problem(const std::string& file, int line, const std::string& key, const std::string& message) {
