@@ -4,6 +4,7 @@
 #include <numeric>
 
 #include "experiments/fio_stats.h"
+#include "experiments/reports.h"
 
 namespace mpsim::experiments::fio {
 
@@ -85,3 +86,16 @@ std::string log_file_name(const std::string& prefix, LogKind kind, std::size_t j
 }
 
 }  // namespace mpsim::experiments::fio
+
+namespace mpsim::experiments {
+
+// Here rather than beside write_reports: the experiment loader calls it (a jobs_file asking for
+// logs), and needs only the fio_* files, not the report writers.
+void enable_fio_logs(LoadedExperiment& exp, std::uint64_t log_avg_ms) {
+  for (PlannedRun& run : exp.runs) {
+    run.fio_log_avg_ms = log_avg_ms;
+    run.scenario.sample_interval = std::chrono::milliseconds(fio::window_ms_for(log_avg_ms));
+  }
+}
+
+}  // namespace mpsim::experiments

@@ -55,13 +55,6 @@ void publish(const fs::path& staging, const fs::path& dir) {
 
 }  // namespace
 
-void enable_fio_logs(LoadedExperiment& exp, std::uint64_t log_avg_ms) {
-  for (PlannedRun& run : exp.runs) {
-    run.fio_log_avg_ms = log_avg_ms;
-    run.scenario.sample_interval = std::chrono::milliseconds(fio::window_ms_for(log_avg_ms));
-  }
-}
-
 void write_reports(const std::string& dir_text, const LoadedExperiment& exp, const std::vector<RunReport>& reports) {
   fs::path dir(dir_text);
   fs::path staging = dir / (".tmp-" + std::to_string(::getpid()));
