@@ -8,7 +8,9 @@
 #include <memory>
 
 #include "experiments/experiment_checks.h"
+#include "experiments/fio_workload.h"
 #include "experiments/overrides.h"
+#include "experiments/reports.h"
 #include "topologies/generate.h"
 #include "topologies/units.h"
 
@@ -169,6 +171,26 @@ void inline_topology_file(Experiment& exp, const std::string& base_dir) {
   *exp.mutable_topology() = std::move(topo);
 }
 
+FioWorkload inline_jobs_file(Experiment& exp, const std::string& base_dir) {
+  if (exp.jobs_file().empty()) return {};
+  std::vector<FioTarget> targets;
+  std::vector<std::string> problems;
+  for (const std::string& m : exp.jobs_file_map()) {
+    try {
+      targets.push_back(parse_fio_target(m));
+    } catch (const std::invalid_argument& e) {
+      problems.push_back("jobs_file_map: " + std::string(e.what()));
+    }
+  }
+  if (!problems.empty()) throw topology::InputError(problems);
+  FioWorkload fio = read_fio_workload((fs::path(base_dir) / exp.jobs_file()).string(), targets);
+  for (experiment::Job& job : fio.jobs) *exp.add_jobs() = std::move(job);
+  fio.jobs.clear();
+  exp.clear_jobs_file();
+  exp.clear_jobs_file_map();
+  return fio;
+}
+
 void apply_overrides(Experiment& exp, const std::vector<Override>& overrides, const std::string& base_dir) {
   try {
     for (const Override& o : overrides) {
@@ -182,9 +204,13 @@ void apply_overrides(Experiment& exp, const std::vector<Override>& overrides, co
 
 LoadedExperiment load_experiment_message(Experiment& exp, const topology::SourceMap& map, const std::string& base_dir,
                                          const std::vector<Override>& overrides) {
+  FioWorkload fio = inline_jobs_file(exp, base_dir);  // first, so --set reaches its jobs too
   apply_overrides(exp, overrides, base_dir);
   if (exp.has_topology()) apply_connection_defaults(exp, *exp.mutable_topology());
-  return assemble(exp, map, base_dir);
+  LoadedExperiment out = assemble(exp, map, base_dir);
+  out.notes = std::move(fio.notes);
+  if (fio.log_avg_ms > 0) enable_fio_logs(out, fio.log_avg_ms);
+  return out;
 }
 
 LoadedExperiment load_experiment_text(std::string_view text, const std::string& source_name,

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "experiments/experiment.pb.h"
+#include "experiments/fio_workload.h"
 #include "experiments/overrides.h"
 #include "sim/scenario.h"
 #include "topologies/textproto.h"
@@ -28,6 +29,7 @@ struct PlannedRun {
   std::string policy_text;  // "numa", "spdk-round-robin(rr_min_io=16)"
   sim::Scenario scenario;
   std::vector<JobOptions> job_options;  // parallel to scenario.jobs
+  std::uint64_t fio_log_avg_ms = 0;     // write fio's lat/clat/iops/bw logs with this log_avg_msec; 0 = none
 };
 
 struct LoadedExperiment {
@@ -36,6 +38,7 @@ struct LoadedExperiment {
   std::string source;  // the file it came from
   std::vector<PlannedRun> runs;
   std::vector<experiment::Slo> slos = {};  // the file's slo {} assertions (see slo.h)
+  std::vector<std::string> notes = {};     // worth telling the user, not an error (fio options without effect)
 };
 
 // `overrides` (--set PATH=VALUE) apply to the parsed file before any check, so every check
@@ -54,6 +57,9 @@ LoadedExperiment load_experiment_message(experiment::Experiment& exp, const topo
 void apply_overrides(experiment::Experiment& exp, const std::vector<Override>& overrides, const std::string& base_dir);
 // Replaces a topology_file (relative to `base_dir`) by the topology it holds, unchecked.
 void inline_topology_file(experiment::Experiment& exp, const std::string& base_dir);
+// Replaces a jobs_file (a fio job file, relative to `base_dir`) by the jobs it holds, appended
+// to `jobs`; returns the notes and log request (the jobs moved into `exp`). Throws InputError.
+FioWorkload inline_jobs_file(experiment::Experiment& exp, const std::string& base_dir);
 
 // "name" or "name(k=v,k2=v2)" with parameters in key order.
 std::string policy_text(const policies::PolicyConfig& policy);

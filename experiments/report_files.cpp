@@ -13,6 +13,7 @@
 #include <stdexcept>
 
 #include "experiments/interrupt.h"
+#include "experiments/fio_logs.h"
 #include "experiments/reports.h"
 #include "topologies/file_io.h"
 
@@ -47,6 +48,23 @@ void stage_run(const fs::path& staging, const LoadedExperiment& exp, const RunRe
   write_file_atomic(dir / "events.csv", events_csv(r.result));
   interrupt::throw_if_pending();
   write_file_atomic(dir / "summary.json", summary_json(exp, r));
+  if (r.run.fio_log_avg_ms == 0) return;
+  fio::LogTiming t;
+  t.window_ms = std::uint64_t(std::chrono::duration_cast<std::chrono::milliseconds>(r.run.scenario.sample_interval).count());
+  t.avg_ms = r.run.fio_log_avg_ms;
+  for (std::size_t i = 0; i < r.result.jobs.size(); ++i) {
+    const sim::JobResult& job = r.result.jobs[i];
+    t.measured_ms = std::max(runtime_ms(job.read), runtime_ms(job.write));
+    t.offset_ms = 0;
+    for (const sim::JobSpec& spec : r.run.scenario.jobs) {
+      if (job.name == spec.name || job.name.rfind(spec.name + ".", 0) == 0) {
+        t.offset_ms = std::uint64_t(std::chrono::duration_cast<std::chrono::milliseconds>(spec.ramp_time).count());
+      }
+    }
+    for (fio::LogKind kind : fio::kAllLogs) {
+      write_file_atomic(dir / fio::log_file_name(job.name, kind, i), fio::log_text(kind, job, t));
+    }
+  }
 }
 
 // `staging` takes the place of `dir`; what was at `dir` ends at `staging` (removed next).

@@ -5,6 +5,7 @@
 //   DIR/<policy label>/timeline.csv  per interval and per path: completions, IOPS, p50, p99, max
 //   DIR/<policy label>/events.csv    faults, controller and ANA state changes, failovers
 //   DIR/<policy label>/summary.json  everything, machine-readable (jobs, paths, faults, ledger)
+//   DIR/<policy label>/<job>_{lat,clat,iops,bw}.N.log  fio's logs, when asked for (enable_fio_logs)
 //   DIR/comparison.json              the policies side by side (only when several ran)
 #pragma once
 
@@ -25,6 +26,10 @@ struct RunReport {
 };
 
 std::string fio_json(const RunReport& r);
+
+// Every run writes fio's log files with log_avg_msec = `log_avg_ms` (> 0); the simulator then
+// keeps its per-job sample windows fine enough for them. Call before running.
+void enable_fio_logs(LoadedExperiment& exp, std::uint64_t log_avg_ms);
 std::string timeline_csv(const sim::RunResult& result);
 std::string events_csv(const sim::RunResult& result);
 std::string summary_json(const LoadedExperiment& exp, const RunReport& r);

@@ -169,6 +169,7 @@ std::size_t plan_sweep(const SweepRequest& req, const std::string& dir) {
     Experiment point = exp;
     point.clear_sweep();
     inline_topology_file(point, base_dir);
+    inline_jobs_file(point, base_dir);  // a point file is read from another directory
     std::string where = "point " + std::to_string(i);
     for (const auto& [path, value] : sp.values) where += " " + path + "=" + value;
     try {

@@ -29,7 +29,7 @@ class Histogram {
   // p in (0, 100]: the smallest recorded value with at least p% of samples at or below it.
   std::int64_t percentile(double p) const;
   void merge(const Histogram& o);
-  // fio's shape, with fio's default percentile list.
+  // fio's shape, with fio's default percentile list and the non-empty buckets.
   LatencyStats stats() const;
 
  private:

@@ -31,6 +31,19 @@ std::string hex_status(std::uint16_t code) {
 
 bool is_random(RwMode m) { return m == RwMode::RandRead || m == RwMode::RandWrite || m == RwMode::RandRw; }
 
+// fio's buckets (io_u.c): io_u_mark_depth for the in-flight count, __io_u_mark_map for call sizes.
+std::size_t depth_bucket(std::uint32_t depth) {
+  std::size_t i = 0;
+  while (i < 6 && depth >= (2u << i)) ++i;  // 1 | 2-3 | 4-7 | 8-15 | 16-31 | 32-63 | >=64
+  return i;
+}
+std::size_t call_bucket(std::uint32_t n) {
+  if (n == 0) return 0;
+  std::size_t i = 1;
+  while (i < 6 && n > (4u << (i - 1))) ++i;  // 0 | 1-4 | 5-8 | 9-16 | 17-32 | 33-64 | >64
+  return i;
+}
+
 }  // namespace
 
 void HostSide::submit_event(std::uint32_t job, std::uint32_t) {
@@ -120,6 +133,11 @@ bool HostSide::stage_one(std::uint32_t index) {
 void HostSide::issued(std::uint32_t index, std::uint32_t count) {
   JobRun& j = jobs_[index];
   HeadState& h = heads_[j.head];
+  const std::int64_t now = sched_.now();
+  if (now >= j.measure_from && now < j.end) {  // fio's td_io_commit: the batch at the depth it brings
+    j.depth.at_submit[depth_bucket(j.outstanding)] += count;
+    ++j.depth.submits[call_bucket(count)];
+  }
   const bool plug = count > 2 && !h.head->plugged();
   if (plug) h.head->plug();
   for (std::uint32_t i = 0; i < count; ++i) {
@@ -207,6 +225,8 @@ void HostSide::reap(JobRun& j, std::uint32_t index) {
   ++j.unreaped;
   const std::uint32_t min_nr = std::min(std::max<std::uint32_t>(1, j.spec->iodepth_batch_complete_min), j.outstanding);
   if (j.unreaped < min_nr) return;
+  const std::int64_t now = sched_.now();
+  if (now >= j.measure_from && now < j.end) ++j.depth.reaps[call_bucket(j.unreaped)];
   j.outstanding -= j.unreaped;
   j.unreaped = 0;
   refill_.push_back(index);
@@ -224,6 +244,9 @@ void HostSide::record(JobRun& j, IoSlot& s, const policies::IoResult& r) {
     if (measured) ++d.errors;
     if (!j.stopped) {  // fio's default (continue_on_error=none): the job ends at its first error
       j.stopped = true;
+      j.stopped_by_error = true;
+      j.error_reason = policies::to_string(r.reason);
+      j.error_status = r.status.code;
       metrics_->event(now, "job-error", j.name,
                       std::string(policies::to_string(r.reason)) + " status " + hex_status(r.status.code));
     }
@@ -237,6 +260,13 @@ void HostSide::record(JobRun& j, IoSlot& s, const policies::IoResult& r) {
   ++d.total_ios;
   d.io_bytes += s.req.bytes;
   (read ? j.read_lat : j.write_lat).add(latency);
+  const auto w = std::size_t((now - j.measure_from) / sample_interval_);
+  if (d.windows.size() <= w) d.windows.resize(w + 1);
+  SampleWindow& win = d.windows[w];
+  ++win.ios;
+  win.bytes += s.req.bytes;
+  win.latency_sum_ns += double(latency);
+  win.latency_max_ns = std::max(win.latency_max_ns, latency);
 }
 
 }  // namespace mpsim::sim

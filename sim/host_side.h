@@ -72,6 +72,10 @@ struct JobRun {
   std::uint64_t region_blocks = 1;      // fio size / bs
   Histogram read_lat, write_lat;
   DirectionStats read, write;
+  DepthCounts depth;
+  bool stopped_by_error = false;
+  std::string error_reason;
+  std::uint16_t error_status = 0;
 };
 
 class HostSide final : public policies::IoCompletionSink, public policies::ControllerObserver, public IoHost {
@@ -133,6 +137,7 @@ class HostSide final : public policies::IoCompletionSink, public policies::Contr
 
   const Scenario& s_;
   std::int64_t end_;
+  std::int64_t sample_interval_;  // ns, > 0
   Scheduler& sched_;
   RunCostMeter& meter_;
   Transport* transport_ = nullptr;

@@ -2,6 +2,7 @@
 // table, fio.json, timeline.csv, events.csv and summary.json; nothing here formats output.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -22,6 +23,18 @@ struct LatencyStats {
   double mean_ns = 0;
   double stddev_ns = 0;
   std::vector<std::pair<double, std::int64_t>> percentiles;  // (99.0, ns) for fio's default list
+  // The histogram itself: (lowest value of the bucket in ns, samples) for every non-empty
+  // bucket, in value order (fio's json+ bins are made from it; see Histogram).
+  std::vector<std::pair<std::int64_t, std::uint64_t>> buckets;
+};
+
+// What completed in one window of Scenario::sample_interval of a job's measured time (fio's
+// iops/bw samples and its log_avg_msec logs are made from these).
+struct SampleWindow {
+  std::uint64_t ios = 0;
+  std::uint64_t bytes = 0;
+  double latency_sum_ns = 0;
+  std::int64_t latency_max_ns = 0;
 };
 
 struct DirectionStats {
@@ -31,8 +44,17 @@ struct DirectionStats {
   Duration runtime{};                // measured window (runtime, excluding ramp_time)
   LatencyStats clat;                 // submit to completion (as fio measures it)
   LatencyStats lat;                  // same in mpsim (no separate submission latency); kept for fio's shape
+  std::vector<SampleWindow> windows; // [k] = [k, k+1) x sample_interval from the start of the measured window
   double iops() const;
   double bw_bytes() const;
+};
+
+// fio's I/O depth distributions (stat.c io_u_map, io_u_submit, io_u_complete), counted in the
+// measured window, in fio's seven buckets.
+struct DepthCounts {
+  std::array<std::uint64_t, 7> at_submit{};  // I/Os by in-flight count when submitted: 1, 2-3, 4-7, .. 32-63, >=64
+  std::array<std::uint64_t, 7> submits{};    // io_submit calls by I/Os in the call: 0, 1-4, 5-8, .. 33-64, >64
+  std::array<std::uint64_t, 7> reaps{};      // reaps (io_getevents) by completions reaped, same buckets
 };
 
 struct JobResult {
@@ -43,6 +65,11 @@ struct JobResult {
   std::string tenant;                // "" = none
   DirectionStats read;
   DirectionStats write;
+  DepthCounts depth;
+  // The error that stopped the job (fio's default: the first failed I/O ends the job).
+  bool stopped_by_error = false;
+  std::string error_reason;          // policies::to_string(FailReason)
+  std::uint16_t error_status = 0;    // the NVMe status, when the reason is one
 };
 
 // The jobs of one tenant together (sim/tenants.h): counts add up, latency percentiles are of

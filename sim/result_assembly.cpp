@@ -90,6 +90,10 @@ RunResult assemble_result(const Scenario& s, std::int64_t end, HostSide& hosts, 
     jr.tenant = j.spec->tenant;
     jr.read = direction(j.read, j.read_lat, j.end - j.measure_from);
     jr.write = direction(j.write, j.write_lat, j.end - j.measure_from);
+    jr.depth = j.depth;
+    jr.stopped_by_error = j.stopped_by_error;
+    jr.error_reason = j.error_reason;
+    jr.error_status = j.error_status;
     r.jobs.push_back(std::move(jr));
   }
   r.tenants = tenant_results(hosts);

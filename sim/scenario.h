@@ -2,6 +2,7 @@
 // experiments layer builds it from an experiment file; tests build it directly.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -56,6 +57,13 @@ struct PolicyOverride {
   policies::PolicyConfig policy;
 };
 
+// How far a run has got, for a progress display on another thread: updated every few
+// thousand events (relaxed stores; what it shows does not affect the run).
+struct RunProgress {
+  std::atomic<std::int64_t> simulated_ns{0};
+  std::atomic<std::uint64_t> completed_ios{0};
+};
+
 struct Scenario {
   std::string name;
   topology::Topology topology;
@@ -69,6 +77,9 @@ struct Scenario {
   std::uint64_t seed = 0;
   Duration duration{};               // simulated time; 0 = longest start_delay + ramp_time + runtime
   Duration timeline_interval{std::chrono::milliseconds(100)};
+  // Width of each job's SampleWindow (fio's iops/bw sampling, 500 ms by default).
+  Duration sample_interval{std::chrono::milliseconds(500)};
+  RunProgress* progress = nullptr;   // not owned; null = nobody watches
 };
 
 }  // namespace mpsim::sim

@@ -65,6 +65,10 @@ void World::run_until(std::int64_t t) {
     fabric_.set_now(e.time);
     sched_.dispatch(e);
     hosts_->drain_refills();
+    if (s_.progress && (++events_since_progress_ & 0x3FFF) == 0) {
+      s_.progress->simulated_ns.store(e.time, std::memory_order_relaxed);
+      s_.progress->completed_ios.store(hosts_->ledger().completed, std::memory_order_relaxed);
+    }
   }
   sched_.advance_to(t);
 }

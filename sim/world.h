@@ -52,6 +52,7 @@ class World final : public PlatformListener {
  private:
   const Scenario& s_;
   std::int64_t end_ = 0;
+  std::uint32_t events_since_progress_ = 0;
   Scheduler sched_;
   Timers timers_;
   Fabric fabric_;

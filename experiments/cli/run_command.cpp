@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <atomic>
+#include <filesystem>
 #include <iostream>
 
 #include "experiments/cli/commands.h"
@@ -30,6 +31,11 @@ struct RunOptions {
   std::vector<std::string> overrides;  // --set PATH=VALUE
   std::vector<std::string> slos;       // --slo TEXT, beside the file's slo {}
   std::string junit;
+  bool progress = false;               // --progress: also when stderr is not a terminal
+  std::string fio_file;                // --fio JOB.fio (instead of an experiment file)
+  std::string fabric;                  // --fabric FABRIC.textproto, with --fio
+  std::vector<std::string> maps;       // --map FILENAME=HOST:NQN:NSID, with --fio
+  std::uint64_t fio_log_avg_ms = 0;    // --fio-logs MSEC
 };
 
 std::vector<ex::RunReport> pair_up(const ex::LoadedExperiment& exp, const std::vector<sim::RunResult>& results) {
@@ -38,12 +44,42 @@ std::vector<ex::RunReport> pair_up(const ex::LoadedExperiment& exp, const std::v
   return reports;
 }
 
-std::vector<sim::RunResult> run_with_progress(const ex::LoadedExperiment& exp) {
-  ex::TerminalProgress progress;
+std::vector<sim::RunResult> run_with_progress(ex::LoadedExperiment& exp, bool force) {
+  ex::TerminalProgress progress(force);
+  std::vector<sim::RunProgress> watched(exp.runs.size());
+  if (progress.active()) {
+    for (std::size_t i = 0; i < exp.runs.size(); ++i) exp.runs[i].scenario.progress = &watched[i];
+  }
+  struct Unwatch {  // the counters live only as long as this function
+    ex::LoadedExperiment& exp;
+    ~Unwatch() {
+      for (ex::PlannedRun& r : exp.runs) r.scenario.progress = nullptr;
+    }
+  } unwatch{exp};
   return ex::run_experiment(exp, [&](std::size_t i) {
-    progress.set_task(exp.runs[i].label + " (" + std::to_string(i + 1) + "/" + std::to_string(exp.runs.size()) + ")");
+    const sim::Scenario& s = exp.runs[i].scenario;
+    std::int64_t total = s.duration.count();
+    for (const sim::JobSpec& j : s.jobs) total = std::max(total, (j.start_delay + j.ramp_time + j.runtime).count());
+    progress.watch_run(exp.runs[i].label + " (" + std::to_string(i + 1) + "/" + std::to_string(exp.runs.size()) + ")",
+                       &watched[i], total, exp.runs.size() - i - 1);
     spdlog::debug("running {} with policy {}", exp.name, exp.runs[i].policy_text);
   });
+}
+
+// `--fio JOB.fio --fabric FABRIC --map ...`: an experiment made of the job file, the fabric,
+// Linux's default iopolicy (numa) and seed 1; --set changes any of it.
+ex::LoadedExperiment load_fio_run(const RunOptions& opt) {
+  namespace fs = std::filesystem;
+  experiment::Experiment exp;
+  exp.set_name(fs::path(opt.fio_file).stem().string());
+  exp.set_description("fio job file " + opt.fio_file + " on " + opt.fabric);
+  exp.set_topology_file(fs::absolute(opt.fabric).string());
+  exp.set_jobs_file(fs::absolute(opt.fio_file).string());
+  for (const std::string& m : opt.maps) exp.add_jobs_file_map(m);
+  exp.mutable_policy()->set_name("numa");
+  exp.set_seed(1);
+  return ex::load_experiment_message(exp, topology::SourceMap(opt.fio_file), fs::current_path().string(),
+                                     ex::parse_overrides(opt.overrides));
 }
 
 void print_results(const ex::LoadedExperiment& exp, const std::vector<ex::RunReport>& reports, bool json) {
@@ -112,11 +148,14 @@ int run(const RunOptions& opt) {
   ex::LoadedExperiment exp;
   std::vector<experiment::Slo> slos;
   try {
-    exp = ex::load_experiment_file(opt.experiment, ex::parse_overrides(opt.overrides));
+    exp = opt.fio_file.empty() ? ex::load_experiment_file(opt.experiment, ex::parse_overrides(opt.overrides))
+                               : load_fio_run(opt);
     slos = ex::check_run_slos(exp, opt.slos);
     const ex::RunEstimate estimate = ex::estimate_run(exp);  // refuse up front what cannot finish
     spdlog::debug("estimate: {}", estimate.describe());
     if (!opt.allow_large) ex::check_estimate(exp, estimate, ex::EstimateBounds::for_this_machine());
+    if (opt.fio_log_avg_ms > 0) ex::enable_fio_logs(exp, opt.fio_log_avg_ms);
+    for (const std::string& note : exp.notes) spdlog::info("{}", note);
   } catch (const std::invalid_argument& e) {  // OverrideError, SloError
     std::cerr << e.what() << "\n";
     return kExitBadInput;
@@ -126,7 +165,7 @@ int run(const RunOptions& opt) {
   }
   std::vector<sim::RunResult> results;
   try {
-    results = run_with_progress(exp);
+    results = run_with_progress(exp, opt.progress);
   } catch (const ex::RunError& e) {
     spdlog::error("{}", e.what());
     return e.bad_input() ? kExitBadInput : kExitCheckFailed;
@@ -158,8 +197,24 @@ void add_run_command(CLI::App& app, Action& action) {
   cmd->add_option("--slo", opt->slos, "An assertion, e.g. \"p99<=1ms\", \"fault:stall<=3s\"; exit 1 if one fails");
   cmd->add_option("--junit", opt->junit, "Write the assertions' results as JUnit XML here");
   cmd->add_flag("--allow-large", opt->allow_large, "Run even when the cost estimate passes this machine's memory or 24 h");
+  cmd->add_flag("--progress", opt->progress, "Show progress on stderr even when it is not a terminal");
+  auto* fio = cmd->add_option("--fio", opt->fio_file, "Run a fio job file (instead of an experiment file) on --fabric")
+                  ->check(CLI::ExistingFile);
+  auto* fabric = cmd->add_option("--fabric", opt->fabric, "The fabric (topology .textproto) a --fio job file runs on")
+                     ->check(CLI::ExistingFile);
+  cmd->add_option("--map", opt->maps,
+                  "FILENAME=HOST:NQN:NSID: the namespace a fio job's filename (or name) stands for; HOST:NQN:NSID: every job");
+  cmd->add_option("--fio-logs", opt->fio_log_avg_ms,
+                  "Also write fio's lat/clat/iops/bw logs per job into --out, averaged over MSEC (fio's log_avg_msec)")
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{86400000}));
+  fio->needs(fabric);
+  fabric->needs(fio);
   cmd->add_flag("--report", opt->report, "Also write report.html (plots) into the --out directory (default ./mpsim-results)");
-  cmd->callback([opt, &action] {
+  cmd->callback([opt, &action, cmd] {
+    if (!opt->fio_file.empty() && cmd->count("experiment") > 0) {
+      throw CLI::ValidationError("--fio", "give either an experiment file or --fio, not both");
+    }
+    if (opt->fio_log_avg_ms > 0 && opt->out_dir.empty()) throw CLI::ValidationError("--fio-logs", "needs --out DIR");
     if (opt->report && opt->out_dir.empty()) opt->out_dir = "mpsim-results";
     action = [opt] { return run(*opt); };
   });
