@@ -172,9 +172,9 @@ std::string fio_json(const RunReport& r) {
       w.end_array();
       w.field("mpsim_host_throttled_ms", static_cast<double>(t.host_throttled.count()) / 1e6);
       w.field("mpsim_target_throttled_ms", static_cast<double>(t.target_throttled.count()) / 1e6);
-      write_direction(w, "read", t.read);
-      write_direction(w, "write", t.write);
-      write_direction(w, "trim", sim::DirectionStats{});
+      write_direction(w, "read", 0, t.read, c);
+      write_direction(w, "write", 1, t.write, c);
+      write_direction(w, "trim", 2, sim::DirectionStats{}, c);
       w.end_object();
     }
     w.end_array();
