@@ -113,10 +113,10 @@ LatencyStats Histogram::stats() const {
   for (double p : fio_percentiles()) s.percentiles.emplace_back(p, percentile(p));
   if (count_ == 0) return s;
   for (std::size_t i = index(min_); i <= index(max_); ++i) {
-    if (counts_[i] == 0) continue;
+    if (held(i) == 0) continue;
     const std::size_t exact = std::size_t(1) << bits_;
     const std::int64_t width = i < exact ? 1 : std::int64_t(1) << ((i - exact) / (exact / 2) + 1);
-    s.buckets.emplace_back(value_at(i) - width / 2, counts_[i]);  // value_at is the middle
+    s.buckets.emplace_back(value_at(i) - width / 2, held(i));  // value_at is the middle
   }
   return s;
 }

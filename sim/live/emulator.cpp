@@ -102,6 +102,7 @@ void Emulator::open_listener(std::uint32_t port) {
   const ListenAddress a = addresses_[port];
   const bool v6 = a.address.find(':') != std::string::npos;
   int fd = ::socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) throw std::runtime_error("port " + a.port + ": cannot open a socket: " + std::strerror(errno));
   int one = 1;
   setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
   sockaddr_storage ss{};

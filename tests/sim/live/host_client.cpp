@@ -20,8 +20,13 @@ HostClient::HostClient(const std::string& addr, std::uint32_t port) {
   sa.sin_family = AF_INET;
   sa.sin_port = htons(std::uint16_t(port));
   inet_pton(AF_INET, addr.c_str(), &sa.sin_addr);
-  if (::connect(fd_, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0)
-    throw std::runtime_error("connect " + addr + ":" + std::to_string(port) + ": " + std::strerror(errno));
+  if (::connect(fd_, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0) {
+    // The destructor does not run for a constructor that throws: close here, or a retry loop
+    // against a port that is down leaks a descriptor per attempt until socket() fails.
+    const std::string err = std::strerror(errno);
+    ::close(fd_);
+    throw std::runtime_error("connect " + addr + ":" + std::to_string(port) + ": " + err);
+  }
   timeval tv{5, 0};
   setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
   int one = 1;
