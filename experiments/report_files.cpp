@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <regex>
 #include <array>
 #include <cerrno>
 #include <cstring>
@@ -26,13 +27,20 @@ using topology::write_file_atomic;
 
 constexpr std::array<const char*, 4> kRunFiles = {"fio.json", "timeline.csv", "events.csv", "summary.json"};
 
-// A policy's folder: its four files (summary.json among them) and nothing else.
+// fio's log files as stage_run names them (fio::log_file_name): "<prefix>_<type>.<N>.log".
+bool is_fio_log_name(const std::string& name) {
+  static const std::regex kLog(R"(.+_(lat|clat|slat|iops|bw)\.[0-9]+\.log)");
+  return std::regex_match(name, kLog);
+}
+
+// A policy's folder: its four files (summary.json among them), fio logs, and nothing else.
 bool is_run_folder(const fs::path& dir) {
   std::error_code ec;
   if (!fs::is_regular_file(dir / "summary.json", ec)) return false;
   for (const fs::directory_entry& e : fs::directory_iterator(dir, ec)) {
     const std::string name = e.path().filename().string();
-    if (!e.is_regular_file() || std::find(kRunFiles.begin(), kRunFiles.end(), name) == kRunFiles.end()) return false;
+    const bool ours = std::find(kRunFiles.begin(), kRunFiles.end(), name) != kRunFiles.end() || is_fio_log_name(name);
+    if (!e.is_regular_file() || !ours) return false;
   }
   return !ec;
 }
