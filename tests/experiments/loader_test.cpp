@@ -7,10 +7,12 @@
 #include <fstream>
 
 #include "experiments/experiment_loader.h"
+#include "tests/experiments/loader_problems.h"
 #include "topologies/textproto.h"
 
 namespace ex = mpsim::experiments;
 using mpsim::topology::InputError;
+using namespace mpsim::experiments::test;
 
 namespace {
 
@@ -49,27 +51,6 @@ std::string with_fabric(const std::string& rest) { return kFabric + rest; }
 const char* kGoodJob = R"(jobs { name: "j" host: "h0" nqn: "nqn.test" nsid: 1 rw: "randread" bs: "4k" iodepth: 8 runtime: "2s" }
 )";
 
-ex::LoadedExperiment load(const std::string& text) { return ex::load_experiment_text(text, "exp.textproto", "."); }
-
-// Every problem the loader reports for `text`.
-std::vector<std::string> problems_of(const std::string& text) {
-  try {
-    load(text);
-  } catch (const InputError& e) {
-    return e.problems();
-  }
-  return {};
-}
-
-bool has_problem(const std::vector<std::string>& problems, const std::string& needle) {
-  return std::any_of(problems.begin(), problems.end(), [&](const std::string& p) { return p.find(needle) != std::string::npos; });
-}
-
-std::string all(const std::vector<std::string>& problems) {
-  std::string s;
-  for (const auto& p : problems) s += p + "\n";
-  return s;
-}
 
 }  // namespace
 

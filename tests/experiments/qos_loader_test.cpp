@@ -7,11 +7,13 @@
 #include <vector>
 
 #include "experiments/experiment_loader.h"
+#include "tests/experiments/loader_problems.h"
 #include "experiments/slo.h"
 #include "topologies/textproto.h"
 
 namespace ex = mpsim::experiments;
 using mpsim::topology::InputError;
+using namespace mpsim::experiments::test;
 
 namespace {
 
@@ -47,26 +49,6 @@ const char* kJobs = R"(jobs { name: "a" tenant: "A" host: "h0" nqn: "nqn.test" n
 jobs { name: "b" tenant: "B" host: "h1" nqn: "nqn.test" nsid: 2 rw: "randread" iodepth: 1 runtime: "1s" }
 )";
 
-ex::LoadedExperiment load(const std::string& text) { return ex::load_experiment_text(text, "exp.textproto", "."); }
-
-std::vector<std::string> problems_of(const std::string& text) {
-  try {
-    load(text);
-  } catch (const InputError& e) {
-    return e.problems();
-  }
-  return {};
-}
-
-bool has(const std::vector<std::string>& problems, const std::string& needle) {
-  return std::any_of(problems.begin(), problems.end(), [&](const std::string& p) { return p.find(needle) != std::string::npos; });
-}
-
-std::string all(const std::vector<std::string>& problems) {
-  std::string s;
-  for (const auto& p : problems) s += p + "\n";
-  return s;
-}
 
 }  // namespace
 
@@ -96,11 +78,11 @@ TEST_CASE("qos: a limit of 0 or below, and a limit-less entry, are located error
                               "cgroups { name: \"cg\" host: \"h0\"\n"                          // 35
                               "  io_max { namespace: \"nqn.test/1\" rbps: -1 } }\n");          // 36
   INFO(all(problems));
-  CHECK(has(problems, "exp.textproto:31:3: target_qos[0].rw_ios_per_sec: 0 is not a limit: it must be > 0"));
-  CHECK(has(problems, "exp.textproto:32:3: target_qos[0].w_mbytes_per_sec: -5 is not a limit"));
-  CHECK(has(problems, "exp.textproto:34:14: target_qos[1].namespace: no namespace \"nqn.test/9\""));
-  CHECK(has(problems, "exp.textproto:34:14: target_qos[1].namespace: no limit set"));
-  CHECK(has(problems, "exp.textproto:36:36: cgroups[0].io_max[0].rbps: -1 is not a limit"));
+  CHECK(has_problem(problems, "exp.textproto:31:3: target_qos[0].rw_ios_per_sec: 0 is not a limit: it must be > 0"));
+  CHECK(has_problem(problems, "exp.textproto:32:3: target_qos[0].w_mbytes_per_sec: -5 is not a limit"));
+  CHECK(has_problem(problems, "exp.textproto:34:14: target_qos[1].namespace: no namespace \"nqn.test/9\""));
+  CHECK(has_problem(problems, "exp.textproto:34:14: target_qos[1].namespace: no limit set"));
+  CHECK(has_problem(problems, "exp.textproto:36:36: cgroups[0].io_max[0].rbps: -1 is not a limit"));
 }
 
 // The text-format parser rejects it before any field is checked: its message names the exact
@@ -110,7 +92,7 @@ TEST_CASE("qos: a non-numeric limit is a syntax error at its position") {
                               "target_qos { namespace: \"nqn.test/1\" rw_ios_per_sec: lots }\n");  // 29
   INFO(all(problems));
   REQUIRE(problems.size() == 1);
-  CHECK(has(problems, "exp.textproto:29:54: Expected integer, got: lots"));
+  CHECK(has_problem(problems, "exp.textproto:29:54: Expected integer, got: lots"));
 }
 
 TEST_CASE("qos: a job's cgroup must exist on its host; a tenant must be some job's") {
@@ -121,11 +103,11 @@ TEST_CASE("qos: a job's cgroup must exist on its host; a tenant must be some job
                               "cgroups { name: \"cg\" host: \"h1\" }\n"                                   // 29
                               "slo { metric: P99_LATENCY scope: TENANT tenant: \"C\" comparator: LE threshold: \"1ms\" }\n");  // 30
   INFO(all(problems));
-  CHECK(has(problems, "exp.textproto:27:"));
-  CHECK(has(problems, "jobs[0].cgroup: cgroup \"cg\" is on host \"h1\", the job on \"h0\""));
-  CHECK(has(problems, "jobs[1].cgroup: no cgroup \"nope\" (cgroups: cg)"));
-  CHECK(has(problems, "exp.textproto:30:"));
-  CHECK(has(problems, "slo[0].tenant: no job has tenant \"C\" (tenants: A, B)"));
+  CHECK(has_problem(problems, "exp.textproto:27:"));
+  CHECK(has_problem(problems, "jobs[0].cgroup: cgroup \"cg\" is on host \"h1\", the job on \"h0\""));
+  CHECK(has_problem(problems, "jobs[1].cgroup: no cgroup \"nope\" (cgroups: cg)"));
+  CHECK(has_problem(problems, "exp.textproto:30:"));
+  CHECK(has_problem(problems, "slo[0].tenant: no job has tenant \"C\" (tenants: A, B)"));
 }
 
 TEST_CASE("qos: a device shared across nodes, or named nowhere, is a located topology error") {
@@ -138,9 +120,9 @@ TEST_CASE("qos: a device shared across nodes, or named nowhere, is a located top
   text.replace(text.find("device: \"node-a.ssd0\" }\n  }"), 21, "device: \"node-a.ssd9\"");
   auto problems = problems_of(text + "policy { name: \"numa\" }\n" + kJobs);
   INFO(all(problems));
-  CHECK(has(problems, "topology.subsystems[0].namespaces[0].device: device \"node-a.ssd0\" is local to target node "
+  CHECK(has_problem(problems, "topology.subsystems[0].namespaces[0].device: device \"node-a.ssd0\" is local to target node "
                       "\"node-a\" but subsystem \"nqn.test\" is also exported through port \"node-b.p0\""));
-  CHECK(has(problems, "topology.subsystems[0].namespaces[1].device: \"node-a.ssd9\" names no device"));
+  CHECK(has_problem(problems, "topology.subsystems[0].namespaces[1].device: \"node-a.ssd9\" names no device"));
 }
 
 TEST_CASE("qos: tenant is an SLO scope, from the file and from --slo") {
