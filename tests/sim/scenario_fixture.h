@@ -3,6 +3,7 @@
 
 #include <google/protobuf/text_format.h>
 
+#include <algorithm>
 #include <stdexcept>
 #include <string>
 
@@ -84,6 +85,23 @@ inline const PathResult& path(const RunResult& r, const std::string& controller)
     if (p.controller == controller) return p;
   }
   throw std::runtime_error("no path " + controller);
+}
+
+// A fault of `kind` on `target` at `at`, labelled by its target (the fault and TCP tests).
+inline FaultSpec fault(FaultKind kind, const std::string& target, Duration at) {
+  FaultSpec f;
+  f.label = target;
+  f.kind = kind;
+  f.target = target;
+  f.at = at;
+  return f;
+}
+
+// Whether the run logged an event of `kind` on `subject` whose detail contains `detail`.
+inline bool has_event(const RunResult& r, const std::string& kind, const std::string& subject, const std::string& detail) {
+  return std::any_of(r.events.begin(), r.events.end(), [&](const EventRow& e) {
+    return e.kind == kind && e.subject == subject && e.detail.find(detail) != std::string::npos;
+  });
 }
 
 }  // namespace mpsim::sim::testing

@@ -13,21 +13,6 @@ using namespace mpsim::sim::testing;
 
 namespace {
 
-FaultSpec fault(FaultKind kind, const std::string& target, Duration at) {
-  FaultSpec f;
-  f.label = target;
-  f.kind = kind;
-  f.target = target;
-  f.at = at;
-  return f;
-}
-
-bool has_event(const RunResult& r, const std::string& kind, const std::string& subject, const std::string& detail) {
-  return std::any_of(r.events.begin(), r.events.end(), [&](const EventRow& e) {
-    return e.kind == kind && e.subject == subject && e.detail.find(detail) != std::string::npos;
-  });
-}
-
 std::uint64_t completions_between(const RunResult& r, Duration from, Duration to) {
   std::uint64_t n = 0;
   for (const auto& row : r.timeline) {
