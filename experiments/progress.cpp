@@ -75,6 +75,11 @@ void TerminalProgress::set_count(const std::string& task, std::size_t done, std:
   total_ = total;
 }
 
+void TerminalProgress::set_detail(const std::string& detail) {
+  std::lock_guard lock(mutex_);
+  detail_ = detail;
+}
+
 void TerminalProgress::loop() {
   std::unique_lock lock(mutex_);
   while (!wake_.wait_for(lock, kRefresh, [this] { return stop_; })) {
@@ -111,7 +116,8 @@ std::string TerminalProgress::line(double elapsed_s) const {
 }
 
 void TerminalProgress::draw(std::chrono::steady_clock::time_point now) {
-  const std::string text = line(std::chrono::duration<double>(now - task_start_).count());
+  std::string text = line(std::chrono::duration<double>(now - task_start_).count());
+  if (!detail_.empty()) text += "; " + detail_;
   if (terminal_) {
     std::fprintf(stderr, "\r\033[K%s", text.c_str());
   } else {

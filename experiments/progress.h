@@ -34,6 +34,8 @@ class TerminalProgress {
 
   // Counted work: `done` of `total` finished.
   void set_count(const std::string& task, std::size_t done, std::size_t total);
+  // Appended to the line ("; <detail>") until replaced; changes neither the task nor its clock.
+  void set_detail(const std::string& detail);
 
  private:
   void loop();
@@ -45,6 +47,7 @@ class TerminalProgress {
   bool stop_ = false;
   bool drawn_ = false;
   std::string task_;
+  std::string detail_;
   const sim::RunProgress* run_ = nullptr;
   std::int64_t run_total_ns_ = 0;
   std::size_t runs_after_ = 0;

@@ -118,6 +118,10 @@ std::string comparison_json(const std::string& scenario, const std::vector<Compa
     } else {
       w.field("real", r.real_text).field("sim", r.sim_text);
     }
+    if (r.repetitions > 1) {  // merged over repetitions (validate/bands.h): real is the median
+      w.field("repetitions", r.repetitions);
+      if (r.real_text.empty()) w.field("real_min", r.real_min).field("real_max", r.real_max);
+    }
     w.field("tolerance", r.tolerance).field("pass", r.pass).end_object();
   }
   w.end_array().field("pass", all).end_object();

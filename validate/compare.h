@@ -25,6 +25,10 @@ struct CompareRow {
   bool pass = false;
   std::string real_text;   // set for measures that are not numbers ("path choice")
   std::string sim_text;
+  // A row merged over repetitions (validate/bands.h): real is the kernel's median, this its band.
+  int repetitions = 1;
+  double real_min = 0;
+  double real_max = 0;
 };
 
 // Tolerances (issue 5 and validate/README.md): IOPS 10%, p50 15%, p99 and p99.9 30%, split

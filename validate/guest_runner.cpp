@@ -69,7 +69,7 @@ std::string ensure_guest_kernel(const GuestOptions& options) {
 }
 
 PreparedRun prepare_guest_run(const sim::Scenario& scenario, const GuestOptions& options) {
-  PreparedRun prepared{plan_guest(scenario), fs::absolute(fs::path(options.results_dir) / results_subdir(scenario.name)).string()};
+  PreparedRun prepared{plan_guest(scenario), run_dir(options, scenario.name)};
   fs::path dir(prepared.dir);
   fs::remove_all(dir);
   fs::create_directories(dir);
@@ -99,8 +99,21 @@ RealRun run_in_guest(const sim::Scenario& scenario, const std::string& kernel, c
   return run;
 }
 
+std::string run_dir(const GuestOptions& options, const std::string& scenario_name) {
+  fs::path dir = fs::absolute(fs::path(options.results_dir) / results_subdir(scenario_name));
+  if (options.repetition > 0) dir /= "rep-" + std::to_string(options.repetition);
+  return dir.string();
+}
+
+bool finished_run_exists(const GuestOptions& options, const std::string& scenario_name) {
+  return fs::exists(fs::path(run_dir(options, scenario_name)) / "validation-real.json");
+}
+
 RealRun read_guest_run(const sim::Scenario& scenario, const GuestOptions& options) {
-  const fs::path dir = fs::absolute(fs::path(options.results_dir) / results_subdir(scenario.name));
+  fs::path dir = run_dir(options, scenario.name);
+  if (options.repetition == 1 && !fs::exists(dir / "guest-exit") && fs::exists(dir.parent_path() / "guest-exit")) {
+    dir = dir.parent_path();  // a results directory written before repetitions
+  }
   if (!fs::exists(dir / "guest-exit")) {
     throw GuestOutputError("scenario " + scenario.name + ": no earlier guest run in " + dir.string());
   }

@@ -4,6 +4,7 @@
 //   GuestOptions opt{.source_dir = MPSIM_SOURCE_DIR, .results_dir = "validate-results"};
 //   std::string kernel = ensure_guest_kernel(opt);          // validate/guest/build-kernel.sh
 //   RealRun real = run_in_guest(scenario, kernel, opt);     // results in <results_dir>/<scenario>/
+//   opt.repetition = 2;                                      // ... or in <results_dir>/<scenario>/rep-2/
 #pragma once
 
 #include <stdexcept>
@@ -20,6 +21,9 @@ struct GuestOptions {
   std::string results_dir;          // one subdirectory per scenario is written here
   int timeout_s = 300;              // per boot
   std::string memory = "384M";
+  // 0: one run per scenario in <results_dir>/<scenario>/ (calibration, smoke); k >= 1: the k-th
+  // repetition of the scenario, in <results_dir>/<scenario>/rep-<k>/ (validate/README.md "Layout").
+  int repetition = 0;
 };
 
 // The guest could not be built or did not finish; what() says why and where the log is.
@@ -33,7 +37,7 @@ std::string ensure_guest_kernel(const GuestOptions& options);
 
 struct PreparedRun {
   GuestPlan plan;
-  std::string dir;                  // absolute: <results_dir>/<scenario>
+  std::string dir;                  // absolute: run_dir(options, scenario)
 };
 
 // Plans the scenario and writes init.sh and plan.txt into a fresh results directory (no boot).
@@ -42,9 +46,16 @@ PreparedRun prepare_guest_run(const sim::Scenario& scenario, const GuestOptions&
 // Plans (GuestPlanError), boots (GuestRunError) and analyses (GuestOutputError) one scenario;
 // writes init.sh, plan.txt and validation-real.json next to the guest's own files.
 RealRun run_in_guest(const sim::Scenario& scenario, const std::string& kernel, const GuestOptions& options);
-// The real run an earlier run_in_guest left in <results_dir>/<scenario>/, read again (no boot):
-// for comparing a changed simulator with the same kernel runs.
+// The real run an earlier run_in_guest left in run_dir(), read again (no boot): for comparing a
+// changed simulator with the same kernel runs. Repetition 1 also finds a run of the layout
+// before repetitions (<results_dir>/<scenario>/ itself).
 RealRun read_guest_run(const sim::Scenario& scenario, const GuestOptions& options);
+
+// Where the run of options.repetition of `scenario_name` lives (absolute).
+std::string run_dir(const GuestOptions& options, const std::string& scenario_name);
+// Whether that run finished and was analysed (its validation-real.json exists), so a resumed
+// `mpsim validate` can read it instead of booting again.
+bool finished_run_exists(const GuestOptions& options, const std::string& scenario_name);
 
 // A directory-safe form of a scenario name.
 std::string results_subdir(const std::string& scenario_name);

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <map>
 
 #include "experiments/experiment_loader.h"
 #include "sim/engine.h"
@@ -13,6 +14,8 @@
 #include "validate/compare.h"
 #include "validate/guest_plan.h"
 #include "validate/guest_timeline.h"
+#include "validate/bands.h"
+#include "validate/real_run_matrix.h"
 
 namespace mpsim::validate {
 namespace {
@@ -70,6 +73,11 @@ std::optional<Calibration> obtain_calibration(const ValidateOptions& options, co
     return read_calibration(options.calibration.empty() ? (fs::path(options.results) / "calibration.json").string()
                                                         : options.calibration);
   }
+  const fs::path saved = fs::path(options.results) / "calibration.json";
+  if (options.calibration.empty() && fs::exists(saved)) {  // a resumed run keeps the calibration it started with
+    spdlog::info("resuming: calibration from {}", saved.string());
+    return read_calibration(saved.string());
+  }
   Calibration c = options.calibration.empty() ? run_calibration(kernel, guest, command_line(options))
                                               : read_calibration(options.calibration);
   fs::create_directories(options.results);
@@ -87,20 +95,49 @@ std::string drift_line(const Calibration& c, const std::string& kernel, const Gu
   }
 }
 
-// Simulates and compares one scenario; the rows go to <dir>/validation.json and to `out`.
-// Empty when the simulator could not run it (logged).
-std::optional<ScenarioComparison> compare_and_report(const sim::Scenario& s, const RealRun& real, const std::string& dir,
-                                                     const std::optional<Calibration>& calibration, std::ostream& out) {
-  ScenarioComparison c;
-  try {
-    c = compare_with_sim(s, real, calibration);
-  } catch (const std::exception& e) {
-    spdlog::error("scenario {}: the simulator could not run it: {}", s.name, e.what());
-    return std::nullopt;
+// Simulates each repetition of one scenario with its own timeline, writes each one's rows to
+// rep-<k>/validation.json and the rows merged over the repetitions (validate/bands.h) to
+// <scenario>/validation.json and `out`. Empty when the simulator could not run it (logged).
+// `per_repetition` gets the rows per repetition (empty where a repetition has no run).
+std::optional<ScenarioComparison> compare_and_report(const sim::Scenario& s, const std::vector<std::optional<RealRun>>& runs,
+                                                     GuestOptions guest, const std::optional<Calibration>& calibration,
+                                                     std::vector<std::vector<CompareRow>>& per_repetition, std::ostream& out) {
+  per_repetition.assign(runs.size(), {});
+  std::vector<std::vector<CompareRow>> present;
+  std::string policy;
+  for (std::size_t k = 0; k < runs.size(); ++k) {
+    if (!runs[k]) continue;
+    guest.repetition = static_cast<int>(k + 1);
+    try {
+      ScenarioComparison c = compare_with_sim(s, *runs[k], calibration);
+      policy = c.policy;
+      // A run of the layout before repetitions has no rep-1/: its rows are the merged ones below.
+      const fs::path dir = run_dir(guest, s.name);
+      if (fs::is_directory(dir)) topology::write_file_atomic(dir / "validation.json", comparison_json(s.name, c.rows));
+      per_repetition[k] = c.rows;
+      present.push_back(std::move(c.rows));
+    } catch (const std::exception& e) {
+      spdlog::error("scenario {} repetition {}: the simulator could not run it: {}", s.name, k + 1, e.what());
+      return std::nullopt;
+    }
   }
-  topology::write_file_atomic(fs::path(dir) / "validation.json", comparison_json(s.name, c.rows));
-  out << format_scenario(c) << std::flush;
-  return c;
+  if (present.empty()) return std::nullopt;
+  ScenarioComparison merged{s.name, policy, band_rows(present)};
+  guest.repetition = 0;
+  topology::write_file_atomic(fs::path(run_dir(guest, s.name)) / "validation.json", comparison_json(s.name, merged.rows));
+  out << format_scenario(merged) << std::flush;
+  return merged;
+}
+
+// The scenarios in the order each repetition round runs them (validate/ratios.h run_order).
+std::vector<sim::Scenario> in_run_order(const std::vector<sim::Scenario>& scenarios, const std::vector<RatioGroup>& groups) {
+  std::vector<std::string> names;
+  for (const auto& s : scenarios) names.push_back(s.name);
+  std::vector<sim::Scenario> ordered;
+  for (const auto& name : run_order(names, groups)) {
+    ordered.push_back(*std::find_if(scenarios.begin(), scenarios.end(), [&](const auto& s) { return s.name == name; }));
+  }
+  return ordered;
 }
 
 bool all_within(const std::vector<ScenarioComparison>& comparisons) {
@@ -169,9 +206,21 @@ bool smoke_holds(sim::Scenario s, const RealRun& run, std::ostream& out) {
   return ok && real == sim;
 }
 
+std::vector<RatioGroup> matrix_ratio_groups(const ValidateOptions& options, const std::vector<sim::Scenario>& scenarios,
+                                            bool whole_matrix) {
+  const fs::path file = fs::path(options.source_dir) / "validate/ratio_groups.textproto";
+  if (options.smoke || !fs::exists(file)) return {};
+  std::vector<std::string> names;
+  if (whole_matrix) {
+    for (const auto& s : scenarios) names.push_back(s.name);
+  }
+  return load_ratio_groups(file.string(), names);
+}
+
 Verdict run(const ValidateOptions& options, std::ostream& out) {
   std::vector<std::string> files = options.scenarios;
   if (options.smoke) files = {(fs::path(options.source_dir) / "validate/guest/smoke.textproto").string()};
+  const bool whole_matrix = files.empty();
   if (files.empty()) files = default_matrix(options.source_dir);
   // Every file is loaded and planned before the (slow) guest is touched: bad input fails fast.
   std::vector<sim::Scenario> scenarios = load_scenarios(files);
@@ -179,9 +228,15 @@ Verdict run(const ValidateOptions& options, std::ostream& out) {
     spdlog::error("no scenarios given and none under validate/scenarios/");
     return Verdict::bad_input;
   }
+  const std::vector<RatioGroup> groups = matrix_ratio_groups(options, scenarios, whole_matrix);
+  const int repetitions = options.repeat > 0 ? options.repeat : (whole_matrix && !options.smoke ? 3 : 1);
   GuestOptions guest{options.source_dir, options.results, options.timeout_s};
+  const std::vector<sim::Scenario> ordered = in_run_order(scenarios, groups);
   if (options.dry_run) {
-    for (const auto& s : scenarios) out << prepare_guest_run(s, guest).dir << "\n";
+    for (int rep = 1; rep <= repetitions; ++rep) {
+      guest.repetition = rep;
+      for (const auto& s : ordered) out << prepare_guest_run(s, guest).dir << "\n";
+    }
     return Verdict::ok;
   }
   if (!options.calibration.empty()) read_calibration(options.calibration);  // a bad file fails before any guest boots
@@ -193,38 +248,36 @@ Verdict run(const ValidateOptions& options, std::ostream& out) {
     report = format_calibration(*calibration) + "\n";
     out << report;
   }
-  int failed = 0;
-  std::vector<ScenarioComparison> comparisons;
   out << format_real_header() << std::flush;
-  for (const auto& s : scenarios) {
-    try {
-      RealRun run = options.reuse_runs ? read_guest_run(s, guest) : run_in_guest(s, kernel, guest);
-      out << format_real_row(run) << std::flush;
-      if (options.smoke && !smoke_holds(s, run, out)) ++failed;
-      if (options.smoke || options.no_sim) continue;
-      std::string dir = (fs::absolute(options.results) / results_subdir(s.name)).string();
-      auto c = compare_and_report(s, run, dir, calibration, out);
-      if (!c) ++failed;
-      if (c) comparisons.push_back(std::move(*c));
-    } catch (const GuestRunError& e) {
-      spdlog::error("{}", e.what());
-      ++failed;
-    } catch (const GuestOutputError& e) {
-      spdlog::error("scenario {}: {}", s.name, e.what());
-      ++failed;
-    }
+  RealRunMatrix real = collect_real_runs(ordered, repetitions, kernel, guest, {options.reuse_runs, options.progress}, out);
+  int failed = real.failed;
+  std::size_t present = 0;
+  for (const auto& [name, runs] : real.runs) present += std::count_if(runs.begin(), runs.end(), [](const auto& r) { return r.has_value(); });
+  spdlog::info("{} runs of {} scenarios x {} repetitions on the real kernel ({} failed); results in {}", present,
+               scenarios.size(), repetitions, failed, fs::absolute(options.results).string());
+  if (options.smoke) {
+    const auto& run = real.runs[scenarios.front().name].front();
+    if (run && !smoke_holds(scenarios.front(), *run, out)) ++failed;
   }
-  spdlog::info("{} of {} scenarios ran on the real kernel; results in {}", scenarios.size() - failed, scenarios.size(),
-               fs::absolute(options.results).string());
   if (options.smoke || options.no_sim) return failed == 0 ? Verdict::ok : Verdict::check_failed;
+  std::vector<ScenarioComparison> comparisons;
+  std::map<std::string, std::vector<std::vector<CompareRow>>> rows_by_scenario;
+  for (const auto& s : scenarios) {
+    auto c = compare_and_report(s, real.runs[s.name], guest, calibration, rows_by_scenario[s.name], out);
+    if (!c) ++failed;
+    if (c) comparisons.push_back(std::move(*c));
+  }
+  const std::vector<ScenarioComparison> ratios = ratio_comparisons(groups, rows_by_scenario);
   for (const auto& c : comparisons) report += format_scenario(c) + "\n";
-  std::string agreement = format_agreement(comparisons);
-  if (calibration && calibration->source == "measured") agreement += drift_line(*calibration, kernel, guest);
-  out << "\n" << agreement << std::flush;
+  std::string summary = format_ratios(ratios);
+  if (!summary.empty()) summary += "\n";
+  summary += format_agreement(comparisons) + format_noise_floor(comparisons) + format_targets(comparisons, ratios);
+  if (calibration && calibration->source == "measured" && !options.reuse_runs) summary += drift_line(*calibration, kernel, guest);
+  out << "\n" << summary << std::flush;
   // Compared again: the report goes beside the first one, which keeps the measured drift line.
   topology::write_file_atomic(fs::path(options.results) / (options.reuse_runs ? "report-reused.txt" : "report.txt"),
-                              report + agreement);
-  return failed == 0 && all_within(comparisons) ? Verdict::ok : Verdict::check_failed;
+                              report + summary);
+  return failed == 0 && all_within(comparisons) && all_within(ratios) ? Verdict::ok : Verdict::check_failed;
 }
 
 }  // namespace mpsim::validate

@@ -17,6 +17,7 @@
 #include "sim/scenario.h"
 #include "validate/calibration.h"
 #include "validate/guest_runner.h"
+#include "validate/ratios.h"
 #include "validate/real_run.h"
 #include "validate/report.h"
 
@@ -31,6 +32,8 @@ struct ValidateOptions {
   std::string results = "validate-results";
   std::string calibration;  // a saved calibration.json; empty = calibrate in the guest first
   int timeout_s = 300;      // per guest boot
+  int repeat = 0;           // runs per scenario, each its own boot; 0 = 3 for the full matrix, 1 otherwise
+  bool progress = false;    // the progress line on stderr also when it is not a terminal
   std::vector<std::string> scenarios;  // experiment files; empty = every validate/scenarios/*.textproto
 };
 
@@ -40,6 +43,13 @@ enum class Verdict {
   bad_input,     // nothing to run
 };
 
+// Layout under options.results: calibration.json and calibration/ (start), calibration-end/,
+// <scenario>/rep-<k>/ (repetition k's guest files, validation-real.json, validation.json),
+// <scenario>/validation.json (the rows merged over the repetitions), report.txt or, with
+// reuse_runs, report-reused.txt. A rerun with the same results resumes: it reuses calibration.json
+// and reads back every run that finished. Runs of the layout before repetitions
+// (<scenario>/guest-exit) are read as repetition 1.
+//
 // Runs the validation; the rows, the per-scenario comparisons and the agreement go to `out` as
 // they are measured, the files under options.results. Throws topology::InputError and
 // GuestPlanError for bad scenarios (before any guest boots), CalibrationError, GuestRunError and
@@ -49,6 +59,11 @@ Verdict run(const ValidateOptions& options, std::ostream& out);
 // Each experiment file's runs as scenarios (one per compared policy, named <scenario>-<label>),
 // every one planned for the guest. Throws InputError / GuestPlanError.
 std::vector<sim::Scenario> load_scenarios(const std::vector<std::string>& files);
+
+// The scenario groups whose ratios are compared (validate/ratio_groups.textproto; none if the
+// file is missing or for the smoke); names are checked against `scenarios` when `whole_matrix`.
+std::vector<RatioGroup> matrix_ratio_groups(const ValidateOptions& options, const std::vector<sim::Scenario>& scenarios,
+                                            bool whole_matrix);
 
 // Simulates `s` as the guest ran it (calibrated models when given, the guest's kernel settings
 // and its measured fault timeline) and compares it with the real run, row by row.

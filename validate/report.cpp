@@ -1,5 +1,6 @@
 #include "validate/report.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <map>
 
@@ -14,14 +15,6 @@ std::string printf_string(const char* fmt, double v) {
   return buf;
 }
 
-// "stall_ms f1" -> "stall_ms", "share nvmet.p1" -> "share", "path choice" stays whole; the
-// per-phase rows ("path choice after f1: down", "share nvmet.p1 after ...") are kinds of their own.
-std::string measure_kind(const std::string& measure) {
-  if (is_phase_measure(measure)) return measure.rfind("path choice", 0) == 0 ? "phase choice" : "phase share";
-  if (measure == "path choice") return measure;
-  return measure.substr(0, measure.find(' '));
-}
-
 std::string figures_line(const char* name, const CalibrationFigures& f) {
   char buf[160];
   std::snprintf(buf, sizeof buf, "  %-15s %9.0f IOPS  mean %8.1f us  p50 %8.1f us  p99 %9.1f us\n", name, f.iops, f.mean_us,
@@ -31,24 +24,41 @@ std::string figures_line(const char* name, const CalibrationFigures& f) {
 
 }  // namespace
 
+// "stall_ms f1" -> "stall_ms", "share nvmet.p1" -> "share", "path choice" stays whole; the
+// per-phase rows ("path choice after f1: down", "share nvmet.p1 after ...") are kinds of their own.
+std::string measure_kind(const std::string& measure) {
+  if (is_phase_measure(measure)) return measure.rfind("path choice", 0) == 0 ? "phase choice" : "phase share";
+  if (measure == "path choice") return measure;
+  return measure.substr(0, measure.find(' '));
+}
+
 std::string format_value(const std::string& measure, double value) {
   const std::string kind = measure_kind(measure);
   if ((kind == "detect_ms" || kind == "recover_ms" || kind == "stall_ms") && value < 0) return "none";
   if (kind == "share" || kind == "phase share") return printf_string("%.1f%%", value);
   if (kind == "p50_us" || kind == "p99_us" || kind == "p99.9_us") return printf_string("%.1f us", value);
   if (kind == "stall_ms" || kind == "detect_ms" || kind == "recover_ms") return printf_string("%.0f ms", value);
+  if (kind == "share-moved") return printf_string("%.1fpp", value);
+  if (kind.rfind("ratio-", 0) == 0) return printf_string("%.3f", value);
   return printf_string("%.0f", value);
 }
 
 std::string format_scenario(const ScenarioComparison& c) {
   std::string out = "scenario " + c.scenario + " (" + c.policy + ")\n";
-  char buf[256];
-  std::snprintf(buf, sizeof buf, "  %-34s %18s %18s  %-13s %s\n", "measure", "real", "sim", "tolerance", "verdict");
+  char buf[320];
+  // Rows merged over repetitions print the kernel's median and [min, max]: a wider column.
+  const bool banded = std::any_of(c.rows.begin(), c.rows.end(), [](const CompareRow& r) { return r.repetitions > 1; });
+  const int real_width = banded ? 38 : 18;
+  std::snprintf(buf, sizeof buf, "  %-34s %*s %18s  %-13s %s\n", "measure", real_width, banded ? "real median [min, max]" : "real",
+                "sim", "tolerance", "verdict");
   out += buf;
   for (const auto& r : c.rows) {
     std::string real = r.real_text.empty() ? format_value(r.measure, r.real) : r.real_text;
+    if (r.repetitions > 1 && r.real_text.empty()) {  // the median and the band over the repetitions
+      real += " [" + format_value(r.measure, r.real_min) + ", " + format_value(r.measure, r.real_max) + "]";
+    }
     std::string sim = r.real_text.empty() ? format_value(r.measure, r.sim) : r.sim_text;
-    std::snprintf(buf, sizeof buf, "  %-34s %18s %18s  %-13s %s\n", r.measure.c_str(), real.c_str(), sim.c_str(),
+    std::snprintf(buf, sizeof buf, "  %-34s %*s %18s  %-13s %s\n", r.measure.c_str(), real_width, real.c_str(), sim.c_str(),
                   r.tolerance.c_str(), r.pass ? "PASS" : "FAIL");
     out += buf;
   }
@@ -80,6 +90,37 @@ std::string format_agreement(const std::vector<ScenarioComparison>& all) {
   out += format_conformance(all);
   std::snprintf(buf, sizeof buf, "agreement: %d of %d rows within tolerance over %zu scenarios\n", within, total, all.size());
   return out + buf;
+}
+
+std::string format_targets(const std::vector<ScenarioComparison>& all, const std::vector<ScenarioComparison>& ratios) {
+  struct Target {
+    const char* kind;
+    double share;
+  };
+  static constexpr Target kTargets[] = {{"stall_ms", 0.95}, {"detect_ms", 0.95}, {"errors", 0.95},
+                                        {"iops", 0.80},     {"p50_us", 0.80},    {"p99_us", 0.80}};
+  auto count = [](const std::vector<ScenarioComparison>& list, const std::string& kind, bool any_kind) {
+    std::pair<int, int> n{0, 0};
+    for (const auto& c : list) {
+      for (const auto& r : c.rows) {
+        if (!any_kind && measure_kind(r.measure) != kind) continue;
+        n.first += r.pass ? 1 : 0;
+        ++n.second;
+      }
+    }
+    return n;
+  };
+  std::string out = "targets (issue 15: rows within the kernel's band widened by the tolerance):\n";
+  char buf[200];
+  auto line = [&](const char* kind, std::pair<int, int> n, double share) {
+    const double got = n.second > 0 ? static_cast<double>(n.first) / n.second : 0.0;
+    std::snprintf(buf, sizeof buf, "  %-12s %4d of %4d = %5.1f%%  target >= %.0f%%: %s\n", kind, n.first, n.second, 100.0 * got,
+                  100.0 * share, n.second == 0 ? "no rows" : (got >= share ? "met" : "missed"));
+    out += buf;
+  };
+  for (const auto& t : kTargets) line(t.kind, count(all, t.kind, false), t.share);
+  line("ratios", count(ratios, "", true), 0.90);
+  return out;
 }
 
 std::string format_conformance(const std::vector<ScenarioComparison>& all) {

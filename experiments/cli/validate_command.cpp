@@ -62,6 +62,11 @@ void add_validate_command(CLI::App& app, Action& action) {
   cmd->add_option("--calibration", opt->calibration,
                   "Reuse a saved <results>/calibration.json instead of running the four calibration runs");
   cmd->add_option("--timeout", opt->timeout_s, "Seconds allowed per guest boot (default: 300)")->check(CLI::PositiveNumber);
+  cmd->add_option("--repeat", opt->repeat,
+                  "Runs per scenario, each in its own guest boot, interleaved across the matrix (default: 3 for the whole "
+                  "matrix, 1 for chosen files and the smoke)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_flag("--progress", opt->progress, "Show the progress line (boots done, ETA) also when stderr is not a terminal");
   cmd->add_option("scenarios", opt->scenarios, "Experiment files (default: every validate/scenarios/*.textproto)");
   auto emulate_smoke = std::make_shared<bool>(false);
   cmd->add_flag("--emulate-smoke", *emulate_smoke,

@@ -14,6 +14,7 @@
 #include "validate/guest_runner.h"
 #include "validate/pipeline.h"
 #include "validate/real_run.h"
+#include "validate/real_run_matrix.h"
 
 using namespace mpsim;
 using namespace mpsim::validate;
@@ -235,7 +236,7 @@ TEST_CASE("validate::run with --reuse-runs: the same rows, validation.json and r
   const ScenarioComparison c = compare_with_sim(scenario, real, back);
   REQUIRE(!c.rows.empty());
   CHECK(topology::read_file(run_dir / "validation.json") == comparison_json(scenario.name, c.rows));
-  const std::string agreement = format_agreement({c});
+  const std::string agreement = format_agreement({c}) + format_targets({c}, {});
   CHECK(out.str() == format_calibration(back) + "\n" + format_real_header() + format_real_row(real) +
                          format_scenario(c) + "\n" + agreement);
   CHECK(topology::read_file(results / "report-reused.txt") ==
@@ -264,5 +265,63 @@ TEST_CASE("validate::run --dry-run plans every scenario and boots nothing", "[va
   CHECK(fs::exists(fs::path(dir) / "init.sh"));
   CHECK(fs::exists(fs::path(dir) / "plan.txt"));
   CHECK(!fs::exists(fs::path(dir) / "validation-real.json"));
+  fs::remove_all(results);
+}
+
+TEST_CASE("repetitions: rep-<k> directories, resumed runs read back, rows merged into bands", "[validate][pipeline]") {
+  namespace fs = std::filesystem;
+  const std::string file = std::string(MPSIM_SOURCE_DIR) + "/validate/scenarios/fault-ana-inaccessible-numa.textproto";
+  const fs::path results = fs::temp_directory_path() / "mpsim-test-repetitions";
+  fs::remove_all(results);
+  std::vector<sim::Scenario> scenarios = load_scenarios({file});
+  const sim::Scenario& scenario = scenarios.front();
+  GuestOptions guest{MPSIM_SOURCE_DIR, results.string(), 300};
+  guest.repetition = 2;
+  CHECK(run_dir(guest, scenario.name) == fs::absolute(results / scenario.name / "rep-2").string());
+  CHECK_FALSE(finished_run_exists(guest, scenario.name));
+  for (int rep : {1, 2}) {  // two finished runs, as run_in_guest leaves them
+    guest.repetition = rep;
+    const fs::path dir = run_dir(guest, scenario.name);
+    write_ana_fault_run(dir);
+    topology::write_file_atomic(dir / "guest-exit", "0\n");
+    topology::write_file_atomic(dir / "validation-real.json", real_run_json(read_guest_run(scenario, guest)));
+  }
+  guest.repetition = 3;  // a third that was booted but never finished: not resumable
+  fs::create_directories(run_dir(guest, scenario.name));
+  CHECK_FALSE(finished_run_exists(guest, scenario.name));
+
+  // Resuming: the finished runs are read back, nothing is booted (no kernel is given).
+  std::ostringstream rows;
+  guest.repetition = 0;
+  RealRunMatrix m = collect_real_runs(scenarios, 2, "", guest, {}, rows);
+  CHECK(m.booted == 0);
+  CHECK(m.resumed == 2);
+  CHECK(m.failed == 0);
+  REQUIRE(m.runs[scenario.name].size() == 2);
+  CHECK(m.runs[scenario.name][1].has_value());
+  CHECK(rows.str().find(scenario.name + " #2") != std::string::npos);
+
+  // --reuse-runs over the new layout: every finished repetition, merged.
+  Calibration calibration;
+  calibration.runs.qd1_read = {17153.0, 55.733019, 47.805, 176.635};
+  calibration.runs.qd16_read = {14236.5, 1102.539664, 893.901, 7210.297};
+  calibration.runs.qd1_write = {13975.0, 68.924558, 52.937, 220.651};
+  calibration.runs.qd16_write = {7576.5, 2046.159627, 1128.771, 11833.816};
+  calibration.fit = fit_calibration(calibration.runs);
+  topology::write_file_atomic(results / "calibration.json", calibration_json(calibration));
+  ValidateOptions options;
+  options.source_dir = MPSIM_SOURCE_DIR;
+  options.results = results.string();
+  options.reuse_runs = true;
+  options.repeat = 3;
+  options.scenarios = {file};
+  std::ostringstream out;
+  run(options, out);
+  CHECK(fs::exists(results / scenario.name / "rep-1" / "validation.json"));
+  CHECK(fs::exists(results / scenario.name / "rep-2" / "validation.json"));
+  const std::string merged = topology::read_file(results / scenario.name / "validation.json");
+  CHECK(merged.find("\"measure\": \"iops\"") != std::string::npos);
+  CHECK(out.str().find("real median [min, max]") != std::string::npos);
+  CHECK(out.str().find("targets (issue 15") != std::string::npos);
   fs::remove_all(results);
 }
