@@ -85,3 +85,28 @@ TEST_CASE("the calibration line names every fitted parameter the simulator gets"
   CHECK(text.find("55.9 us CPU per read + 14.7 us per write") != std::string::npos);
   CHECK(text.find("CPU there 59 % (205 pauses/s of 2749 us)") != std::string::npos);
 }
+
+TEST_CASE("a row merged over repetitions prints the kernel's median and band", "[validate][report]") {
+  ScenarioComparison c = sample();
+  c.rows[0].repetitions = 3;
+  c.rows[0].real_min = 6000;
+  c.rows[0].real_max = 12500;
+  const std::string text = format_scenario(c);
+  CHECK(text.find("real median [min, max]") != std::string::npos);
+  CHECK(text.find("11000 [6000, 12500]") != std::string::npos);
+  CHECK(format_scenario(sample()).find("[") == std::string::npos);  // one repetition: the plain table
+  CHECK(format_value("ratio-iops a / b", 0.68712) == "0.687");
+  CHECK(format_value("share-moved a / b", 49.84) == "49.8pp");
+}
+
+TEST_CASE("targets: each measure's share within the band against the issue's figure", "[validate][report]") {
+  ScenarioComparison second = sample();
+  second.rows[0].pass = false;
+  ScenarioComparison ratios{"g", "ratios to b", {{"ratio-iops a / b", 0.5, 0.5, "10%", true, "", ""}}};
+  const std::string text = format_targets({sample(), second}, {ratios});
+  CHECK(text.find("  iops            1 of    2 =  50.0%  target >= 80%: missed\n") != std::string::npos);
+  CHECK(text.find("  detect_ms       0 of    2 =   0.0%  target >= 95%: missed\n") != std::string::npos);
+  CHECK(text.find("  stall_ms        0 of    0 =   0.0%  target >= 95%: no rows\n") != std::string::npos);
+  CHECK(text.find("  ratios          1 of    1 = 100.0%  target >= 90%: met\n") != std::string::npos);
+  CHECK(text.find("passed") == std::string::npos);
+}
