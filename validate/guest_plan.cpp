@@ -266,6 +266,7 @@ GuestPlan plan_guest(const sim::Scenario& scenario) {
   plan_link_delays(scenario, plan);
   plan_policy(scenario, plan);
   plan_jobs(scenario, plan);
+  plan_cgroups(scenario, plan);
   plan_fault_actions(scenario, plan);
   choose_network(plan);
   return plan;

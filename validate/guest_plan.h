@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "sim/scenario.h"
+#include "validate/guest_cgroup.h"
 
 namespace mpsim::validate {
 
@@ -65,6 +66,7 @@ struct GuestPlan {
   std::vector<std::string> fio_global;  // fio options before the first job
   std::vector<std::vector<std::string>> fio_jobs;
   std::vector<GuestAction> actions;     // sorted by at_ms (stable)
+  std::vector<GuestCgroup> cgroups;     // cgroup v2 groups with io.max (guest_cgroup.h)
   std::int64_t run_ms = 0;              // workload length (longest start_delay + ramp + runtime)
   std::int64_t measure_from_ms = 0;     // end of the longest ramp_time
   std::uint32_t null_blk_devices = 1;

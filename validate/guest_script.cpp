@@ -75,6 +75,7 @@ std::string render_guest_init(const GuestPlan& plan, const std::string& lib_path
   for (const auto& j : plan.fio_jobs) jobs.push_back(joined(j));
   write_var(out, "SCN_FIO_JOBS", joined(jobs));
   write_faults(out, plan);
+  out << render_cgroup_functions(plan);
   out << ". " << shell_quote(lib_path) << "\nscn_main\n";
   return out.str();
 }

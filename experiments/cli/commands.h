@@ -27,6 +27,7 @@ int write_html_report(const std::string& results_dir);
 void add_sweep_command(CLI::App& app, Action& action);
 void add_size_command(CLI::App& app, Action& action);
 void add_emulate_command(CLI::App& app, Action& action);
+void add_calibrate_command(CLI::App& app, Action& action);
 // `mpsim topo gen`, added under `topo` by add_topo_command.
 void add_topo_gen_command(CLI::App& topo_cmd, Action& action);
 

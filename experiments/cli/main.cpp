@@ -43,7 +43,7 @@ int main(int argc, char** argv) {
     };
   });
   for (Register add : {add_topo_command, add_run_command, add_validate_command, add_bench_command, add_report_command,
-                        add_sweep_command, add_size_command, add_emulate_command}) {
+                        add_sweep_command, add_size_command, add_emulate_command, add_calibrate_command}) {
     add(app, action);
   }
 

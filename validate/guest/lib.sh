@@ -318,6 +318,7 @@ setup() {
   wait_for_head
   set_iopolicy
   map_paths
+  scn_cgroups      # the generated init's cgroups with io.max (validate/guest_cgroup.h)
 }
 
 scn_main() {
@@ -346,6 +347,7 @@ scn_main() {
   fault_runner &
   FAULTS_PID=$!
   run_fio
+  scn_cgroups_done
   # Actions due at the very end may still be running; one that waits for I/O never will.
   local i
   for i in $(seq 1 40); do kill -0 "$FAULTS_PID" 2>/dev/null || break; nap 0.05; done
