@@ -77,7 +77,7 @@ class Emulator final : private TargetHooks {
   void open_listener(std::uint32_t port);
   void close_listener(std::uint32_t port);
   void accept_all(std::uint32_t port);
-  void on_readable(Conn& c);
+  void on_readable(Conn& c, std::int64_t now_ns);
   void flush(Conn& c);
   void update_interest(Conn& c);
   void close_now(ConnId id, const std::string& reason);
