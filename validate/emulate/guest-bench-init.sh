@@ -34,7 +34,11 @@ mount -t configfs configfs /sys/kernel/config
 ip link set lo up
 
 # 1. The emulator (no fault: its schedule waits for a SIGUSR1 that never comes).
-"$mpsim_bin" emulate "$mpsim_exp" --faults-after-signal --memory 64MiB >"$R/emulator.log" 2>&1 &
+# mpsim_emu_idle=1: the emulator runs as SCHED_IDLE, so on the guest's one CPU it runs when fio and the host's
+# nvme-tcp have nothing left to do, and finds a batch of commands per wake-up instead of one.
+sched=()
+[ "${mpsim_emu_idle:-0}" = 1 ] && sched=(chrt --idle 0)
+"${sched[@]}" "$mpsim_bin" emulate "$mpsim_exp" --faults-after-signal --memory 64MiB >"$R/emulator.log" 2>&1 &
 EMU=$!
 for _ in $(seq 1 300); do
   grep -q 'listening on 127.0.0.1:4421' "$R/emulator.log" && break
