@@ -70,7 +70,10 @@ Emulator::~Emulator() {
   }
 }
 
-std::int64_t Emulator::now() const { return monotonic_ns() - start_ns_; }
+std::int64_t Emulator::now() const {
+  ++loop_calls_.clock;
+  return monotonic_ns() - start_ns_;
+}
 
 void Emulator::start() {
   epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
@@ -181,6 +184,7 @@ void Emulator::on_readable(Conn& c, std::int64_t now_ns) {
   std::uint8_t buf[65536];
   while (c.session->output().size() < kOutputHighWater) {
     const ssize_t n = ::recv(c.fd, buf, sizeof buf, 0);
+    ++loop_calls_.recv;
     if (n == 0) return to_close_.push_back({c.id, "closed by the host"});
     if (n < 0) {
       if (errno != EAGAIN && errno != EWOULDBLOCK) to_close_.push_back({c.id, std::strerror(errno)});
@@ -200,6 +204,7 @@ void Emulator::flush(Conn& c) {
   std::size_t sent = 0;
   while (sent < out.size()) {
     const ssize_t n = ::send(c.fd, out.data() + sent, out.size() - sent, MSG_NOSIGNAL | MSG_DONTWAIT);
+    ++loop_calls_.send;
     if (n <= 0) break;
     sent += std::size_t(n);
   }
@@ -291,6 +296,7 @@ int Emulator::run() {
     const std::int64_t wait = std::max<std::int64_t>(0, next_wake(t));
     timespec ts{time_t(wait / 1'000'000'000), long(wait % 1'000'000'000)};
     const int n = epoll_pwait2(epoll_fd_, events, 64, &ts, nullptr);
+    ++loop_calls_.wait;
     t = now();
     bool stopping = false;
     for (int i = 0; i < n; ++i) {
@@ -318,6 +324,13 @@ int Emulator::run() {
   }
   for (auto& [id, c] : conns_) flush(*c);
   log_counters();
+  std::uint64_t ios = 0;
+  for (std::uint32_t p = 0; p < addresses_.size(); ++p) ios += target_->counters(p).ios;
+  // The loop's system calls per I/O: what the emulator costs where each one is expensive (UML).
+  event("loop-calls", "emulator",
+        std::to_string(ios) + " I/Os: " + std::to_string(loop_calls_.wait) + " epoll waits, " +
+            std::to_string(loop_calls_.recv) + " recv, " + std::to_string(loop_calls_.send) + " send, " +
+            std::to_string(loop_calls_.clock) + " clock reads");
   return protocol_errors_;
 }
 

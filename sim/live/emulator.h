@@ -106,6 +106,10 @@ class Emulator final : private TargetHooks {
   std::int64_t fault_t0_ = 0;           // the fault plan's time 0 (ns since start); -1 = not yet
   std::int64_t next_keep_alive_check_ = 0;
   int protocol_errors_ = 0;
+  struct LoopCalls {
+    std::uint64_t wait = 0, recv = 0, send = 0, clock = 0;
+  };
+  mutable LoopCalls loop_calls_;        // system calls of the loop, logged at stop
 };
 
 }  // namespace mpsim::live

@@ -28,3 +28,12 @@ if os.path.exists(f"{r}/emulator-strace.txt"):
     total = sum(calls.values())
     print(f"  emulator system calls under strace: {total / max(1, ios):.2f} per I/O over {ios} I/Os: " +
           ", ".join(f"{k} {v / max(1, ios):.2f}" for k, v in sorted(calls.items(), key=lambda kv: -kv[1])[:6]))
+# The emulator's own count of its loop's system calls over its whole life (connects, the run, the strace run).
+import re
+for line in open(f"{r}/emulator.log"):
+    m = re.search(r"loop-calls emulator: (\d+) I/Os: (\d+) epoll waits, (\d+) recv, (\d+) send, (\d+) clock reads", line)
+    if m:
+        n, wait, recv, send, clock = map(int, m.groups())
+        print(f"  emulator loop: {(wait + recv + send + clock) / max(1, n):.2f} system calls per I/O over {n} I/Os "
+              f"({wait / max(1, n):.2f} epoll waits, {recv / max(1, n):.2f} recv, {send / max(1, n):.2f} send, "
+              f"{clock / max(1, n):.2f} clock reads; {n / max(1, wait):.1f} I/Os per wake-up)")
