@@ -107,6 +107,11 @@ bool engines_agree(const std::vector<EngineRow>& rows) {
 }  // namespace
 
 Verdict run_engines(const ValidateOptions& options, const EngineSet& engines, std::ostream& out) {
+  if (options.smoke || options.dry_run || options.reuse_runs || options.no_sim) {
+    spdlog::error("--engines runs its own guests and simulator: it does not combine with --smoke, --dry-run, "
+                  "--reuse-runs or --no-sim (leave sim out of --engines instead)");
+    return Verdict::bad_input;
+  }
   std::vector<EngineScenario> scenarios;
   std::optional<Calibration> calibration;
   try {

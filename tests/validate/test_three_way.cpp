@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <filesystem>
+#include <sstream>
 
 #include "validate/fio_json.h"
 #include "validate/guest_results.h"
@@ -97,4 +98,17 @@ TEST_CASE("engine rows match measures across the two comparisons and judge the e
     CHECK(only[0].nvmet.empty());
     CHECK_FALSE(only[0].emulator_vs_nvmet.has_value());
   }
+}
+
+TEST_CASE("--engines refuses the options it cannot honour, before any boot") {
+  ValidateOptions o;
+  o.source_dir = MPSIM_SOURCE_DIR;
+  o.results = "unused-results";
+  o.reuse_runs = true;
+  std::ostringstream out;
+  CHECK(run_engines(o, parse_engines("sim,nvmet,emulator"), out) == Verdict::bad_input);
+  o.reuse_runs = false;
+  o.scenarios = {std::string(MPSIM_SOURCE_DIR) + "/validate/scenarios/no-such-file.textproto"};
+  CHECK(run_engines(o, parse_engines("nvmet,emulator"), out) == Verdict::bad_input);
+  CHECK_FALSE(std::filesystem::exists("unused-results"));
 }
