@@ -100,7 +100,7 @@ TEST_CASE("engine rows match measures across the two comparisons and judge the e
   }
 }
 
-TEST_CASE("--engines refuses the options it cannot honour, before any boot") {
+TEST_CASE("an engine comparison refuses the options it cannot honour (--reuse-runs), before any boot") {
   ValidateOptions o;
   o.source_dir = MPSIM_SOURCE_DIR;
   o.results = "unused-results";
