@@ -10,6 +10,7 @@
 #include "topologies/textproto.h"
 #include "validate/emulate_smoke.h"
 #include "validate/pipeline.h"
+#include "validate/three_way.h"
 
 namespace mpsim::cli {
 namespace {
@@ -71,7 +72,20 @@ void add_validate_command(CLI::App& app, Action& action) {
   auto emulate_smoke = std::make_shared<bool>(false);
   cmd->add_flag("--emulate-smoke", *emulate_smoke,
                 "Run `mpsim emulate` in the guest: nvme connect to two ports, fio verify through an ANA flip");
-  cmd->callback([opt, emulate_smoke, &action] {
+  auto engines = std::make_shared<std::string>();
+  cmd->add_option("--engines", *engines, validate::kEnginesHelp);
+  cmd->callback([opt, emulate_smoke, engines, &action] {
+    if (!engines->empty()) {
+      action = [opt, engines] {
+        try {
+          return exit_code(validate::run_engines(*opt, validate::parse_engines(*engines), std::cout));
+        } catch (const std::invalid_argument& e) {
+          std::cerr << e.what() << "\n";
+          return kExitBadInput;
+        }
+      };
+      return;
+    }
     if (*emulate_smoke) {
       action = [opt] {
         const bool ok = validate::run_emulate_smoke(opt->source_dir, opt->results + "/emulate-smoke", std::cout);

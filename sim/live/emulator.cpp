@@ -70,7 +70,10 @@ Emulator::~Emulator() {
   }
 }
 
-std::int64_t Emulator::now() const { return monotonic_ns() - start_ns_; }
+std::int64_t Emulator::now() const {
+  ++loop_calls_.clock;
+  return monotonic_ns() - start_ns_;
+}
 
 void Emulator::start() {
   epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
@@ -177,16 +180,17 @@ void Emulator::update_interest(Conn& c) {
   c.interest = want;
 }
 
-void Emulator::on_readable(Conn& c) {
+void Emulator::on_readable(Conn& c, std::int64_t now_ns) {
   std::uint8_t buf[65536];
   while (c.session->output().size() < kOutputHighWater) {
     const ssize_t n = ::recv(c.fd, buf, sizeof buf, 0);
+    ++loop_calls_.recv;
     if (n == 0) return to_close_.push_back({c.id, "closed by the host"});
     if (n < 0) {
       if (errno != EAGAIN && errno != EWOULDBLOCK) to_close_.push_back({c.id, std::strerror(errno)});
       return;
     }
-    if (!c.session->receive(ByteSpan(buf, std::size_t(n)), now())) {
+    if (!c.session->receive(ByteSpan(buf, std::size_t(n)), now_ns)) {
       ++protocol_errors_;
       return to_close_.push_back({c.id, "protocol error: " + c.session->reason()});
     }
@@ -200,6 +204,7 @@ void Emulator::flush(Conn& c) {
   std::size_t sent = 0;
   while (sent < out.size()) {
     const ssize_t n = ::send(c.fd, out.data() + sent, out.size() - sent, MSG_NOSIGNAL | MSG_DONTWAIT);
+    ++loop_calls_.send;
     if (n <= 0) break;
     sent += std::size_t(n);
   }
@@ -269,8 +274,10 @@ std::int64_t Emulator::next_wake(std::int64_t now_ns) const {
 
 int Emulator::run() {
   epoll_event events[64];
+  // One clock read per wake-up, shared by the handlers and the next round: in the UML guest
+  // every system call, clock_gettime included, is a round trip through the host's ptrace.
+  std::int64_t t = now();
   for (;;) {
-    const std::int64_t t = now();
     apply_due_faults(t);
     if (t >= next_keep_alive_check_) {
       target_->check_keep_alive(t);
@@ -289,6 +296,8 @@ int Emulator::run() {
     const std::int64_t wait = std::max<std::int64_t>(0, next_wake(t));
     timespec ts{time_t(wait / 1'000'000'000), long(wait % 1'000'000'000)};
     const int n = epoll_pwait2(epoll_fd_, events, 64, &ts, nullptr);
+    ++loop_calls_.wait;
+    t = now();
     bool stopping = false;
     for (int i = 0; i < n; ++i) {
       const std::uint64_t tag = events[i].data.u64;
@@ -304,7 +313,7 @@ int Emulator::run() {
         accept_all(std::uint32_t(tag & 0xFFFFFFFF));
       } else if (auto it = conns_.find(tag); it != conns_.end()) {
         Conn& c = *it->second;
-        if (events[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR)) on_readable(c);
+        if (events[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR)) on_readable(c, t);
         flush(c);
       }
     }
@@ -315,6 +324,13 @@ int Emulator::run() {
   }
   for (auto& [id, c] : conns_) flush(*c);
   log_counters();
+  std::uint64_t ios = 0;
+  for (std::uint32_t p = 0; p < addresses_.size(); ++p) ios += target_->counters(p).ios;
+  // The loop's system calls per I/O: what the emulator costs where each one is expensive (UML).
+  event("loop-calls", "emulator",
+        std::to_string(ios) + " I/Os: " + std::to_string(loop_calls_.wait) + " epoll waits, " +
+            std::to_string(loop_calls_.recv) + " recv, " + std::to_string(loop_calls_.send) + " send, " +
+            std::to_string(loop_calls_.clock) + " clock reads");
   return protocol_errors_;
 }
 

@@ -77,7 +77,7 @@ class Emulator final : private TargetHooks {
   void open_listener(std::uint32_t port);
   void close_listener(std::uint32_t port);
   void accept_all(std::uint32_t port);
-  void on_readable(Conn& c);
+  void on_readable(Conn& c, std::int64_t now_ns);
   void flush(Conn& c);
   void update_interest(Conn& c);
   void close_now(ConnId id, const std::string& reason);
@@ -106,6 +106,10 @@ class Emulator final : private TargetHooks {
   std::int64_t fault_t0_ = 0;           // the fault plan's time 0 (ns since start); -1 = not yet
   std::int64_t next_keep_alive_check_ = 0;
   int protocol_errors_ = 0;
+  struct LoopCalls {
+    std::uint64_t wait = 0, recv = 0, send = 0, clock = 0;
+  };
+  mutable LoopCalls loop_calls_;        // system calls of the loop, logged at stop
 };
 
 }  // namespace mpsim::live

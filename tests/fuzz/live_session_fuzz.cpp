@@ -1,13 +1,15 @@
 // libFuzzer target for the live engine's PDU and command parsing (issue 16 item 5): the fuzzer's
 // bytes are what a hostile host sends on one connection. A Session over a LiveTarget on the
 // loopback-2port fabric consumes them in chunks; the target must neither crash nor read out of
-// bounds, and a refused stream must leave a reason. With the first input byte's bit 0 set, a
-// valid ICReq and admin Connect (and CC.EN) come first, so the fuzzer reaches the admin and I/O
-// command handlers, not only the PDU checks.
-//
-// Build (clang): clang++ -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -I. \
-//   tests/fuzz/live_session_fuzz.cpp <mpsim_live, mpsim_sim and their dependencies>
-// or through the project's fuzz harness (tests/fuzz/) once it exists on main.
+// bounds, and a refused stream must leave a reason. The first input byte chooses the start:
+//   bit 0: a valid ICReq, admin Connect and CC.EN come first on the fuzzed connection, so the
+//          fuzzer reaches the admin command handlers, not only the PDU checks;
+//   bit 1: that preamble runs on another connection (controller cntlid 1) and the fuzzed one is
+//          a second connection, where an I/O Connect to cntlid 1 opens an I/O queue (Read,
+//          Write with R2T/H2CData, Flush).
+// The second byte sets how the stream is split into receive() calls. The seeds
+// (tests/fuzz/seeds/live_session/) are the live tests' host client's own streams, recorded by
+// tests/sim/live/fuzz_seeds_test.cpp. `./mpsim fuzz live_session` runs it; ctest replays the seeds.
 #include <cstdint>
 #include <cstring>
 #include <stdexcept>
@@ -48,6 +50,8 @@ Bytes preamble() {
   put16(data.data() + 16, 0xFFFF);
   const char nqn[] = "nqn.2026-11.io.mpsim:loopback";
   std::memcpy(data.data() + 256, nqn, sizeof nqn - 1);
+  const char host[] = "nqn.2014-08.org.nvmexpress:uuid:test-host";  // the live tests' host client's
+  std::memcpy(data.data() + 512, host, sizeof host - 1);
   append_capsule_cmd(b, connect, data);
   Sqe enable;
   enable.b[0] = opc::kFabrics;
@@ -65,11 +69,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   static const mpsim::models::ModelSet models = mpsim::models::default_models();
   static SilentHooks hooks;
   LiveTarget target(fabric(), models, 1, 1u << 20, false, hooks);
-  Session session(target, 1, 0);
+  Session admin(target, 1, 0);
+  Session session(target, 2, 0);
   const std::size_t chunk = 1 + data[1] % 97;  // varied splits of the byte stream
-  if (data[0] & 1) {
-    Bytes pre = preamble();
-    if (!session.receive(pre, 0)) throw std::logic_error("the valid preamble was refused: " + session.reason());
+  if (data[0] & 3) {
+    Session& s = data[0] & 2 ? admin : session;
+    if (!s.receive(preamble(), 0)) throw std::logic_error("the valid preamble was refused: " + s.reason());
   }
   ByteSpan rest(data + 2, size - 2);
   for (std::size_t at = 0; at < rest.size(); at += chunk) {

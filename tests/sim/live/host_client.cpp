@@ -38,6 +38,7 @@ HostClient::~HostClient() {
 }
 
 void HostClient::send_raw(ByteSpan b) {
+  if (record_) record_->insert(record_->end(), b.begin(), b.end());
   std::size_t sent = 0;
   while (sent < b.size()) {
     const ssize_t n = ::send(fd_, b.data() + sent, b.size() - sent, MSG_NOSIGNAL);

@@ -19,6 +19,9 @@ class HostClient {
   HostClient& operator=(const HostClient&) = delete;
 
   void send_raw(ByteSpan bytes);
+  // Every byte sent from now on is also appended to `sink` (the fuzz seeds record the client's
+  // streams this way); nullptr stops recording.
+  void record_to(Bytes* sink) { record_ = sink; }
   // Sends ICReq and returns ICResp's MAXH2CDATA (checks type, length, PFV and CPDA).
   std::uint32_t icreq();
   // Sends the command and returns its completion. `out` is write data: in the capsule if
@@ -51,6 +54,7 @@ class HostClient {
   int fd_ = -1;
   std::uint16_t cid_ = 1;
   std::deque<Cqe> async_;
+  Bytes* record_ = nullptr;
 };
 
 }  // namespace mpsim::live::test
