@@ -104,7 +104,7 @@ Route Fabric::route(const topology::Connection& conn) const {
   std::uint32_t at = r.nic_comp;
   for (int li : path->link_indices) {  // Fabric links are in Topology.links order
     const FabricLink& l = links_[std::size_t(li)];
-    const std::uint8_t dir = l.end_comp[0] == at ? 0 : 1;
+    const std::uint32_t dir = l.end_comp[0] == at ? 0 : 1;
     r.hops.push_back(Hop{std::uint32_t(li), dir});
     at = l.end_comp[1 - dir];
     r.comps.push_back(l.comp);
@@ -129,8 +129,8 @@ std::int64_t Fabric::send(const Route& r, bool to_target, std::uint64_t bytes, s
 
 std::int64_t Fabric::idle_transit_ns(const Route& r, std::uint64_t bytes) const {
   std::int64_t t = 0;
-  for (const Hop& h : r.hops) {
-    const FabricLink& l = links_[h.link];
+  for (std::size_t i = 0; i < r.hops.size(); ++i) {
+    const FabricLink& l = links_[r.hops[i].link];
     t += l.serialise_ns(bytes) + l.latency_ns;
   }
   return t;

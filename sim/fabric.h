@@ -40,8 +40,31 @@ struct Component {
 };
 
 struct Hop {
-  std::uint32_t link;               // index into Fabric::links()
-  std::uint8_t dir;                 // 0 = a -> b
+  std::uint32_t link : 31;          // index into Fabric::links()
+  std::uint32_t dir : 1;            // 0 = a -> b
+};
+
+// A route's hops, the first kInline of them inside the route itself: sending a message reads
+// them once per I/O, and at 1,024 hosts a separate heap array was one more cache miss each time.
+class RouteHops {
+ public:
+  static constexpr std::size_t kInline = 8;  // a three-tier leaf-spine route has 6
+  void push_back(Hop h) {
+    if (n_ < kInline) {
+      inline_[n_] = h;
+    } else {
+      more_.push_back(h);
+    }
+    ++n_;
+  }
+  std::size_t size() const { return n_; }
+  const Hop& operator[](std::size_t i) const { return i < kInline ? inline_[i] : more_[i - kInline]; }
+  const void* data() const { return inline_; }
+
+ private:
+  std::uint32_t n_ = 0;
+  Hop inline_[kInline] = {};
+  std::vector<Hop> more_;           // beyond kInline (none in the shipped topologies)
 };
 
 struct Route {
@@ -50,7 +73,7 @@ struct Route {
   std::uint32_t nic_comp = 0;
   std::uint32_t port_comp = 0;
   std::uint32_t node_comp = 0;
-  std::vector<Hop> hops;            // host -> target order
+  RouteHops hops;                   // host -> target order
   std::vector<std::uint32_t> comps; // every component crossed (loss check)
 };
 
@@ -90,6 +113,19 @@ class Fabric {
   void set_now(std::int64_t now) { now_ = now; }
   // Books the route for a message of `bytes` leaving at `start` (>= now); returns its arrival.
   std::int64_t send(const Route& r, bool to_target, std::uint64_t bytes, std::int64_t start);
+  // Prefetch hints for a send over `r` (Scheduler's prefetch stages): stage 1 asks for the
+  // route's links, stage 0 (they are in cache by then) for their schedules' latest bookings.
+  void prefetch(const Route& r, bool to_target, unsigned stage) const {
+    for (std::size_t i = 0; i < r.hops.size(); ++i) {
+      const Hop& h = r.hops[i];
+      const FabricLink& l = links_[h.link];
+      if (stage == 1) {
+        __builtin_prefetch(&l);
+      } else {
+        l.busy[to_target ? h.dir : 1 - h.dir].prefetch();
+      }
+    }
+  }
   // Same without reserving (an idle fabric), for tests and estimates.
   std::int64_t idle_transit_ns(const Route& r, std::uint64_t bytes) const;
 

@@ -63,6 +63,7 @@ class IoPool {
   }
   void release(IoSlot& s) { free_.push_back(index(s)); }
   IoSlot& at(std::uint32_t slot) { return slots_[slot]; }
+  const IoSlot& at(std::uint32_t slot) const { return slots_[slot]; }
   std::uint32_t index(const IoSlot& s) const { return std::uint32_t(&s - slots_.data()); }
   const std::vector<IoSlot>& slots() const { return slots_; }
   std::size_t free_count() const { return free_.size(); }

@@ -30,17 +30,17 @@ class Transport;
 constexpr std::size_t kMaxAdminCommands = 4;  // commands registered with a Transport
 
 // One host controller's connection.
-struct Conn {
-  std::string name;                    // "<host>/<node>.<port>"
+struct Conn {  // what every I/O reads first (epoch .. route), then the rest
+  std::uint32_t epoch = 0;             // bumped on every connect / disconnect: older messages are stale
+  std::uint8_t tcp_pending = 0;        // tcp_bit()s of the socket directions in loss recovery
+  std::uint8_t rtt_ticks = 0;          // I/O completions, every 16th feeds the RTT estimator
   int host = -1;
   std::uint32_t port = 0;              // TargetModel port
   std::uint32_t target_ctrl = 0;       // TargetModel controller id
   Route route;
+  std::string name;                    // "<host>/<node>.<port>"
   std::vector<std::uint32_t> grpids;   // ANA groups of its subsystem's namespaces
   std::unique_ptr<policies::Controller> ctrl;
-  std::uint32_t epoch = 0;             // bumped on every connect / disconnect: older messages are stale
-  std::uint8_t tcp_pending = 0;        // tcp_bit()s of the socket directions in loss recovery
-  std::uint8_t rtt_ticks = 0;          // I/O completions, every 16th feeds the RTT estimator
   bool connecting = false;
   bool connect_refused = false;
   bool connect_reached = false;        // a SYN of this attempt reached a live target
@@ -173,6 +173,12 @@ class Transport final : public policies::ControllerTransport {
   void qos_released(std::uint32_t slot, std::uint32_t attempt);  // target QoS let it through
   void to_media(IoSlot& s, std::uint32_t slot, std::uint32_t attempt, std::int64_t t);
   void io_done(std::uint32_t slot, std::uint32_t attempt);
+  // Scheduler prefetch stages for the three I/O events: the slot, then its connection, then what
+  // the event's handler reads through them (sim/README.md, "Measured speed").
+  enum class IoEvent { AtTarget, MediaDone, Done };
+  template <IoEvent E>
+  void prefetch(std::uint32_t slot, std::uint32_t attempt, unsigned stage) const { prefetch_io(E, slot, attempt, stage); }
+  void prefetch_io(IoEvent e, std::uint32_t slot, std::uint32_t attempt, unsigned stage) const;
   // notices from the target
   void aen_arrived(std::uint32_t conn, std::uint32_t epoch);
   void reset_arrived(std::uint32_t conn, std::uint32_t epoch);

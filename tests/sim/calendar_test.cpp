@@ -5,9 +5,11 @@
 #include <cstdint>
 #include <queue>
 #include <random>
+#include <utility>
 #include <vector>
 
 #include "sim/calendar.h"
+#include "sim/scheduler.h"
 
 namespace {
 
@@ -123,4 +125,43 @@ TEST_CASE("an event scheduled before the current bucket runs first, as in a heap
   CHECK(cal.pop().a == 3);
   CHECK(cal.pop().a == 2);
   CHECK(cal.empty());
+}
+
+TEST_CASE("ahead() shows the current run's next events; the scheduler hands each to its prefetcher once per stage",
+          "[calendar]") {
+  Calendar cal(10, 4);
+  for (std::uint32_t i = 0; i < 6; ++i) cal.push(100 + i, 0, i, 0);  // one bucket
+  cal.push(50'000, 0, 99, 0);                                          // a later bucket
+  CHECK(cal.pop().a == 0);
+  REQUIRE(cal.ahead(0) != nullptr);
+  CHECK(cal.ahead(0)->a == 1);
+  CHECK(cal.ahead(4)->a == 5);
+  CHECK(cal.ahead(5) == nullptr);  // beyond the current run: no look-ahead into the next bucket
+
+  struct Recorder {
+    std::vector<std::uint32_t> ran;
+    mutable std::vector<std::pair<std::uint32_t, unsigned>> prefetched;  // (event, stage)
+    void run(std::uint32_t a, std::uint32_t) { ran.push_back(a); }
+    void prefetch(std::uint32_t a, std::uint32_t, unsigned stage) const {
+      prefetched.emplace_back(a, stage);
+    }
+  } rec;
+  mpsim::sim::Scheduler sched;
+  const auto type = sched.add<&Recorder::run, &Recorder::prefetch>(&rec);
+  const std::uint32_t n = 12;
+  for (std::uint32_t i = 0; i < n; ++i) sched.at(1'000 + i, type, i, 0);
+  Event e;
+  while (sched.pop_before(1'000'000, e)) sched.dispatch(e);
+  REQUIRE(rec.ran.size() == n);
+  for (std::uint32_t i = 0; i < n; ++i) CHECK(rec.ran[i] == i);  // prefetching changes no order
+  // Every event but the first few is prefetched at every stage, farther stages first.
+  for (std::uint32_t i = mpsim::sim::Scheduler::kPrefetchStages; i < n; ++i) {
+    std::vector<unsigned> stages;
+    for (auto [a, stage] : rec.prefetched) {
+      if (a == i) stages.push_back(stage);
+    }
+    std::vector<unsigned> expected;
+    for (unsigned s = mpsim::sim::Scheduler::kPrefetchStages; s-- > 0;) expected.push_back(s);
+    CHECK(stages == expected);
+  }
 }
