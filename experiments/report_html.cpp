@@ -90,7 +90,7 @@ ResultsKind results_kind(const fs::path& dir) {
   if (!run_labels(dir).empty()) return ResultsKind::Run;
   if (any_child_with(dir, "validation.json")) return ResultsKind::Validate;
   if (is_sizing_dir(dir)) return ResultsKind::Sizing;
-  throw ReportInputError(dir.string() + ": not an mpsim results directory (no comparison.json or "
+  throw ReportInputError(dir.string() + ": not an mpsim result directory (no comparison.json or "
                          "<policy>/summary.json of `mpsim run`, no plan.json of `mpsim sweep`, no v-VALUE "
                          "probes of `mpsim size`, no <scenario>/validation.json of `mpsim validate`)");
 }

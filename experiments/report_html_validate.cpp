@@ -4,6 +4,7 @@
 // otherwise.
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 
 #include "experiments/report_html_input.h"
 
@@ -43,11 +44,21 @@ std::string chart_of(const json& row) {
   return measure.substr(0, measure.find(' '));
 }
 
+// The guest's iopolicy from the scenario's plan.txt ("iopolicy queue-depth"), "" without one.
+std::string plan_policy(const fs::path& plan) {
+  std::ifstream in(plan);
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("iopolicy ", 0) == 0) return line.substr(9);
+  }
+  return "";
+}
+
 json read_scenario(const fs::path& file) {
   json v = read_json(file);
   json out = {{"name", field(v, "/scenario", Kind::String, file)}, {"pass", field(v, "/pass", Kind::Bool, file)},
               {"dir", file.parent_path().filename().string()}, {"rows", json::array()}};
   if (v.contains("policy") && v["policy"].is_string()) out["policy"] = v["policy"];
+  else if (std::string policy = plan_policy(file.parent_path() / "plan.txt"); !policy.empty()) out["policy"] = policy;
   const json& rows = field(v, "/rows", Kind::Array, file);
   for (std::size_t i = 0; i < rows.size(); ++i) {
     const std::string at = "/rows/" + std::to_string(i);

@@ -66,7 +66,9 @@ void add_validate_command(CLI::App& app, Action& action) {
   auto emulate_smoke = std::make_shared<bool>(false);
   cmd->add_flag("--emulate-smoke", *emulate_smoke,
                 "Run `mpsim emulate` in the guest: nvme connect to two ports, fio verify through an ANA flip");
-  cmd->callback([opt, emulate_smoke, &action] {
+  auto html = std::make_shared<bool>(false);
+  cmd->add_flag("--report", *html, "Also write <results>/report.html: real against simulated per scenario");
+  cmd->callback([opt, emulate_smoke, html, &action] {
     if (*emulate_smoke) {
       action = [opt] {
         const bool ok = validate::run_emulate_smoke(opt->source_dir, opt->results + "/emulate-smoke", std::cout);
@@ -74,7 +76,12 @@ void add_validate_command(CLI::App& app, Action& action) {
       };
       return;
     }
-    action = [opt] { return run_validate(*opt); };
+    action = [opt, html] {
+      const int code = run_validate(*opt);
+      if (!*html || code == kExitBadInput || opt->no_sim || opt->dry_run || opt->smoke) return code;
+      const int page = write_html_report(opt->results);
+      return page == kExitOk ? code : page;
+    };
   });
 }
 
