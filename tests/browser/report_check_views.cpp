@@ -166,7 +166,8 @@ Charts expected_validate_charts(const fs::path& dir) {
   }
   Charts charts;
   for (const fs::path& file : files) {
-    for (const json& row : json::parse(slurp(file))["rows"]) {
+    const json validation = json::parse(slurp(file));  // kept alive: the loop walks into it
+    for (const json& row : validation["rows"]) {
       const std::string measure = row["measure"];
       if (!row["real"].is_number() || !row["sim"].is_number()) continue;  // path choice: table only
       if (measure.find(" after ") != std::string::npos || measure.find(" before ") != std::string::npos) continue;
