@@ -58,13 +58,9 @@ class Converter {
       for (const std::string& k : ignored_) keys += (keys.empty() ? "" : ", ") + k;
       out.notes.push_back("fio options accepted without effect on the simulation: " + keys);
     }
-    if (!unmapped_.empty()) {
-      std::string keys;
-      for (const std::string& k : unmapped_) keys += (keys.empty() ? "" : ", ") + k;
-      out.notes.push_back("fio options checked but not modelled (every job spans its whole namespace): " + keys);
-    }
     if (logs_ && log_avg_ms_ == 0) {
-      problems_.push_back(log_where_ + ": write_*_log: mpsim writes fio's windowed logs only: set log_avg_msec too");
+      problems_.push_back(log_where_ + ": write_*_log: without log_avg_msec fio logs every I/O, which mpsim cannot: the "
+                          "simulator keeps per-window sums, not a record per I/O; set log_avg_msec (e.g. 1)");
       throw topology::InputError(problems_);
     }
     out.log_avg_ms = logs_ ? log_avg_ms_ : 0;
@@ -99,7 +95,11 @@ class Converter {
     } else if (key == "time_based") {
       if (o.has_value && v != "1" && v != "true") bad(o, "mpsim runs every job time-based; time_based=" + v + " is not modelled");
     } else if (key == "size" || key == "offset") {
-      if (size(o)) unmapped_.insert(key);
+      // The LBA region; the loader checks it against bs and the namespace's size.
+      if (size(o)) key == "size" ? job.set_size(v) : job.set_offset(v);
+    } else if (key == "offset_increment") {
+      bad(o, "not modelled: every clone of a job (numjobs) shares its offset/size region; give each region its own "
+             "job section instead");
     } else if (key == "write_lat_log" || key == "write_iops_log" || key == "write_bw_log") {
       logs_ = true;
       log_where_ = o.file + ":" + std::to_string(o.line);
@@ -168,7 +168,7 @@ class Converter {
 
   const std::vector<FioTarget>& targets_;
   std::vector<std::string> problems_;
-  std::set<std::string> ignored_, unmapped_;
+  std::set<std::string> ignored_;
   bool logs_ = false;
   std::string log_where_;
   std::uint64_t log_avg_ms_ = 0;

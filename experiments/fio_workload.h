@@ -5,8 +5,10 @@
 //   keys mpsim models     rw/readwrite, rwmixread, rwmixwrite, bs/blocksize, iodepth, numjobs,
 //                         rate_iops, runtime/timeout, ramp_time, startdelay, time_based,
 //                         iodepth_batch/iodepth_batch_submit, iodepth_batch_complete(_min),
+//                         size, offset (the job's LBA region: Job.size, Job.offset),
 //                         write_lat_log, write_iops_log, write_bw_log with log_avg_msec
-//   checked, not modelled size, offset (the LBA range: jobs span the whole namespace)
+//   an error, explained   offset_increment (clones share one region), write_*_log without
+//                         log_avg_msec (per-I/O logs: the simulator keeps windows, not I/Os)
 //   no effect (one note)  ioengine, direct, buffered, filename, group_reporting, thread, ...
 //   anything else         an error naming FILE:LINE and the key
 #pragma once

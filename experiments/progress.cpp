@@ -66,13 +66,16 @@ void TerminalProgress::watch_run(const std::string& task, const sim::RunProgress
   task_start_ = std::chrono::steady_clock::now();
 }
 
-void TerminalProgress::set_count(const std::string& task, std::size_t done, std::size_t total) {
+void TerminalProgress::set_count(const std::string& task, std::size_t done, std::size_t total, std::size_t ran,
+                                 std::uint64_t simulated_ios) {
   std::lock_guard lock(mutex_);
   if (task_ != task || total_ != total) task_start_ = std::chrono::steady_clock::now();
   task_ = task;
   run_ = nullptr;
   done_ = done;
   total_ = total;
+  ran_ = ran;
+  counted_ios_ = simulated_ios;
 }
 
 void TerminalProgress::set_detail(const std::string& detail) {
@@ -106,9 +109,11 @@ std::string TerminalProgress::line(double elapsed_s) const {
     return buf;
   }
   if (total_ > 0) {
-    const std::string eta = done_ > 0 ? ", ETA " + format_eta(elapsed_s / double(done_) * double(total_ - done_)) : "";
-    std::snprintf(buf, sizeof buf, "%s: %zu of %zu done, %.0f s wall%s", task_.c_str(), done_, total_, elapsed_s,
-                  eta.c_str());
+    // Points run in parallel finish in bursts: the rate is over everything this process ran.
+    const std::string rate = ran_ > 0 && counted_ios_ > 0 ? ", " + human_rate(double(counted_ios_) / elapsed_s) + " I/O per wall second" : "";
+    const std::string eta = ran_ > 0 ? ", ETA " + format_eta(elapsed_s / double(ran_) * double(total_ - done_)) : "";
+    std::snprintf(buf, sizeof buf, "%s: %zu of %zu done, %.0f s wall%s%s", task_.c_str(), done_, total_, elapsed_s,
+                  rate.c_str(), eta.c_str());
     return buf;
   }
   std::snprintf(buf, sizeof buf, "running %s: %.0f s wall", task_.c_str(), elapsed_s);

@@ -2,7 +2,7 @@
 // (so logs and pipes stay clean; --progress forces it, one plain line per update on a pipe).
 // For a simulation run it shows the simulated time done, the I/Os simulated per wall second and
 // an ETA for what is left (this run and the runs after it); for counted work (sweep points) the
-// count and an ETA. Nothing it does changes a result or an output file.
+// count, the I/Os simulated per wall second and an ETA. Nothing it does changes a result or an output file.
 #pragma once
 
 #include <chrono>
@@ -32,8 +32,11 @@ class TerminalProgress {
   void watch_run(const std::string& task, const sim::RunProgress* progress, std::int64_t total_ns,
                  std::size_t runs_after);
 
-  // Counted work: `done` of `total` finished.
-  void set_count(const std::string& task, std::size_t done, std::size_t total);
+  // Counted work (sweep points, guest boots): `done` of `total` finished, `ran` of them by this process
+  // (the others were finished before: the ETA counts only these), `simulated_ios` the I/Os they
+  // simulated (0: no rate shown).
+  void set_count(const std::string& task, std::size_t done, std::size_t total, std::size_t ran,
+                 std::uint64_t simulated_ios);
   // Appended to the line ("; <detail>") until replaced; changes neither the task nor its clock.
   void set_detail(const std::string& detail);
 
@@ -51,7 +54,8 @@ class TerminalProgress {
   const sim::RunProgress* run_ = nullptr;
   std::int64_t run_total_ns_ = 0;
   std::size_t runs_after_ = 0;
-  std::size_t done_ = 0, total_ = 0;
+  std::size_t done_ = 0, total_ = 0, ran_ = 0;
+  std::uint64_t counted_ios_ = 0;
   std::chrono::steady_clock::time_point task_start_, started_, last_line_;
   std::mutex mutex_;
   std::condition_variable wake_;

@@ -33,6 +33,8 @@ bool has_kind(const json& v, Kind kind) {
     case Kind::String: return v.is_string();
     case Kind::Number: return v.is_number();
     case Kind::NumberOrNull: return v.is_number() || v.is_null();
+    case Kind::Bool: return v.is_boolean();
+    case Kind::NumberOrString: return v.is_number() || v.is_string();
   }
   return false;
 }
@@ -44,6 +46,8 @@ const char* kind_name(Kind kind) {
     case Kind::String: return "a string";
     case Kind::Number: return "a number";
     case Kind::NumberOrNull: return "a number or null";
+    case Kind::Bool: return "true or false";
+    case Kind::NumberOrString: return "a number or a string";
   }
   return "?";
 }

@@ -1,6 +1,6 @@
-// Reading the files of an `mpsim run --out` directory for report.html, strictly: a file that is
-// missing, malformed or written by another mpsim version is a ReportInputError naming the file
-// and the line (CSV), line:col (JSON syntax) or field path (JSON content) at fault.
+// Reading results directories for report.html, strictly: a file that is missing, malformed or
+// written by another mpsim version is a ReportInputError naming the file and the line (CSV),
+// line:col (JSON syntax) or field path (JSON content) at fault.
 #pragma once
 
 #include <filesystem>
@@ -11,7 +11,7 @@
 
 namespace mpsim::experiments::report_input {
 
-enum class Kind { Object, Array, String, Number, NumberOrNull };
+enum class Kind { Object, Array, String, Number, NumberOrNull, Bool, NumberOrString };
 
 nlohmann::json read_json(const std::filesystem::path& file);
 // The value at `pointer` (e.g. "/faults/0/label") if it has `kind`; else a ReportInputError.
@@ -27,5 +27,15 @@ nlohmann::json read_fio_clat(const std::filesystem::path& file);
 nlohmann::json read_timeline(const std::filesystem::path& file);
 // events.csv rows: [[time_s, kind, subject, detail], ...].
 nlohmann::json read_events(const std::filesystem::path& file);
+
+// What kind of results directory `dir` is (by the files each command writes), or why none.
+enum class ResultsKind { Run, Sweep, Sizing, Validate };
+ResultsKind results_kind(const std::filesystem::path& dir);
+
+// The page data of each view (the "view" field names the page part that draws it).
+nlohmann::json run_view_data(const std::filesystem::path& dir);
+nlohmann::json sweep_view_data(const std::filesystem::path& dir);     // `mpsim sweep --out DIR`
+nlohmann::json sizing_view_data(const std::filesystem::path& dir);    // `mpsim size --out DIR`
+nlohmann::json validate_view_data(const std::filesystem::path& dir);  // `mpsim validate --results DIR`
 
 }  // namespace mpsim::experiments::report_input

@@ -54,6 +54,7 @@ void check_sizing_dir(const std::string& dir) {
   if (!fs::is_directory(dir, ec)) throw std::invalid_argument(dir + ": exists and is not a directory: give another --out");
   for (const fs::directory_entry& e : fs::directory_iterator(dir, ec)) {
     const std::string name = e.path().filename().string();
+    if (name == "report.html") continue;  // `mpsim report DIR` of an earlier search
     if (name.rfind("v-", 0) != 0 || !e.is_directory()) {  // each probe's sweep directory checks itself
       throw std::invalid_argument(dir + ": not empty and not a sizing directory (it holds " + name +
                                   "): give an empty or new --out directory");

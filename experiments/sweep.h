@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -74,8 +75,12 @@ struct CollectOutcome {
 // Writes sweep.csv and sweep.json; throws std::runtime_error naming missing points.
 CollectOutcome collect_sweep(const std::string& dir);
 
+// Called as points finish: `done` of `total` have a result, `ran` of them ran in this call,
+// simulating `simulated_ios` I/Os (completed and failed, every policy). For progress lines only.
+using PointsDone = std::function<void(std::size_t done, std::size_t total, std::size_t ran, std::uint64_t simulated_ios)>;
+
 // Runs the planned points with `jobs` child processes of `self_exe` ("sweep-run DIR --index I").
 // Returns false if a child failed to start or was killed.
-bool run_locally(const std::string& self_exe, const std::string& dir, unsigned jobs);
+bool run_locally(const std::string& self_exe, const std::string& dir, unsigned jobs, const PointsDone& on_done = {});
 
 }  // namespace mpsim::experiments

@@ -5,6 +5,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -119,8 +120,22 @@ std::size_t run_points(const std::string& dir, std::size_t first, std::size_t co
   return ran;
 }
 
-bool run_locally(const std::string& self_exe, const std::string& dir, unsigned jobs) {
-  std::size_t total = planned_point_count(dir), next = 0, running = 0;
+// The I/Os a finished point simulated (its result file's ledgers), for the progress line.
+std::uint64_t point_ios(const std::string& dir, std::size_t index) {
+  nlohmann::json j = nlohmann::json::parse(read_text(point_file(dir, index, ".result.json")), nullptr, false);
+  std::uint64_t ios = 0;
+  if (j.is_discarded() || !j.contains("runs")) return 0;
+  for (const auto& run : j["runs"]) {
+    const auto& l = run.value("ledger", nlohmann::json::object());
+    ios += l.value("completed", std::uint64_t{0}) + l.value("failed", std::uint64_t{0});
+  }
+  return ios;
+}
+
+bool run_locally(const std::string& self_exe, const std::string& dir, unsigned jobs, const PointsDone& on_done) {
+  std::size_t total = planned_point_count(dir), next = 0, running = 0, done = 0, ran = 0;
+  std::uint64_t ios = 0;
+  std::map<pid_t, std::size_t> point_of;  // running child -> its point
   bool ok = true;
   auto start = [&](std::size_t index) {
     std::string idx = std::to_string(index);
@@ -134,21 +149,30 @@ bool run_locally(const std::string& self_exe, const std::string& dir, unsigned j
     }
     if (pid < 0) return false;
     interrupt::track_child(pid);
+    point_of[pid] = index;
     ++running;
     return true;
   };
   while (next < total || running > 0) {
     while (running < std::max(1u, jobs) && next < total) {
       std::size_t index = next++;
-      if (point_finished(dir, index)) continue;
+      if (point_finished(dir, index)) {
+        ++done;
+        continue;
+      }
       if (!start(index)) ok = false;
     }
     if (running == 0) break;
     int status = 0;
-    if (pid_t done = ::wait(&status); done > 0) {
-      interrupt::untrack_child(done);
+    if (pid_t child = ::wait(&status); child > 0) {
+      interrupt::untrack_child(child);
       --running;
       if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) ok = false;
+      if (auto it = point_of.find(child); it != point_of.end()) {
+        if (on_done && point_finished(dir, it->second)) ++done, ++ran, ios += point_ios(dir, it->second);
+        point_of.erase(it);
+      }
+      if (on_done) on_done(done, total, ran, ios);
     }
   }
   return ok;

@@ -30,7 +30,7 @@ RealRunMatrix collect_real_runs(const std::vector<sim::Scenario>& scenarios, int
     for (const auto& s : scenarios) to_boot += finished_run_exists(guest, s.name) ? 0 : 1;
   }
   experiments::TerminalProgress progress(options.progress);
-  if (!options.reuse) progress.set_count("validate: guest boots", 0, to_boot);
+  if (!options.reuse) progress.set_count("validate: guest boots", 0, to_boot, 0, 0);
   for (const auto& s : scenarios) m.runs[s.name].resize(static_cast<std::size_t>(repetitions));
   for (int rep = 1; rep <= repetitions; ++rep) {
     guest.repetition = rep;
@@ -58,7 +58,10 @@ RealRunMatrix collect_real_runs(const std::vector<sim::Scenario>& scenarios, int
         spdlog::error("scenario {} repetition {}: {}", s.name, rep, e.what());
         ++m.failed;
       }
-      if (!options.reuse && !finished) progress.set_count("validate: guest boots", static_cast<std::size_t>(++m.booted), to_boot);
+      if (!options.reuse && !finished) {
+        const auto booted = static_cast<std::size_t>(++m.booted);
+        progress.set_count("validate: guest boots", booted, to_boot, booted, 0);
+      }
     }
   }
   if (m.resumed > 0) spdlog::info("resumed: {} finished runs read back from {}", m.resumed, guest.results_dir);

@@ -206,7 +206,13 @@ void add_run_command(CLI::App& app, Action& action) {
                   "FILENAME=HOST:NQN:NSID: the namespace a fio job's filename (or name) stands for; HOST:NQN:NSID: every job");
   cmd->add_option("--fio-logs", opt->fio_log_avg_ms,
                   "Also write fio's lat/clat/iops/bw logs per job into --out, averaged over MSEC (fio's log_avg_msec)")
-      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{86400000}));
+      ->check(CLI::Validator(
+          [](std::string& v) -> std::string {
+            if (v == "0") return "0 would be fio's per-I/O logs, which mpsim does not write: the simulator keeps "
+                                 "per-window sums, not a record per I/O (give MSEC from 1, e.g. 1 for 1 ms windows)";
+            return CLI::Range(std::uint64_t{1}, std::uint64_t{86400000})(v);
+          },
+          "MSEC 1..86400000"));
   fio->needs(fabric);
   fabric->needs(fio);
   cmd->add_flag("--report", opt->report, "Also write report.html (plots) into the --out directory (default ./mpsim-results)");

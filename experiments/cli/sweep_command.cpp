@@ -10,6 +10,7 @@
 #include "experiments/cli/sweep_slurm_cli.h"
 #include "experiments/interrupt.h"
 #include "experiments/junit.h"
+#include "experiments/progress.h"
 #include "experiments/sweep.h"
 #include "experiments/sweep_files.h"
 #include "experiments/sweep_slurm.h"
@@ -27,6 +28,8 @@ struct SweepOptions {
   unsigned jobs = 1;
   std::string out_dir, collect_dir, junit;
   bool plan_only = false;
+  bool progress = false;  // --progress: also when stderr is not a terminal
+  bool html = false;      // --report: DIR/report.html after collecting
   SlurmFlags slurm;  // --slurm ... (sweep_slurm_cli.h)
 };
 
@@ -50,6 +53,13 @@ int report(const std::string& dir, const SweepOptions& opt) {
   return c.failed_points.empty() && c.failed_slos == 0 ? kExitOk : kExitCheckFailed;
 }
 
+// --report: report.html after the sweep's own report; a page that cannot be written is exit 2.
+int with_html(int code, const std::string& dir, bool html) {
+  if (!html) return code;
+  const int page = write_html_report(dir);
+  return page == kExitOk ? code : page;
+}
+
 int sweep(const SweepOptions& opt) {
   static std::string dir;  // the interrupt watcher's message reads it until the process ends
   dir = opt.collect_dir.empty() ? opt.out_dir : opt.collect_dir;
@@ -57,7 +67,7 @@ int sweep(const SweepOptions& opt) {
     return "the finished points are kept in " + dir + "/points (each written whole); the same command resumes";
   });
   try {
-    if (!opt.collect_dir.empty()) return report(opt.collect_dir, opt);
+    if (!opt.collect_dir.empty()) return with_html(report(opt.collect_dir, opt), opt.collect_dir, opt.html);
     if (opt.experiment.empty() || opt.out_dir.empty()) {
       std::cerr << "mpsim sweep: give an experiment FILE and --out DIR (or --collect DIR)\n";
       return kExitBadInput;
@@ -72,11 +82,20 @@ int sweep(const SweepOptions& opt) {
     if (opt.slurm.slurm) {
       auto mark_failed = [&](std::size_t p, const std::string& why) { ex::record_failed_point(opt.out_dir, p, why); };
       if (run_sweep_on_slurm(opt.out_dir, n, opt.slurm, mark_failed) == SlurmOutcome::kSubmitted) return kExitOk;
-      return report(opt.out_dir, opt);
+      return with_html(report(opt.out_dir, opt), opt.out_dir, opt.html);
     }
     spdlog::info("running {} points with {} process(es)", n, opt.jobs);
-    if (!ex::run_locally(self_exe(), opt.out_dir, opt.jobs)) spdlog::error("a sweep-run process failed");
-    return report(opt.out_dir, opt);
+    {
+      ex::TerminalProgress progress(opt.progress);
+      progress.set_count("sweep points", 0, n, 0, 0);  // the clock for the rate and ETA starts here
+      auto show = [&progress](std::size_t done, std::size_t total, std::size_t ran, std::uint64_t ios) {
+        progress.set_count("sweep points", done, total, ran, ios);
+      };
+      if (!ex::run_locally(self_exe(), opt.out_dir, opt.jobs, progress.active() ? ex::PointsDone(show) : nullptr)) {
+        spdlog::error("a sweep-run process failed");
+      }
+    }
+    return with_html(report(opt.out_dir, opt), opt.out_dir, opt.html);
   } catch (const topology::InputError& e) {
     for (const std::string& p : e.problems()) std::cerr << p << "\n";
     return kExitBadInput;
@@ -108,6 +127,8 @@ void add_sweep_command(CLI::App& app, Action& action) {
   cmd->add_flag("--plan-only", opt->plan_only, "Write the points and plan.json, run nothing (for other executors)");
   cmd->add_option("--collect", opt->collect_dir, "Build sweep.csv/sweep.json of an already run DIR and judge its SLOs");
   cmd->add_option("--junit", opt->junit, "Write the SLO results as JUnit XML here");
+  cmd->add_flag("--report", opt->html, "Also write DIR/report.html (each figure against each axis, heatmaps, SLO failures)");
+  cmd->add_flag("--progress", opt->progress, "Show progress on stderr even when it is not a terminal");
   add_slurm_flags(*cmd, opt->slurm);
   cmd->callback([opt, &action] { action = [opt] { return sweep(*opt); }; });
 

@@ -74,7 +74,9 @@ void add_validate_command(CLI::App& app, Action& action) {
                 "Run `mpsim emulate` in the guest: nvme connect to two ports, fio verify through an ANA flip");
   auto engines = std::make_shared<std::string>();
   cmd->add_option("--engines", *engines, validate::kEnginesHelp);
-  cmd->callback([opt, emulate_smoke, engines, &action] {
+  auto html = std::make_shared<bool>(false);
+  cmd->add_flag("--report", *html, "Also write <results>/report.html: real against simulated per scenario");
+  cmd->callback([opt, emulate_smoke, engines, html, &action] {
     if (!engines->empty()) {
       action = [opt, engines] {
         try {
@@ -93,7 +95,12 @@ void add_validate_command(CLI::App& app, Action& action) {
       };
       return;
     }
-    action = [opt] { return run_validate(*opt); };
+    action = [opt, html] {
+      const int code = run_validate(*opt);
+      if (!*html || code == kExitBadInput || opt->no_sim || opt->dry_run || opt->smoke) return code;
+      const int page = write_html_report(opt->results);
+      return page == kExitOk ? code : page;
+    };
   });
 }
 

@@ -9,12 +9,20 @@ if(NOT MPSIM_DYGRAPHS_JS OR NOT MPSIM_DYGRAPHS_CSS)
                       "apt-get install libjs-dygraphs, or run ./mpsim, which installs it")
 endif()
 set(MPSIM_REPORT_ASSETS ${CMAKE_CURRENT_BINARY_DIR}/report_html_assets.cpp)
-set(MPSIM_REPORT_TEMPLATE ${CMAKE_CURRENT_LIST_DIR}/template.html)
+# The shared page (head, helpers) and one view per kind of results directory.
+set(MPSIM_REPORT_PARTS page run sweep validate)
+set(assets "kDygraphsJs=${MPSIM_DYGRAPHS_JS}" "kDygraphsCss=${MPSIM_DYGRAPHS_CSS}")
+set(depends ${MPSIM_DYGRAPHS_JS} ${MPSIM_DYGRAPHS_CSS} ${CMAKE_CURRENT_LIST_DIR}/embed.cmake)
+foreach(part ${MPSIM_REPORT_PARTS})
+  list(APPEND assets "k_${part}=${CMAKE_CURRENT_LIST_DIR}/${part}.html")
+  list(APPEND depends ${CMAKE_CURRENT_LIST_DIR}/${part}.html)
+endforeach()
+list(JOIN assets "|" assets_arg)  # "|": a ";" would split the argument
 add_custom_command(
   OUTPUT ${MPSIM_REPORT_ASSETS}
-  COMMAND ${CMAKE_COMMAND} -DOUT=${MPSIM_REPORT_ASSETS} -DTEMPLATE=${MPSIM_REPORT_TEMPLATE}
-          -DJS=${MPSIM_DYGRAPHS_JS} -DCSS=${MPSIM_DYGRAPHS_CSS} -P ${CMAKE_CURRENT_LIST_DIR}/embed.cmake
-  DEPENDS ${MPSIM_REPORT_TEMPLATE} ${MPSIM_DYGRAPHS_JS} ${MPSIM_DYGRAPHS_CSS} ${CMAKE_CURRENT_LIST_DIR}/embed.cmake
-  COMMENT "Embedding the report template and dygraphs")
+  COMMAND ${CMAKE_COMMAND} -DOUT=${MPSIM_REPORT_ASSETS} "-DASSETS=${assets_arg}" -P ${CMAKE_CURRENT_LIST_DIR}/embed.cmake
+  DEPENDS ${depends}
+  COMMENT "Embedding the report pages and dygraphs"
+  VERBATIM)
 target_sources(mpsim_experiments PRIVATE ${MPSIM_REPORT_ASSETS})
 target_link_libraries(mpsim_experiments PRIVATE nlohmann_json::nlohmann_json)

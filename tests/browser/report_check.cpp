@@ -1,7 +1,8 @@
 // report_check RESULTS_DIR DOM_FILE CONSOLE_LOG: checks a report.html that headless Chromium
 // loaded. The page's self-check (#mpsim-self-check in the dumped DOM) lists every chart with the
 // series and point counts dygraphs holds; they must equal the counts computed here, independently
-// of the page, from the result files. Any console message or page error fails the check.
+// of the page, from the result files (a run here, a sweep, sizing or validate directory in
+// report_check_views.cpp). Any console message or page error fails the check.
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -12,19 +13,15 @@
 #include <string>
 #include <vector>
 
+#include "report_check_views.h"
+
 namespace fs = std::filesystem;
 using nlohmann::json;
 using Counts = std::map<std::string, long>;  // series name -> points
 
 namespace {
 
-std::string slurp(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot read " + file.string());
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+using report_check::slurp;
 
 std::vector<std::string> split_csv_line(const std::string& line) {
   std::vector<std::string> fields(1);
@@ -126,13 +123,28 @@ int main(int argc, char** argv) {
   }
   try {
     fs::path dir = argv[1];
-    std::vector<std::string> labels;
-    const json comparison = json::parse(slurp(dir / "comparison.json"));
-    for (const json& r : comparison["runs"]) labels.push_back(r["label"]);
-    std::map<std::string, Counts> expected = expected_charts(dir, labels);
+    std::string view = "run";
+    std::map<std::string, Counts> expected;
+    bool sizing = !fs::exists(dir / "comparison.json") && !fs::exists(dir / "plan.json");
+    for (const fs::directory_entry& e : fs::directory_iterator(dir)) {
+      if (e.is_directory() && fs::exists(e.path() / "validation.json")) view = "validate";
+      sizing = sizing && (!e.is_directory() || e.path().filename().string().rfind("v-", 0) == 0);
+    }
+    if (fs::exists(dir / "plan.json") || (sizing && view == "run")) {
+      view = "sweep";
+      expected = report_check::expected_sweep_charts(dir);
+    } else if (view == "validate") {
+      expected = report_check::expected_validate_charts(dir);
+    } else {
+      std::vector<std::string> labels;
+      const json comparison = json::parse(slurp(dir / "comparison.json"));
+      for (const json& r : comparison["runs"]) labels.push_back(r["label"]);
+      expected = expected_charts(dir, labels);
+    }
     json page = self_check(argv[2]);
     int failures = 0;
     auto fail = [&](const std::string& what) { std::cerr << "FAIL: " << what << "\n", ++failures; };
+    if (page.value("view", "") != view) fail("the page shows the " + page.value("view", "?") + " view, expected " + view);
     for (const json& e : page["errors"]) fail("page error: " + e.get<std::string>());
     std::istringstream console(slurp(argv[3]));
     for (std::string line; std::getline(console, line);) {
@@ -164,7 +176,7 @@ int main(int argc, char** argv) {
     for (const auto& [id, c] : got) {
       if (!expected.count(id)) fail("unexpected chart " + id);
     }
-    std::cout << expected.size() << " charts, " << series << " series, " << points << " points checked; "
+    std::cout << view << " view: " << expected.size() << " charts, " << series << " series, " << points << " points checked; "
               << failures << " problems\n";
     return failures ? 1 : 0;
   } catch (const std::exception& e) {

@@ -78,7 +78,7 @@ TEST_CASE("job file to jobs: modelled keys map, size suffixes and fio's time uni
   const char* text =
       "[global]\nioengine=libaio\ndirect=1\ntime_based\nruntime=30\nramp_time=2s\n"
       "[db]\nrw=randrw\nrwmixwrite=30\nblocksize=8k\niodepth=16\nnumjobs=2\nrate_iops=5000\nstartdelay=500ms\n"
-      "iodepth_batch=4\niodepth_batch_complete=2\nsize=10g\nfilename=/dev/nvme0n1\n";
+      "iodepth_batch=4\niodepth_batch_complete=2\nsize=10g\noffset=1m\nfilename=/dev/nvme0n1\n";
   auto w = ex::fio_workload(ex::parse_fio_job_file(text, "db.fio"),
                             {ex::parse_fio_target("/dev/nvme0n1=h0:nqn.2024-01.io.mpsim:array-a:3")});
   REQUIRE(w.jobs.size() == 1);
@@ -98,18 +98,22 @@ TEST_CASE("job file to jobs: modelled keys map, size suffixes and fio's time uni
   CHECK(j.host() == "h0");
   CHECK(j.nqn() == "nqn.2024-01.io.mpsim:array-a");
   CHECK(j.nsid() == 3);
-  REQUIRE(w.notes.size() == 2);
+  CHECK(j.size() == "10g");  // the LBA region, checked against bs and the namespace by the loader
+  CHECK(j.offset() == "1m");
+  REQUIRE(w.notes.size() == 1);
   CHECK(w.notes[0] == "fio options accepted without effect on the simulation: direct, ioengine");
-  CHECK(w.notes[1].find("size") != std::string::npos);
 
   auto p = problems_of([] {
-    ex::fio_workload(ex::parse_fio_job_file("[a]\nruntime=1m\nverify=md5\nbs=4q\nrw=trim\niodepth=x\n", "a.fio"), kAll);
+    ex::fio_workload(ex::parse_fio_job_file("[a]\nruntime=1m\nverify=md5\nbs=4q\nrw=trim\niodepth=x\n"
+                                            "offset_increment=1g\nsize=50%\n", "a.fio"), kAll);
   });
-  REQUIRE(p.size() == 4);
+  REQUIRE(p.size() == 6);
   CHECK(p[0].rfind("a.fio:3: verify: not an option mpsim models", 0) == 0);  // in line order
   CHECK(p[1].rfind("a.fio:4: bs: ", 0) == 0);
   CHECK(p[2].rfind("a.fio:5: rw: \"trim\"", 0) == 0);
   CHECK(p[3].rfind("a.fio:6: iodepth: \"x\" is not a whole number", 0) == 0);
+  CHECK(p[4].rfind("a.fio:7: offset_increment: not modelled: every clone", 0) == 0);
+  CHECK(p[5].rfind("a.fio:8: size: ", 0) == 0);  // fio's percentages are not modelled
 }
 
 TEST_CASE("job file to jobs: a filename without a map, a missing runtime, logs without log_avg_msec") {
@@ -147,6 +151,9 @@ TEST_CASE("an experiment's jobs_file adds the job file's jobs, its notes and its
   CHECK(jobs[1].block_size == 8192);
   CHECK(jobs[1].iodepth == 8);
   CHECK(jobs[1].rwmixread == 70);
+  CHECK(jobs[1].offset == 1024 * 1024);  // offset=1m, size=64m: the LBA region of the sim's job
+  CHECK(jobs[1].size == 64 * 1024 * 1024);
+  CHECK(jobs[0].offset == 0);
   CHECK(jobs[1].ramp_time == std::chrono::milliseconds(200));
   CHECK(exp.runs[0].fio_log_avg_ms == 100);
   CHECK(exp.runs[0].scenario.sample_interval == std::chrono::milliseconds(100));

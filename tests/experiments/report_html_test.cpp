@@ -107,3 +107,39 @@ TEST_CASE("bad result files name the file and the line or field") {
   CHECK_THROWS_AS(write_report_html(dir.string()), ReportInputError);
   CHECK_FALSE(fs::exists(dir / "report.html"));
 }
+
+TEST_CASE("validate results: the validate view with each scenario's rows, bands where the results hold them") {
+  const fs::path fixture = MPSIM_SOURCE_DIR "/tests/browser/validate-results";
+  fs::path dir = fs::temp_directory_path() / "mpsim-report-html-test-validate";
+  fs::remove_all(dir);
+  fs::copy(fixture, dir, fs::copy_options::recursive);
+  std::string page = report_html(dir.string());
+  CHECK_THAT(page, Contains(R"("view":"validate")"));
+  CHECK_THAT(page, Contains(R"("name":"steady-opt-opt-qd")"));
+  CHECK_THAT(page, Contains(R"("chart":"stall_ms")"));      // a fault's stall row goes to the stall chart
+  CHECK_THAT(page, Contains(R"("chart":"","measure":"path choice")"));  // text rows: table only
+  CHECK_THAT(page, Contains(R"("real_band":[)"));           // real_min/real_max of the repeated runs
+  CHECK_THAT(page, Contains(R"("real_band":null)"));        // a single run
+  SECTION("a row without its verdict names the file and field, and nothing is written") {
+    std::string text = read_file((dir / "steady-opt-opt-qd/validation.json").string());
+    text.replace(text.find("\"pass\""), 6, "\"verdict\"");
+    write(dir / "steady-opt-opt-qd/validation.json", text);
+    CHECK_THROWS_WITH(write_report_html(dir.string()), Contains("steady-opt-opt-qd/validation.json: field /rows/0/pass is missing"));
+    CHECK_FALSE(fs::exists(dir / "report.html"));
+  }
+}
+
+TEST_CASE("sweep and sizing directories: collected results only, in this version's format") {
+  fs::path dir = fs::temp_directory_path() / "mpsim-report-html-test-sweep";
+  fs::remove_all(dir);
+  fs::create_directories(dir / "points");
+  write(dir / "plan.json", R"({"point_count": 1, "axes": [], "points": []})");
+  // The point's result file is missing: a sweep not run (or run by another version) is named.
+  CHECK_THROWS_WITH(report_html(dir.string()), Contains("points/0000.result.json: missing, or written by another mpsim version"));
+  CHECK_FALSE(fs::exists(dir / "report.html"));
+  // A directory of sizing probes that are not sweeps is not taken for a sizing search.
+  fs::path sizing = fs::temp_directory_path() / "mpsim-report-html-test-sizing";
+  fs::remove_all(sizing);
+  fs::create_directories(sizing / "v-4");
+  CHECK_THROWS_WITH(report_html(sizing.string()), Contains("not an mpsim result directory"));
+}
