@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "policies/selector.h"
+#include "policies/selectors/params.h"
 #include "policies/selectors/ana_weighted_qd.h"
 #include "policies/selectors/dm_historical_service_time.h"
 #include "policies/selectors/dm_queue_length.h"

@@ -87,7 +87,5 @@ struct PolicyInfo {
 const std::vector<PolicyInfo>& registered_policies();
 const PolicyInfo& find_policy(const std::string& name);                  // throws PolicyError
 std::unique_ptr<PathSelector> make_selector(const PolicyConfig& config);  // throws PolicyError
-// The policy's parameters with every undeclared one refused and every unset one at its default.
-std::map<std::string, std::string> resolved_params(const PolicyConfig& config);  // throws PolicyError
 
 }  // namespace mpsim::policies

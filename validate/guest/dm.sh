@@ -68,6 +68,9 @@ dm_setup() {
   multipathd -d -v3 >"$RUN/multipathd.log" 2>&1 &
   MULTIPATHD_PID=$!
   dm_wait_for_map
+  # The map's own uevents go through udev (rules, blkid, multipathd's "add map"): let them
+  # finish before the workload, so they do not take the one CPU from it.
+  udevadm settle -t 30 >>"$RUN/udevd.log" 2>&1 || log "dm: udevadm settle timed out after the map"
   dm_snapshot setup
   log "dm: map $(cat /sys/block/dm-0/dm/name) over $(ls /sys/block/dm-0/slaves | tr '\n' ' ')"
 }

@@ -167,7 +167,9 @@ sample_once() {
     io=(0 0 0 0 0) st=deleted ana=none
     read -r -a io <"/sys/block/${PATH_DEV[$p]}/stat" 2>/dev/null
     read -r st <"/sys/class/nvme/${PATH_CTRL[$p]}/state" 2>/dev/null
-    read -r ana <"/sys/block/${PATH_DEV[$p]}/ana_state" 2>/dev/null
+    # (braces: a failed input redirection reports before a 2>/dev/null after it applies;
+    # dm mode has no ana_state, native multipath being off)
+    { read -r ana <"/sys/block/${PATH_DEV[$p]}/ana_state"; } 2>/dev/null
     row+=",${io[0]},${io[4]},$st,$ana"
   done
   printf '%s\n' "$row" >&6
