@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "policies/selector.h"
+#include "policies/selectors/params.h"
 #include "policies/selectors/ana_weighted_qd.h"
 #include "policies/selectors/dm_historical_service_time.h"
 #include "policies/selectors/dm_queue_length.h"
@@ -59,7 +60,7 @@ static std::string declared_names(const PolicyInfo& info) {
   return names.empty() ? "none" : names;
 }
 
-std::unique_ptr<PathSelector> make_selector(const PolicyConfig& config) {
+std::map<std::string, std::string> resolved_params(const PolicyConfig& config) {
   const PolicyInfo& info = find_policy(config.name);
   for (const auto& [key, value] : config.params)
     if (!declares(info, key))
@@ -67,7 +68,11 @@ std::unique_ptr<PathSelector> make_selector(const PolicyConfig& config) {
                         declared_names(info) + ")");
   std::map<std::string, std::string> values = config.params;
   for (const PolicyParam& p : info.params) values.emplace(p.name, p.default_value);
-  return info.make(values);
+  return values;
+}
+
+std::unique_ptr<PathSelector> make_selector(const PolicyConfig& config) {
+  return find_policy(config.name).make(resolved_params(config));
 }
 
 std::string_view to_string(Stack s) {

@@ -3,6 +3,8 @@
 
 #include "policies/controller.h"
 #include "policies/namespace_head.h"
+#include "policies/selectors/dm_multipath.h"
+#include "policies/selectors/params.h"
 #include "policies/stacks/dm_rules.h"
 #include "policies/stacks/linux_rules.h"
 #include "policies/stacks/spdk_rules.h"
@@ -36,6 +38,15 @@ std::unique_ptr<StackRules> make_stack_rules(Stack stack, NamespaceHead& head) {
     case Stack::Research: break;
   }
   return std::make_unique<LinuxRules>(head);
+}
+
+void apply_policy_options(const PolicyConfig& policy, HeadConfig& config) {
+  if (find_policy(policy.name).stack != Stack::DmMultipath) return;
+  const auto values = resolved_params(policy);
+  const DmDaemonOptions o = dm_daemon_options(ParamReader(policy.name, values));
+  config.dm_queue_if_no_path = o.queue_if_no_path;
+  config.dm_no_path_retry = o.no_path_retry;
+  config.dm_polling_interval = std::chrono::seconds(o.polling_interval_s);
 }
 
 bool reconnecting(const Controller& c) {

@@ -87,6 +87,10 @@ class StackRules {
 // The one place a stack becomes rules: Linux native and research policies get LinuxRules.
 std::unique_ptr<StackRules> make_stack_rules(Stack stack, NamespaceHead& head);
 
+// The head options a policy's parameters carry for its stack (dm: no_path_retry and
+// polling_interval, multipathd's settings); other stacks take theirs from elsewhere.
+void apply_policy_options(const PolicyConfig& policy, HeadConfig& config);  // throws PolicyError
+
 // Shared by the units: the controller is trying to come back (RESETTING or CONNECTING).
 bool reconnecting(const Controller& c);
 

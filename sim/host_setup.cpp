@@ -4,6 +4,7 @@
 #include <stdexcept>
 #include <tuple>
 
+#include "policies/stack_rules.h"
 #include "sim/host_side.h"
 #include "sim/seeds.h"
 #include "topologies/units.h"
@@ -69,6 +70,7 @@ void HostSide::build_heads(TargetModel& target, policies::TimerService& timers) 
         policies::HeadConfig cfg;
         cfg.name = topo.hosts(h).name() + ":" + sub.nqn() + "/" + std::to_string(ns.nsid());
         cfg.stack = policies::find_policy(policy->name).stack;
+        policies::apply_policy_options(*policy, cfg);  // dm: no_path_retry, polling_interval
         // failover_delay is the head's (it holds back the retry on whichever path): the longest
         // of its connections', so a per-host setting and a per-connection one both take effect.
         for (std::uint32_t c : conns) {

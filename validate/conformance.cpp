@@ -94,7 +94,10 @@ std::string phase_name(const std::vector<PhaseBoundary>& b, std::size_t phase) {
 
 bool too_short(const std::string& choice) { return choice.rfind("too short", 0) == 0; }
 
-bool judges_split(const std::string& policy) { return policy == "round-robin" || policy == "queue-depth"; }
+// numa puts everything on one path; the others (dm's selectors too) split it.
+bool judges_split(const std::string& policy) {
+  return policy == "round-robin" || policy == "queue-depth" || policy.rfind("dm-", 0) == 0;
+}
 
 double share_of(const PhaseWindow& w, std::size_t path) {
   const std::uint64_t total = w.total();

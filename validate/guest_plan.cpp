@@ -165,6 +165,11 @@ void plan_policy(const sim::Scenario& s, GuestPlan& plan) {
       break;
     }
   }
+  if (is_dm_policy(policy.name)) {
+    plan.dm = plan_guest_dm(policy, plan.name);
+    plan.iopolicy = policy.name;
+    return;
+  }
   static const std::set<std::string> linux_policies = {"numa", "round-robin", "queue-depth"};
   if (!linux_policies.count(policy.name)) refuse(plan, "policy \"" + policy.name + "\" is not a Linux native iopolicy");
   if (!policy.params.empty()) refuse(plan, "policy \"" + policy.name + "\" takes no parameters in the kernel");
@@ -192,6 +197,13 @@ std::size_t namespace_index(const GuestPlan& plan, std::uint32_t nsid) {
   refuse(plan, "job uses nsid " + std::to_string(nsid) + " which \"" + plan.nqn + "\" does not have");
 }
 
+// Native multipath: the head /dev/nvme0nN; dm mode: the one map (one namespace only).
+std::string plan_device(const GuestPlan& plan, std::size_t ns_index) {
+  if (!plan.dm) return "/dev/nvme0n" + std::to_string(ns_index + 1);
+  if (plan.namespaces.size() != 1) refuse(plan, "dm mode runs one namespace, the subsystem has " + std::to_string(plan.namespaces.size()));
+  return kGuestDmDevice;
+}
+
 void plan_jobs(const sim::Scenario& s, GuestPlan& plan) {
   plan.fio_global = {"--ioengine=libaio", "--direct=1", "--time_based", "--continue_on_error=all",
                      "--randseed=" + std::to_string(s.seed), std::string("--write_lat_log=") + kGuestLogPrefix,
@@ -199,7 +211,7 @@ void plan_jobs(const sim::Scenario& s, GuestPlan& plan) {
   for (const auto& job : s.jobs) {
     std::vector<std::string> args = {
         "--name=" + shell_key(job.name),
-        "--filename=/dev/nvme0n" + std::to_string(namespace_index(plan, job.nsid) + 1),
+        "--filename=" + plan_device(plan, namespace_index(plan, job.nsid)),
         std::string("--rw=") + fio_rw(job.rw),
         "--bs=" + std::to_string(job.block_size),
         "--iodepth=" + std::to_string(job.iodepth),
@@ -248,8 +260,13 @@ std::string nvmet_ana_state(topology::AnaState state) {
 }
 
 std::vector<std::string> GuestPlan::kernel_args() const {
-  return {"null_blk.nr_devices=" + std::to_string(null_blk_devices), "null_blk.gb=" + std::to_string(null_blk_gb)};
+  std::vector<std::string> args = {"null_blk.nr_devices=" + std::to_string(null_blk_devices),
+                                   "null_blk.gb=" + std::to_string(null_blk_gb)};
+  if (dm) args.push_back("nvme_core.multipath=N");
+  return args;
 }
+
+std::string GuestPlan::device() const { return dm ? kGuestDmDevice : "/dev/nvme0n1"; }
 
 void match_guest_kernel(sim::Scenario& scenario) {
   for (auto& host : *scenario.topology.mutable_hosts()) {

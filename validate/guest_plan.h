@@ -11,12 +11,14 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "sim/scenario.h"
 #include "validate/guest_cgroup.h"
+#include "validate/guest_dm.h"
 
 namespace mpsim::validate {
 
@@ -62,7 +64,8 @@ struct GuestPlan {
   std::string hostid;                   // UUID; derived from the host name so runs are identical
   std::vector<GuestNamespace> namespaces;
   std::vector<GuestPort> ports;         // connected ports first, in connection order
-  std::string iopolicy;                 // numa | round-robin | queue-depth
+  std::string iopolicy;                 // numa | round-robin | queue-depth | a dm-* policy
+  std::optional<GuestDm> dm;            // dm-multipath mode (guest_dm.h): native multipath off
   std::vector<std::string> fio_global;  // fio options before the first job
   std::vector<std::vector<std::string>> fio_jobs;
   std::vector<GuestAction> actions;     // sorted by at_ms (stable)
@@ -71,7 +74,8 @@ struct GuestPlan {
   std::int64_t measure_from_ms = 0;     // end of the longest ramp_time
   std::uint32_t null_blk_devices = 1;
   std::uint64_t null_blk_gb = 1;
-  std::vector<std::string> kernel_args() const;  // null_blk parameters for the kernel command line
+  std::vector<std::string> kernel_args() const;  // null_blk (and dm mode's nvme_core) parameters
+  std::string device() const;                    // the block device fio uses
 };
 
 // The fio latency-log prefix inside the guest (io_lat.N.log, io_clat.N.log).

@@ -68,6 +68,8 @@ std::string render_guest_init(const GuestPlan& plan, const std::string& lib_path
   write_var(out, "SCN_HOSTID", plan.hostid);
   write_var(out, "SCN_NAMESPACES", joined(namespaces));
   write_var(out, "SCN_IOPOLICY", plan.iopolicy);
+  write_var(out, "SCN_DEVICE", plan.device());
+  if (plan.dm) out << dm_init_vars(*plan.dm);
   write_var(out, "SCN_SAMPLE_S", kGuestSamplePeriodS);
   for (const auto& p : plan.ports) write_port(out, p);
   write_var(out, "SCN_FIO_GLOBAL", joined(plan.fio_global));

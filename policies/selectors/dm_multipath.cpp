@@ -70,6 +70,20 @@ void DmMultipathSelector::on_path_live(const PathList& paths, const Path& p) {
   ps_->reinstate(p);
 }
 
+DmDaemonOptions dm_daemon_options(const ParamReader& r) {
+  DmDaemonOptions o;
+  const std::string& retry = r.raw("no_path_retry");
+  if (retry == "queue") {
+    o.queue_if_no_path = true;
+  } else if (retry != "fail") {
+    std::uint64_t n = 0;
+    if (!parse_unsigned(retry, n) || n < 1 || n > 100000) r.fail("no_path_retry", "'fail', 'queue' or a count 1..100000");
+    o.no_path_retry = int(n);
+  }
+  o.polling_interval_s = std::uint32_t(r.integer("polling_interval", 1, 3600));
+  return o;
+}
+
 PolicyInfo dm_policy(std::string name, std::string summary, std::vector<PolicyParam> params,
                      DmSelectorFactory make) {
   params.push_back({"path_grouping_policy", "group_by_prio",
@@ -78,12 +92,19 @@ PolicyInfo dm_policy(std::string name, std::string summary, std::vector<PolicyPa
   params.push_back({"failback", "manual",
                     "manual (multipath-tools default: stay in the current group until it has no usable path) | "
                     "immediate (return to the best group as soon as it has a usable path)"});
+  // multipathd's, not the selector's: the head's dm rules read them (stacks/dm_rules.h,
+  // dm_head_options).
+  params.push_back({"no_path_retry", "fail",
+                    "fail (error at once without a usable path) | queue (queue_if_no_path, forever) | N (queue for "
+                    "N polling intervals, then fail)"});
+  params.push_back({"polling_interval", "5", "multipathd's path checker interval, whole seconds (1..3600)"});
   const std::string policy = name;
   return {std::move(name), Stack::DmMultipath, std::move(summary), std::move(params),
           [policy, make](const std::map<std::string, std::string>& values) -> std::unique_ptr<PathSelector> {
             const ParamReader r(policy, values);
             const auto grouping = DmGrouping(r.choice("path_grouping_policy", {"group_by_prio", "multibus", "failover"}));
             const auto failback = DmFailback(r.choice("failback", {"manual", "immediate"}));
+            dm_daemon_options(r);  // a bad value is refused with the selector, not at first use
             return std::make_unique<DmMultipathSelector>(make(r), grouping, failback);
           }};
 }

@@ -47,6 +47,15 @@ class DmMultipathSelector : public PathSelector {
   bool has_current_ = false;
 };
 
+// multipathd's settings that shape failover rather than the path choice (the head's dm rules
+// apply them): no_path_retry "fail" | "queue" | N, polling_interval seconds.
+struct DmDaemonOptions {
+  bool queue_if_no_path = false;     // no_path_retry queue
+  int no_path_retry = 0;             // N checker intervals; 0 = fail at once
+  std::uint32_t polling_interval_s = 5;
+};
+DmDaemonOptions dm_daemon_options(const ParamReader& r);  // throws PolicyError on a bad value
+
 using DmSelectorFactory = std::function<std::unique_ptr<DmPathSelector>(const ParamReader&)>;
 
 // A registry entry for a dm selector: its own parameters plus path_grouping_policy and failback.

@@ -33,6 +33,11 @@ class ParamReader {
   const std::map<std::string, std::string>& params_;
 };
 
+struct PolicyConfig;
+// The policy's parameters with every undeclared one refused and every unset one at its default
+// (registry.cpp; throws PolicyError).
+std::map<std::string, std::string> resolved_params(const PolicyConfig& config);
+
 // Parses a whole unsigned decimal number; false on anything else (sign, spaces, overflow).
 bool parse_unsigned(const std::string& text, std::uint64_t& out);
 

@@ -61,6 +61,27 @@ TEST_CASE("dm fail_path (§3.2): a path error fails the path, retries elsewhere;
   CHECK(r.sink.done.size() == 2);
 }
 
+TEST_CASE("dm: a reconnected path is reinstated at multipathd's next checker tick, not when it goes live",
+          "[head][dm]") {
+  ControllerConfig fast;
+  fast.reconnect_delay = 2s;
+  Pair r(dm(false, 0), fast);
+  r.submit(r.h);
+  r.submit(r.h);
+  r.a.on_transport_error();  // p1's I/O is cancelled: dm fails p1, the checker starts (every 5 s)
+  r.timers.advance_by(0ms);
+  REQUIRE(r.h.counters().dm_path_failures == 1);
+  r.transport.complete_all();
+  r.timers.advance_by(3s);
+  REQUIRE(r.a.state() == ControllerState::Live);  // reconnected after 2 s
+  CHECK(r.h.counters().dm_path_reinstates == 0);
+  r.submit(r.h);
+  CHECK(r.transport.outstanding.back().ctrl == &r.b);  // still off the selector's list
+  r.transport.complete_all();
+  r.timers.advance_by(2s);  // 5 s after the failure: the checker finds p1 up
+  CHECK(r.h.counters().dm_path_reinstates == 1);
+}
+
 TEST_CASE("dm (§3.2): a medium error goes back to the caller, no nvme-level retries (REQ_FAILFAST_TRANSPORT)",
           "[head][dm]") {
   Pair r(dm(false, 0));
@@ -102,6 +123,7 @@ TEST_CASE("dm queue_if_no_path (§3.2): queue while no path, flush when the path
   r.transport.connect_ok = [](Controller&) { return true; };
   r.timers.advance_by(10s);
   CHECK(a.state() == ControllerState::Live);
+  r.timers.advance_by(5s);  // multipathd's next checker tick reinstates the path
   CHECK(r.transport.outstanding.size() == 2);
   CHECK(h.counters().dm_path_reinstates == 1);
 }
@@ -130,6 +152,8 @@ TEST_CASE("dm no_path_retry N (§3.3): queue N polling intervals after the last 
   r.transport.connect_ok = [](Controller&) { return true; };
   r.timers.advance_to(at(120s));
   REQUIRE(a.state() == ControllerState::Live);
+  r.timers.advance_to(at(125s));  // reinstated at the next checker tick ("queue_if_no_path enabled")
+  CHECK(h.counters().dm_path_reinstates == 1);
   r.transport.connect_ok = [](Controller&) { return false; };
   a.on_transport_error();
   r.timers.advance_by(0ms);

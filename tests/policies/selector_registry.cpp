@@ -3,6 +3,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "policies/stack_rules.h"
 #include "tests/policies/test_paths.h"
 
 using namespace mpsim::policies;
@@ -46,4 +47,30 @@ TEST_CASE("registry: unknown policies and parameters are rejected, naming what w
                     Catch::Contains("parameter 'nonopt_weight'"));
   CHECK_THROWS_WITH(make_selector({"spdk-active-passive", {{"preferred_path", "first"}}}),
                     Catch::Contains("parameter 'preferred_path'"));
+}
+
+TEST_CASE("registry: a dm policy's no_path_retry and polling_interval reach the head's dm options") {
+  HeadConfig c;
+  apply_policy_options({"dm-service-time", {}}, c);  // multipath-tools' defaults: fail, 5 s
+  CHECK_FALSE(c.dm_queue_if_no_path);
+  CHECK(c.dm_no_path_retry == 0);
+  CHECK(c.dm_polling_interval == std::chrono::seconds(5));
+
+  apply_policy_options({"dm-round-robin", {{"no_path_retry", "queue"}, {"polling_interval", "1"}}}, c);
+  CHECK(c.dm_queue_if_no_path);
+  CHECK(c.dm_polling_interval == std::chrono::seconds(1));
+
+  HeadConfig bounded;
+  apply_policy_options({"dm-queue-length", {{"no_path_retry", "3"}}}, bounded);
+  CHECK_FALSE(bounded.dm_queue_if_no_path);
+  CHECK(bounded.dm_no_path_retry == 3);
+
+  HeadConfig linux_head;
+  apply_policy_options({"numa", {}}, linux_head);  // not a dm policy: nothing changes
+  CHECK(linux_head.dm_polling_interval == std::chrono::seconds(5));
+
+  CHECK_THROWS_WITH(make_selector({"dm-service-time", {{"no_path_retry", "sometimes"}}}),
+                    Catch::Contains("no_path_retry") && Catch::Contains("'fail', 'queue'"));
+  CHECK_THROWS_WITH(make_selector({"dm-round-robin", {{"polling_interval", "0"}}}), Catch::Contains("polling_interval"));
+  CHECK_THROWS_AS(apply_policy_options({"dm-round-robin", {{"no_path_retry", "-1"}}}, c), PolicyError);
 }

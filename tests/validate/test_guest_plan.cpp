@@ -184,7 +184,7 @@ TEST_CASE("actions after the workload ends are dropped", "[validate][plan]") {
 
 TEST_CASE("what the kernel cannot do is refused with the scenario named", "[validate][plan]") {
   auto s = load("validate/guest/smoke.textproto");
-  s.policy.name = "dm-service-time";
+  s.policy.name = "spdk-round-robin";
   CHECK_THROWS_WITH(validate::plan_guest(s), Catch::Contains("smoke-rr-2opt") && Catch::Contains("not a Linux native iopolicy"));
 
   s = load("validate/guest/smoke.textproto");

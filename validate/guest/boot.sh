@@ -27,9 +27,28 @@ why_failed() {
   exit 1
 }
 
+# An init line "# host-packages: a b" names host packages whose programs the guest runs through
+# hostfs (dm mode: multipath-tools for multipathd); missing ones are installed with apt.
+install_host_packages() {
+  local wanted missing=() p sudo=()
+  wanted=$(sed -n 's/^# host-packages: //p' "$init")
+  for p in $wanted; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  [ "$(id -u)" -ne 0 ] && sudo=(sudo)
+  say "installing host packages the guest needs: ${missing[*]}"
+  if ! { "${sudo[@]}" apt-get update -qq && DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq \
+    --no-install-recommends "${missing[@]}"; } >&2; then
+    say "CANNOT INSTALL ${missing[*]}: the guest needs it (install it with apt-get, then run again)"
+    exit 1
+  fi
+}
+
 [ -x "$kernel" ] || { say "no kernel binary at $kernel"; exit 2; }
 [ -f "$init" ] || { say "no init script at $init"; exit 2; }
 [ -w /dev/shm ] || { say "/dev/shm is not writable: UML keeps its memory file there"; exit 2; }
+install_host_packages
 mkdir -p "$results"
 rm -f "$results/guest-exit" "$results/guest-error.txt"
 chmod +x "$init"

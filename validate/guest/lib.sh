@@ -6,6 +6,8 @@
 # time comes from $EPOCHREALTIME, sleeping is `read -t` on a fifo that never gets data, and
 # sysfs files are read with redirections.
 
+. "${BASH_SOURCE[0]%/*}/dm.sh"   # the dm-multipath mode (SCN_DM=1)
+
 CFG=/sys/kernel/config/nvmet
 RUN=/run/mpsim
 TGT_NS=tgt                      # the network namespace holding target ports in veth mode
@@ -130,7 +132,8 @@ map_paths() {
     for c in /sys/class/nvme/nvme*; do
       read -r addr <"$c/address"
       case ",$addr," in *",traddr=$ta,trsvcid=$svc,"*) ;; *) continue ;; esac
-      for dev in "$c"/nvme*c*n*; do break; done
+      # nvmeXcYnZ under native multipath, nvmeXnZ when it is off (dm mode)
+      for dev in "$c"/nvme*c*n* "$c"/nvme*n*; do [ -e "$dev" ] && break; done
       printf '%s,%s,%s\n' "$p" "${c##*/}" "${dev##*/}" >>"$RUN/paths.csv"
       PATH_CTRL[$p]=${c##*/}
       PATH_DEV[$p]=${dev##*/}
@@ -164,7 +167,9 @@ sample_once() {
     io=(0 0 0 0 0) st=deleted ana=none
     read -r -a io <"/sys/block/${PATH_DEV[$p]}/stat" 2>/dev/null
     read -r st <"/sys/class/nvme/${PATH_CTRL[$p]}/state" 2>/dev/null
-    read -r ana <"/sys/block/${PATH_DEV[$p]}/ana_state" 2>/dev/null
+    # (braces: a failed input redirection reports before a 2>/dev/null after it applies;
+    # dm mode has no ana_state, native multipath being off)
+    { read -r ana <"/sys/block/${PATH_DEV[$p]}/ana_state"; } 2>/dev/null
     row+=",${io[0]},${io[4]},$st,$ana"
   done
   printf '%s\n' "$row" >&6
@@ -291,6 +296,7 @@ collect() {
   cp "$RUN"/*.csv "$RUN"/fio.* "$RUN"/t0_us "$SCN_RESULTS"/ 2>/dev/null
   cp "$RUN"/*_lat.*.log "$RUN"/*_clat.*.log "$SCN_RESULTS"/ 2>/dev/null
   nvme list-subsys -o json /dev/nvme0n1 >"$SCN_RESULTS/list-subsys.json" 2>&1
+  [ -n "${SCN_DM:-}" ] && dm_collect
   dmesg >"$SCN_RESULTS/dmesg.txt"
 }
 
@@ -299,6 +305,7 @@ finish() {
   [ -n "$TCP_TRACE_PID" ] && kill "$TCP_TRACE_PID" 2>/dev/null
   [ -n "$FAULTS_PID" ] && kill "$FAULTS_PID" 2>/dev/null
   collect
+  dm_stop
   echo "$1" >"$SCN_RESULTS/guest-exit"
   sync
   echo o >/proc/sysrq-trigger
@@ -316,8 +323,8 @@ setup() {
   done
   for p in $SCN_PATHS; do connect_port "$p"; done
   wait_for_head
-  set_iopolicy
   map_paths
+  if [ -n "${SCN_DM:-}" ]; then dm_setup; else set_iopolicy; fi
   scn_cgroups      # the generated init's cgroups with io.max (validate/guest_cgroup.h)
 }
 
@@ -332,6 +339,7 @@ scn_main() {
   log "scenario $SCN_NAME: setup done"
   now_us T0_US
   echo "$T0_US" >"$RUN/t0_us"
+  [ -n "${SCN_DM:-}" ] && dm_mark_t0
   # When each controller connected (before T0, so negative): the simulator replays the idle
   # time before the first I/O, in which keep-alives arm the admin queue's timer.
   local p
