@@ -24,10 +24,12 @@ std::string ledger_problem(const Ledger& l, std::uint64_t slots_in_use, std::uin
   return "";
 }
 
-std::string finished_once_problem(std::uint64_t finished_in_ledger, std::uint64_t slots_released) {
-  if (finished_in_ledger == slots_released) return "";
-  return std::to_string(finished_in_ledger) + " I/Os finished in the ledger but " + std::to_string(slots_released) +
-         " left the pool (an I/O finished twice, or without its slot)";
+std::string finished_once_problem(std::uint64_t finished, std::uint64_t submitted, std::uint64_t left,
+                                  std::uint64_t appeared) {
+  if (submitted >= appeared && finished == left + (submitted - appeared)) return "";
+  return std::to_string(finished) + " I/Os finished and " + std::to_string(submitted) + " were submitted in the ledger, but " +
+         std::to_string(left) + " left the pool and " + std::to_string(appeared) +
+         " entered it (an I/O finished twice, or without its slot)";
 }
 
 std::string per_path_problem(std::uint64_t all_paths, std::uint64_t sum_of_controllers, std::uint64_t completed) {
@@ -61,11 +63,14 @@ void InvariantChecker::fail(const Event& e, const std::string& problem) const {
 // every dispatched one.
 std::string InvariantChecker::check_slots() {
   const std::vector<IoSlot>& slots = hosts_.pool().slots();
-  std::uint64_t in_use = 0, released = 0;
+  std::uint64_t in_use = 0, left = 0, appeared = 0;
   for (std::size_t i = 0; i < slots.size(); ++i) {
     const IoSlot& s = slots[i];
     const std::uint64_t id = s.live ? s.req.id : 0;
-    if (io_in_slot_[i] != 0 && io_in_slot_[i] != id) ++released;
+    if (io_in_slot_[i] != id) {
+      left += io_in_slot_[i] != 0 ? 1 : 0;
+      appeared += id != 0 ? 1 : 0;
+    }
     io_in_slot_[i] = id;
     if (!s.live) continue;
     ++in_use;
@@ -85,8 +90,12 @@ std::string InvariantChecker::check_slots() {
   for (const HeadState& h : hosts_.heads()) held += h.head->queued() + h.head->inflight();
   const Ledger& ledger = hosts_.ledger();
   std::string problem = ledger_problem(ledger, in_use, held);
-  if (problem.empty()) problem = finished_once_problem(ledger.completed + ledger.failed - finished_, released);
+  if (problem.empty()) {
+    problem = finished_once_problem(ledger.completed + ledger.failed - finished_, ledger.submitted - submitted_, left,
+                                    appeared);
+  }
   finished_ = ledger.completed + ledger.failed;
+  submitted_ = ledger.submitted;
   return problem;
 }
 

@@ -26,8 +26,10 @@ TEST_CASE("invariants: the ledger, each I/O finishing once, per-path sums", "[si
   CHECK(ledger_problem(l, 3, 3).empty());
   CHECK(ledger_problem(l, 2, 0).find("does not balance") != std::string::npos);  // an I/O lost
   CHECK(ledger_problem(l, 3, 4).find("held by heads 4") != std::string::npos);    // a head holds a freed slot
-  CHECK(finished_once_problem(2, 2).empty());
-  CHECK(finished_once_problem(2, 1).find("finished twice") != std::string::npos);
+  CHECK(finished_once_problem(2, 0, 2, 0).empty());  // two completions
+  CHECK(finished_once_problem(3, 2, 2, 1).empty());  // and two submitted, one of them failed at once
+  CHECK(finished_once_problem(2, 0, 1, 0).find("finished twice") != std::string::npos);
+  CHECK(!finished_once_problem(0, 0, 0, 1).empty());  // a slot in use that nobody submitted
   CHECK(per_path_problem(7, 7, 7).empty());
   CHECK(!per_path_problem(7, 6, 7).empty());  // a completion counted on no controller
   CHECK(!per_path_problem(7, 7, 8).empty());  // a completion the timeline missed
