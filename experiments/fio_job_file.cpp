@@ -66,7 +66,9 @@ class Parser {
     in_section_ = true;
     in_global_ = name.compare(0, 6, "global") == 0;  // fio: strncmp(name, "global", 6)
     if (in_global_) return;
-    if (name.empty()) return problem(file + ":" + std::to_string(line_no) + ": a job section needs a name");
+    // A nameless section is still opened, so the options under it have a section to go to (the
+    // problem makes finish() throw). Found by the fio fuzz target: `[ ]` then an option.
+    if (name.empty()) problem(file + ":" + std::to_string(line_no) + ": a job section needs a name");
     jobs_.push_back(FioJobSection{std::move(name), file, line_no, globals_});
   }
 

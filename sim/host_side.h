@@ -99,6 +99,7 @@ class HostSide final : public policies::IoCompletionSink, public policies::Contr
   IoPool& pool() { return pool_; }
   const IoPool& pool() const { return pool_; }
   Ledger& ledger() { return ledger_; }
+  const Ledger& ledger() const { return ledger_; }
   // The window every job measures in: [earliest measure_from, latest end].
   std::pair<std::int64_t, std::int64_t> measure_window() const;
 

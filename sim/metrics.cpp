@@ -13,6 +13,7 @@ constexpr std::int64_t kGapNs = 1'000'000;
 void TimelineSeries::add(std::int64_t t, std::int64_t latency_ns) {
   close_until(t / interval_);
   hist_.add(latency_ns);
+  ++total_;
 }
 
 void TimelineSeries::close_current() {

@@ -26,6 +26,7 @@ class TimelineSeries {
   }
   const std::vector<TimelineRow>& rows() const { return rows_; }
   std::vector<TimelineRow>& rows() { return rows_; }  // finish() moves them into the result
+  std::uint64_t total() const { return total_; }       // completions so far (sim/invariants.h)
 
  private:
   void close_current();
@@ -34,6 +35,7 @@ class TimelineSeries {
   std::int64_t current_ = 0;
   Histogram hist_;
   std::vector<TimelineRow> rows_;
+  std::uint64_t total_ = 0;
 };
 
 struct FaultTrack {
@@ -73,6 +75,9 @@ class Metrics {
     if (open_episodes_ > 0) close_episode(head, path);
   }
   std::uint64_t failover_events(std::uint32_t head, std::uint32_t path) const;
+  // Completions so far of series 0 (all paths) or 1 + conn (sim/invariants.h).
+  std::size_t series_count() const { return series_.size(); }
+  std::uint64_t completions(std::size_t series) const { return series_[series].total(); }
   void controller_changed(std::int64_t now, std::uint32_t conn);
   void event(std::int64_t now, std::string kind, std::string subject, std::string detail);
 

@@ -80,6 +80,7 @@ struct Scenario {
   // Width of each job's SampleWindow (fio's iops/bw sampling, 500 ms by default).
   Duration sample_interval{std::chrono::milliseconds(500)};
   RunProgress* progress = nullptr;   // not owned; null = nobody watches
+  bool check_invariants = false;     // after every event (the soak): sim/invariants.h
 };
 
 }  // namespace mpsim::sim

@@ -46,6 +46,7 @@ World::World(const Scenario& s) : s_(s), end_(run_length(s)), timers_(sched_), f
   hosts_->set_metrics(*metrics_);
   faults_ = std::make_unique<FaultApplier>(s, end_, sched_, fabric_, *platform_, *target_, *transport_, *metrics_,
                                            hosts_->hosts().size());
+  if (s.check_invariants) invariants_ = std::make_unique<InvariantChecker>(s, end_, *hosts_, *transport_, *metrics_);
 }
 
 // Heads before controllers, both before the timers they cancel.
@@ -65,6 +66,7 @@ void World::run_until(std::int64_t t) {
     fabric_.set_now(e.time);
     sched_.dispatch(e);
     hosts_->drain_refills();
+    if (invariants_) invariants_->after_event(e);
     if (s_.progress && (++events_since_progress_ & 0x3FFF) == 0) {
       s_.progress->simulated_ns.store(e.time, std::memory_order_relaxed);
       s_.progress->completed_ios.store(hosts_->ledger().completed, std::memory_order_relaxed);

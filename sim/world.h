@@ -18,6 +18,7 @@
 #include "sim/fault_applier.h"
 #include "sim/fault_plan.h"
 #include "sim/host_side.h"
+#include "sim/invariants.h"
 #include "sim/metrics.h"
 #include "sim/platform.h"
 #include "sim/result.h"
@@ -64,6 +65,7 @@ class World final : public PlatformListener {
   std::vector<FaultAction> actions_;
   std::unique_ptr<Metrics> metrics_;
   std::unique_ptr<FaultApplier> faults_;
+  std::unique_ptr<InvariantChecker> invariants_;  // null unless Scenario::check_invariants
 };
 
 }  // namespace mpsim::sim

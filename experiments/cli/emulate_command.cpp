@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "experiments/cli/commands.h"
+#include "experiments/cli/guarded.h"
 #include "experiments/experiment_loader.h"
 #include "sim/live/emulator.h"
 #include "topologies/textproto.h"
@@ -24,16 +25,12 @@ struct EmulateOptions {
 
 int emulate(EmulateOptions& opt) {
   ex::LoadedExperiment exp;
-  try {
+  const int loaded = run_guarded([&] {
     exp = ex::load_experiment_file(opt.experiment, ex::parse_overrides(opt.overrides));
     opt.emulator.memory_limit = topology::parse_size(opt.memory);
-  } catch (const std::invalid_argument& e) {
-    std::cerr << e.what() << "\n";
-    return kExitBadInput;
-  } catch (const topology::InputError& e) {
-    for (const std::string& p : e.problems()) std::cerr << p << "\n";
-    return kExitBadInput;
-  }
+    return kExitOk;
+  });
+  if (loaded != kExitOk) return loaded;
   // The target side does not depend on the host's policy: the first planned run's scenario.
   const sim::Scenario& scenario = exp.runs.front().scenario;
   opt.emulator.handle_signals = true;

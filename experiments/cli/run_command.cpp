@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "experiments/cli/commands.h"
+#include "experiments/cli/guarded.h"
 #include "experiments/experiment_loader.h"
 #include "experiments/interrupt.h"
 #include "experiments/junit.h"
@@ -147,7 +148,7 @@ int run(const RunOptions& opt) {
   }
   ex::LoadedExperiment exp;
   std::vector<experiment::Slo> slos;
-  try {
+  const int loaded = run_guarded([&] {  // OverrideError, SloError, InputError
     exp = opt.fio_file.empty() ? ex::load_experiment_file(opt.experiment, ex::parse_overrides(opt.overrides))
                                : load_fio_run(opt);
     slos = ex::check_run_slos(exp, opt.slos);
@@ -156,13 +157,9 @@ int run(const RunOptions& opt) {
     if (!opt.allow_large) ex::check_estimate(exp, estimate, ex::EstimateBounds::for_this_machine());
     if (opt.fio_log_avg_ms > 0) ex::enable_fio_logs(exp, opt.fio_log_avg_ms);
     for (const std::string& note : exp.notes) spdlog::info("{}", note);
-  } catch (const std::invalid_argument& e) {  // OverrideError, SloError
-    std::cerr << e.what() << "\n";
-    return kExitBadInput;
-  } catch (const topology::InputError& e) {
-    for (const std::string& p : e.problems()) std::cerr << p << "\n";
-    return kExitBadInput;
-  }
+    return kExitOk;
+  });
+  if (loaded != kExitOk) return loaded;
   std::vector<sim::RunResult> results;
   try {
     results = run_with_progress(exp, opt.progress);

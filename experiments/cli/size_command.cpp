@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "experiments/cli/commands.h"
+#include "experiments/cli/guarded.h"
 #include "experiments/interrupt.h"
 #include "experiments/sizing.h"
 #include "topologies/textproto.h"
@@ -33,7 +34,7 @@ int size(SizeOptions opt) {
       return kExitBadInput;
     }
   }
-  try {
+  return run_guarded([&] {
     std::string self = std::filesystem::read_symlink("/proc/self/exe").string();
     ex::SizingResult r = ex::size_search(opt.req, opt.out_dir, [&](const std::string& dir) { ex::run_locally(self, dir, 1); });
     auto fmt = [&](double v) { return ex::format_axis_value(v, opt.req.integer); };
@@ -50,13 +51,7 @@ int size(SizeOptions opt) {
     }
     for (const std::string& n : r.non_monotone) std::cout << "NON-MONOTONE: " << n << "\n";
     return r.largest_passing && r.non_monotone.empty() ? kExitOk : kExitCheckFailed;
-  } catch (const topology::InputError& e) {
-    for (const std::string& p : e.problems()) std::cerr << p << "\n";
-    return kExitBadInput;
-  } catch (const std::invalid_argument& e) {
-    std::cerr << e.what() << "\n";
-    return kExitBadInput;
-  }
+  });
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "experiments/cli/commands.h"
+#include "experiments/cli/guarded.h"
 #include "experiments/cli/sweep_slurm_cli.h"
 #include "experiments/interrupt.h"
 #include "experiments/junit.h"
@@ -67,41 +68,37 @@ int sweep(const SweepOptions& opt) {
     return "the finished points are kept in " + dir + "/points (each written whole); the same command resumes";
   });
   try {
-    if (!opt.collect_dir.empty()) return with_html(report(opt.collect_dir, opt), opt.collect_dir, opt.html);
-    if (opt.experiment.empty() || opt.out_dir.empty()) {
-      std::cerr << "mpsim sweep: give an experiment FILE and --out DIR (or --collect DIR)\n";
-      return kExitBadInput;
-    }
-    ex::SweepRequest req{opt.experiment, {}, opt.mode, opt.overrides, opt.slos};
-    for (const std::string& a : opt.axes) req.cli_axes.push_back(ex::parse_axis(a));
-    std::size_t n = ex::plan_sweep(req, opt.out_dir);
-    if (opt.plan_only) {
-      std::cout << "planned " << n << " points in " << opt.out_dir << " (plan.json, points/NNNN.textproto)\n";
-      return kExitOk;
-    }
-    if (opt.slurm.slurm) {
-      auto mark_failed = [&](std::size_t p, const std::string& why) { ex::record_failed_point(opt.out_dir, p, why); };
-      if (run_sweep_on_slurm(opt.out_dir, n, opt.slurm, mark_failed) == SlurmOutcome::kSubmitted) return kExitOk;
-      return with_html(report(opt.out_dir, opt), opt.out_dir, opt.html);
-    }
-    spdlog::info("running {} points with {} process(es)", n, opt.jobs);
-    {
-      ex::TerminalProgress progress(opt.progress);
-      progress.set_count("sweep points", 0, n, 0, 0);  // the clock for the rate and ETA starts here
-      auto show = [&progress](std::size_t done, std::size_t total, std::size_t ran, std::uint64_t ios) {
-        progress.set_count("sweep points", done, total, ran, ios);
-      };
-      if (!ex::run_locally(self_exe(), opt.out_dir, opt.jobs, progress.active() ? ex::PointsDone(show) : nullptr)) {
-        spdlog::error("a sweep-run process failed");
+    return run_guarded([&] {
+      if (!opt.collect_dir.empty()) return with_html(report(opt.collect_dir, opt), opt.collect_dir, opt.html);
+      if (opt.experiment.empty() || opt.out_dir.empty()) {
+        std::cerr << "mpsim sweep: give an experiment FILE and --out DIR (or --collect DIR)\n";
+        return kExitBadInput;
       }
-    }
-    return with_html(report(opt.out_dir, opt), opt.out_dir, opt.html);
-  } catch (const topology::InputError& e) {
-    for (const std::string& p : e.problems()) std::cerr << p << "\n";
-    return kExitBadInput;
-  } catch (const std::invalid_argument& e) {
-    std::cerr << e.what() << "\n";
-    return kExitBadInput;
+      ex::SweepRequest req{opt.experiment, {}, opt.mode, opt.overrides, opt.slos};
+      for (const std::string& a : opt.axes) req.cli_axes.push_back(ex::parse_axis(a));
+      std::size_t n = ex::plan_sweep(req, opt.out_dir);
+      if (opt.plan_only) {
+        std::cout << "planned " << n << " points in " << opt.out_dir << " (plan.json, points/NNNN.textproto)\n";
+        return kExitOk;
+      }
+      if (opt.slurm.slurm) {
+        auto mark_failed = [&](std::size_t p, const std::string& why) { ex::record_failed_point(opt.out_dir, p, why); };
+        if (run_sweep_on_slurm(opt.out_dir, n, opt.slurm, mark_failed) == SlurmOutcome::kSubmitted) return kExitOk;
+        return with_html(report(opt.out_dir, opt), opt.out_dir, opt.html);
+      }
+      spdlog::info("running {} points with {} process(es)", n, opt.jobs);
+      {
+        ex::TerminalProgress progress(opt.progress);
+        progress.set_count("sweep points", 0, n, 0, 0);  // the clock for the rate and ETA starts here
+        auto show = [&progress](std::size_t done, std::size_t total, std::size_t ran, std::uint64_t ios) {
+          progress.set_count("sweep points", done, total, ran, ios);
+        };
+        if (!ex::run_locally(self_exe(), opt.out_dir, opt.jobs, progress.active() ? ex::PointsDone(show) : nullptr)) {
+          spdlog::error("a sweep-run process failed");
+        }
+      }
+      return with_html(report(opt.out_dir, opt), opt.out_dir, opt.html);
+    });
   } catch (const ex::SlurmError& e) {  // sbatch missing, controller down: unusable input, not a failed check
     std::cerr << e.what() << "\n";
     return kExitBadInput;
@@ -141,14 +138,11 @@ void add_sweep_command(CLI::App& app, Action& action) {
     action = [run_opt] {
       auto [dir, index, count] = *run_opt;
       ex::interrupt::install([] { return std::string("this process's unfinished point has no result"); });
-      try {
+      return run_guarded([&] {
         std::size_t ran = ex::run_points(dir, index * count, count);
         spdlog::debug("ran {} point(s)", ran);
         return kExitOk;
-      } catch (const std::invalid_argument& e) {
-        std::cerr << e.what() << "\n";
-        return kExitBadInput;
-      }
+      });
     };
   });
 }

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "experiments/cli/commands.h"
+#include "experiments/cli/guarded.h"
 #include "topologies/analysis.h"
 #include "topologies/file_io.h"
 #include "topologies/nvmetcli.h"
@@ -70,12 +71,11 @@ int run_paths(const std::string& file, bool json) {
 int run_import(const std::vector<std::string>& configs, const std::string& output,
                const topo::NvmetcliImportOptions& options) {
   std::string text;
-  try {
+  const int imported = run_guarded([&] {
     text = topo::import_nvmetcli_files(configs, options);
-  } catch (const topo::InputError& e) {
-    std::cerr << e.what() << "\n";
-    return kExitBadInput;
-  }
+    return kExitOk;
+  });
+  if (imported != kExitOk) return imported;
   if (output.empty() || output == "-") {
     std::cout << text;
     return kExitOk;

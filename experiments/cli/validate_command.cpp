@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "experiments/cli/commands.h"
+#include "experiments/cli/guarded.h"
 #include "topologies/textproto.h"
 #include "validate/emulate_smoke.h"
 #include "validate/pipeline.h"
@@ -29,10 +30,7 @@ int exit_code(validate::Verdict v) {
 
 int run_validate(const validate::ValidateOptions& options) {
   try {
-    return exit_code(validate::run(options, std::cout));
-  } catch (const topology::InputError& e) {
-    std::cerr << e.what() << "\n";
-    return kExitBadInput;
+    return run_guarded([&] { return exit_code(validate::run(options, std::cout)); });
   } catch (const validate::GuestPlanError& e) {
     spdlog::error("{}", e.what());
     return kExitBadInput;

@@ -28,13 +28,15 @@ struct SoakOutcome {
   std::vector<std::string> problems;  // empty: every invariant held
   std::uint64_t runs = 0;             // policy runs, each done twice
   std::uint64_t simulated_ios = 0;
+  std::uint64_t events = 0;           // engine events of both runs, each followed by the invariant checks
 };
 
 // Loads the case (a load error is itself a problem: the generator must make valid input), runs
 // it twice and checks: the ledger balances; every path used is a connection of the job's host
 // to its subsystem; path shares of a namespace sum to 1; per-controller timeline counts sum to
 // the all-paths row of each interval; events are in time order within the run; both runs give
-// byte-identical reports.
+// byte-identical reports. Each run also checks the engine's invariants after every event
+// (Scenario::check_invariants, sim/invariants.h).
 SoakOutcome check_soak_case(const SoakCase& c);
 
 }  // namespace mpsim::experiments::soak

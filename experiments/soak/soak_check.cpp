@@ -81,6 +81,9 @@ SoakOutcome check_soak_case(const SoakCase& c) {
     o.problems.push_back(std::string("the generated case does not load: ") + e.what());
     return o;
   }
+  // The engine checks its invariants after every event (sim/invariants.h): a broken one fails
+  // the run with the event's time and the reason.
+  for (PlannedRun& run : exp.runs) run.scenario.check_invariants = true;
   std::vector<sim::RunResult> first, second;
   try {
     first = run_experiment(exp);
@@ -93,6 +96,7 @@ SoakOutcome check_soak_case(const SoakCase& c) {
   for (const std::string& p : check_results(exp, first)) o.problems.push_back(p);  // the ledger
   for (std::size_t i = 0; i < first.size(); ++i) {
     o.simulated_ios += first[i].simulated_ios;
+    o.events += first[i].cost.events + second[i].cost.events;
     check_paths(exp.runs[i].scenario, first[i], o.problems);
     check_timeline(first[i], o.problems);
     check_events(first[i], o.problems);

@@ -48,7 +48,7 @@ int main(int argc, char** argv) {
   }
   const auto start = std::chrono::steady_clock::now();
   auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
-  std::uint64_t cases = 0, runs = 0, ios = 0;
+  std::uint64_t cases = 0, runs = 0, ios = 0, events = 0;
   std::map<std::string, std::uint64_t> kinds;
   for (std::uint64_t seed = args.seed; cases < args.cases && elapsed() < args.seconds; ++seed) {
     const soak::SoakCase c = soak::generate_soak_case(seed);
@@ -56,6 +56,7 @@ int main(int argc, char** argv) {
     ++cases;
     runs += o.runs;
     ios += o.simulated_ios;
+    events += o.events;
     for (const std::string& k : c.fault_kinds) ++kinds[k];
     if (!o.problems.empty()) {
       std::filesystem::create_directories(args.failures);
@@ -70,9 +71,10 @@ int main(int argc, char** argv) {
   std::string kind_text;
   for (const auto& [k, n] : kinds) kind_text += " " + k + "=" + std::to_string(n);
   std::printf("soak: %llu cases (seeds %llu..%llu), %llu policy runs each done twice, %llu simulated I/Os, "
-              "cases with fault kinds:%s; %.1f s wall; every invariant held\n",
+              "%llu engine events (invariants checked after each), cases with fault kinds:%s; %.1f s wall; "
+              "every invariant held\n",
               static_cast<unsigned long long>(cases), static_cast<unsigned long long>(args.seed),
               static_cast<unsigned long long>(args.seed + cases - 1), static_cast<unsigned long long>(runs),
-              static_cast<unsigned long long>(ios), kind_text.c_str(), elapsed());
+              static_cast<unsigned long long>(ios), static_cast<unsigned long long>(events), kind_text.c_str(), elapsed());
   return 0;
 }

@@ -165,3 +165,11 @@ TEST_CASE("an experiment's jobs_file adds the job file's jobs, its notes and its
   REQUIRE(missing.size() == 2);  // both jobs' filename
   CHECK(missing[0].find("db.fio:18: [reads] filename: \"/dev/nvme0n1\" has no map") != std::string::npos);
 }
+
+// Found by the fio fuzz target (tests/fuzz/regressions/fio/): the options of a nameless section
+// went to the last job of an empty list.
+TEST_CASE("job file: a nameless section is an error and the options under it are kept apart") {
+  auto p = problems_of([] { ex::parse_fio_job_file("[global]\nruntime=1s\n[ ]\nrw=read\nbs=4k\n", "db.fio"); });
+  REQUIRE(p.size() == 1);
+  CHECK(p[0] == "db.fio:3: a job section needs a name");
+}
