@@ -231,12 +231,17 @@ class Controller {
   void start_keep_alive();
   void stop_keep_alive();
   void queue_keep_alive_work(Duration delay);
+  std::int64_t keep_alive_period_jiffies() const;
+  void queue_keep_alive_work_jiffies(std::int64_t delay_j);
   void keep_alive_work();
   void send_keep_alive();
   void keep_alive_expired();
   void note_completion(const IoRequest& io);
   std::int64_t jiffies(TimePoint t) const;
   TimePoint jiffies_to_time(std::int64_t j) const;
+  // A kernel timer armed now for `delta_j` jiffies ahead (mod_timer(t, jiffies + delta_j)):
+  // how long until the timer wheel runs it, at the end of its bucket; delta_j itself if hz is 0.
+  Duration wheel_delay(std::int64_t delta_j) const;
   void add_keep_alive_timer();
   void arm_admin_queue_timer(std::int64_t expires_j, std::int64_t bucket_j);
   void admin_queue_timeout_work();

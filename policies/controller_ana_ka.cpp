@@ -33,9 +33,26 @@ Duration Controller::keep_alive_period() const {
 // last one (at once if that has passed: a reconnect checks straight away). comp_seen is kept.
 void Controller::start_keep_alive() {
   if (config_.kato <= Duration(0)) return;
+  if (config_.request_timer.hz != 0) {  // nvme_queue_keep_alive_work: last check + period, in jiffies
+    return queue_keep_alive_work_jiffies(jiffies(ka_last_check_) + keep_alive_period_jiffies() - jiffies(timers_.now()));
+  }
   // Written as a difference of times: last check + period can pass the clock's range for a huge kato.
   const Duration since_check = timers_.now() - ka_last_check_;
   queue_keep_alive_work(since_check >= keep_alive_period() ? Duration(0) : keep_alive_period() - since_check);
+}
+
+// nvme_keep_alive_work_period in jiffies: kato * HZ / 2, halved again with TBKAS (integer
+// divisions, as the kernel's).
+std::int64_t Controller::keep_alive_period_jiffies() const {
+  const std::int64_t kato_j = jiffies(TimePoint(config_.kato));
+  return config_.tbkas ? kato_j / 2 / 2 : kato_j / 2;
+}
+
+// queue_delayed_work(nvme_wq, &ka_work, delay): no delay runs it at once; otherwise its timer is
+// a timer-wheel timer, run at the end of its bucket (at HZ 100, kato 5 s with TBKAS: 125 jiffies,
+// level 1, up to 8 jiffies late).
+void Controller::queue_keep_alive_work_jiffies(std::int64_t delay_j) {
+  queue_keep_alive_work(delay_j <= 0 ? Duration(0) : wheel_delay(delay_j));
 }
 
 void Controller::stop_keep_alive() {
@@ -61,6 +78,7 @@ void Controller::keep_alive_work() {
   ka_last_check_ = timers_.now();
   if (config_.tbkas && comp_seen) {
     comp_seen_ = false;
+    if (config_.request_timer.hz != 0) return queue_keep_alive_work_jiffies(keep_alive_period_jiffies());
     queue_keep_alive_work(keep_alive_period());
     return;
   }
@@ -83,6 +101,9 @@ void Controller::on_keep_alive_done() {
   const TimePoint now = timers_.now();
   ka_last_check_ = now;
   comp_seen_ = false;
+  if (config_.request_timer.hz != 0) {  // rtt = jiffies - (deadline - timeout): the jiffies since it was sent
+    return queue_keep_alive_work_jiffies(keep_alive_period_jiffies() - (jiffies(now) - jiffies(ka_sent_)));
+  }
   queue_keep_alive_work(std::max(Duration(0), keep_alive_period() - (now - ka_sent_)));
 }
 
@@ -109,6 +130,13 @@ TimePoint Controller::jiffies_to_time(std::int64_t j) const {
   constexpr std::int64_t kNsPerS = 1'000'000'000;
   const std::int64_t s = j / hz, rest = j % hz;
   return TimePoint(s * kNsPerS + (rest * kNsPerS + hz - 1) / hz);
+}
+
+Duration Controller::wheel_delay(std::int64_t delta_j) const {
+  if (config_.request_timer.hz == 0) return Duration(delta_j);
+  const std::int64_t bucket = timer_wheel_bucket_jiffies(delta_j);
+  const std::int64_t fire_j = (jiffies(timers_.now()) + delta_j + bucket) / bucket * bucket;
+  return std::max(Duration(0), jiffies_to_time(fire_j) - timers_.now());
 }
 
 // blk_add_timer: deadline = start + kato; a queue timer that is idle, or due at least HZ/2 later
@@ -238,13 +266,20 @@ void Controller::apply_ana_log(const AnaLog& log) {
 }
 
 // One timer per controller for all groups (acknowledged in multipath.c): any group in CHANGE
-// pushes it to 2 x ANATT from now, none in CHANGE deletes it.
+// pushes it to 2 x ANATT from now, none in CHANGE deletes it. It is a plain kernel timer,
+// mod_timer(&anatt_timer, anatt * HZ * 2 + jiffies), so the wheel runs it at the end of its
+// bucket: 2 x 10 s at HZ 100 is 2000 jiffies, level 2 (64-jiffy buckets), 0.01-0.64 s late —
+// the guest's ANATT resets came 0.4-0.6 s after 2 x ANATT; at HZ 250, 5000 jiffies, level 3
+// (512-jiffy buckets), up to 2.05 s late.
 void Controller::update_anatt_timer(const AnaLog& log) {
   bool any_change = std::any_of(log.begin(), log.end(),
                                 [](const AnaGroupDescriptor& d) { return d.state == AnaState::Change; });
   cancel_timer(anatt_timer_);
   if (!any_change) return;
-  anatt_timer_ = timers_.schedule_after(2 * config_.anatt, [this] {
+  const std::int64_t hz = config_.request_timer.hz;
+  const std::int64_t anatt_s = std::chrono::duration_cast<std::chrono::seconds>(config_.anatt).count();
+  const Duration delay = hz == 0 ? 2 * config_.anatt : wheel_delay(anatt_s * hz * 2);
+  anatt_timer_ = timers_.schedule_after(delay, [this] {
     anatt_timer_ = TimerService::kNoTimer;
     anatt_expired();
   });
