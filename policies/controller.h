@@ -231,8 +231,6 @@ class Controller {
   void start_keep_alive();
   void stop_keep_alive();
   void queue_keep_alive_work(Duration delay);
-  std::int64_t keep_alive_period_jiffies() const;
-  void queue_keep_alive_work_jiffies(std::int64_t delay_j);
   void keep_alive_work();
   void send_keep_alive();
   void keep_alive_expired();

@@ -33,26 +33,9 @@ Duration Controller::keep_alive_period() const {
 // last one (at once if that has passed: a reconnect checks straight away). comp_seen is kept.
 void Controller::start_keep_alive() {
   if (config_.kato <= Duration(0)) return;
-  if (config_.request_timer.hz != 0) {  // nvme_queue_keep_alive_work: last check + period, in jiffies
-    return queue_keep_alive_work_jiffies(jiffies(ka_last_check_) + keep_alive_period_jiffies() - jiffies(timers_.now()));
-  }
   // Written as a difference of times: last check + period can pass the clock's range for a huge kato.
   const Duration since_check = timers_.now() - ka_last_check_;
   queue_keep_alive_work(since_check >= keep_alive_period() ? Duration(0) : keep_alive_period() - since_check);
-}
-
-// nvme_keep_alive_work_period in jiffies: kato * HZ / 2, halved again with TBKAS (integer
-// divisions, as the kernel's).
-std::int64_t Controller::keep_alive_period_jiffies() const {
-  const std::int64_t kato_j = jiffies(TimePoint(config_.kato));
-  return config_.tbkas ? kato_j / 2 / 2 : kato_j / 2;
-}
-
-// queue_delayed_work(nvme_wq, &ka_work, delay): no delay runs it at once; otherwise its timer is
-// a timer-wheel timer, run at the end of its bucket (at HZ 100, kato 5 s with TBKAS: 125 jiffies,
-// level 1, up to 8 jiffies late).
-void Controller::queue_keep_alive_work_jiffies(std::int64_t delay_j) {
-  queue_keep_alive_work(delay_j <= 0 ? Duration(0) : wheel_delay(delay_j));
 }
 
 void Controller::stop_keep_alive() {
@@ -78,7 +61,6 @@ void Controller::keep_alive_work() {
   ka_last_check_ = timers_.now();
   if (config_.tbkas && comp_seen) {
     comp_seen_ = false;
-    if (config_.request_timer.hz != 0) return queue_keep_alive_work_jiffies(keep_alive_period_jiffies());
     queue_keep_alive_work(keep_alive_period());
     return;
   }
@@ -101,9 +83,6 @@ void Controller::on_keep_alive_done() {
   const TimePoint now = timers_.now();
   ka_last_check_ = now;
   comp_seen_ = false;
-  if (config_.request_timer.hz != 0) {  // rtt = jiffies - (deadline - timeout): the jiffies since it was sent
-    return queue_keep_alive_work_jiffies(keep_alive_period_jiffies() - (jiffies(now) - jiffies(ka_sent_)));
-  }
   queue_keep_alive_work(std::max(Duration(0), keep_alive_period() - (now - ka_sent_)));
 }
 
