@@ -167,6 +167,14 @@ sim::JobSpec convert_job(const CheckContext& ctx, const Job& job, const std::str
   spec.iodepth_batch_complete_min = std::max<std::uint32_t>(1, complete_min);
   spec.rate_iops = job.rate_iops();
   spec.numa_node = static_cast<int>(job.numa_node());
+  if (!job.verify().empty()) {
+    if (job.verify() != "crc32c" && job.verify() != "md5" && job.verify() != "sha256") {
+      ctx.error(job, "verify", "\"" + job.verify() + "\": one of crc32c, md5, sha256");
+    } else if (spec.rw == sim::RwMode::Read || spec.rw == sim::RwMode::RandRead) {
+      ctx.error(job, "verify", "a read-only job has nothing to verify");
+    }
+    spec.verify = job.verify();
+  }
   check_counts(ctx, job);
   check_target(ctx, job, host);
   convert_times(ctx, job, spec);

@@ -237,6 +237,9 @@ class Controller {
   void note_completion(const IoRequest& io);
   std::int64_t jiffies(TimePoint t) const;
   TimePoint jiffies_to_time(std::int64_t j) const;
+  // A kernel timer armed now for `delta_j` jiffies ahead (mod_timer(t, jiffies + delta_j)):
+  // how long until the timer wheel runs it, at the end of its bucket; delta_j itself if hz is 0.
+  Duration wheel_delay(std::int64_t delta_j) const;
   void add_keep_alive_timer();
   void arm_admin_queue_timer(std::int64_t expires_j, std::int64_t bucket_j);
   void admin_queue_timeout_work();

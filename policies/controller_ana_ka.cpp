@@ -111,6 +111,13 @@ TimePoint Controller::jiffies_to_time(std::int64_t j) const {
   return TimePoint(s * kNsPerS + (rest * kNsPerS + hz - 1) / hz);
 }
 
+Duration Controller::wheel_delay(std::int64_t delta_j) const {
+  if (config_.request_timer.hz == 0) return Duration(delta_j);
+  const std::int64_t bucket = timer_wheel_bucket_jiffies(delta_j);
+  const std::int64_t fire_j = (jiffies(timers_.now()) + delta_j + bucket) / bucket * bucket;
+  return std::max(Duration(0), jiffies_to_time(fire_j) - timers_.now());
+}
+
 // blk_add_timer: deadline = start + kato; a queue timer that is idle, or due at least HZ/2 later
 // than the padded expiry, is (re)armed for deadline + roundup_pow_of_two(HZ). An earlier pending
 // timer is left alone: when it fires, the timeout work re-arms it for the exact deadline.
@@ -238,13 +245,20 @@ void Controller::apply_ana_log(const AnaLog& log) {
 }
 
 // One timer per controller for all groups (acknowledged in multipath.c): any group in CHANGE
-// pushes it to 2 x ANATT from now, none in CHANGE deletes it.
+// pushes it to 2 x ANATT from now, none in CHANGE deletes it. It is a plain kernel timer,
+// mod_timer(&anatt_timer, anatt * HZ * 2 + jiffies), so the wheel runs it at the end of its
+// bucket: 2 x 10 s at HZ 100 is 2000 jiffies, level 2 (64-jiffy buckets), 0.01-0.64 s late —
+// the guest's ANATT resets came 0.4-0.6 s after 2 x ANATT; at HZ 250, 5000 jiffies, level 3
+// (512-jiffy buckets), up to 2.05 s late.
 void Controller::update_anatt_timer(const AnaLog& log) {
   bool any_change = std::any_of(log.begin(), log.end(),
                                 [](const AnaGroupDescriptor& d) { return d.state == AnaState::Change; });
   cancel_timer(anatt_timer_);
   if (!any_change) return;
-  anatt_timer_ = timers_.schedule_after(2 * config_.anatt, [this] {
+  const std::int64_t hz = config_.request_timer.hz;
+  const std::int64_t anatt_s = std::chrono::duration_cast<std::chrono::seconds>(config_.anatt).count();
+  const Duration delay = hz == 0 ? 2 * config_.anatt : wheel_delay(anatt_s * hz * 2);
+  anatt_timer_ = timers_.schedule_after(delay, [this] {
     anatt_timer_ = TimerService::kNoTimer;
     anatt_expired();
   });

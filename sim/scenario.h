@@ -47,6 +47,7 @@ struct JobSpec {
   std::uint64_t size = 0;
   std::string tenant;                // reports group jobs by it ("" = none)
   std::string cgroup;                // a Scenario::cgroups name ("" = the root cgroup: no io.max)
+  std::string verify;                // fio verify method for the real kernel's run ("" = none); not simulated
 };
 
 // Policy for (host, nqn); empty fields match anything. The first matching override wins,

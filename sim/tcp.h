@@ -59,6 +59,11 @@ struct TcpResent {
   std::int64_t next_rto = 0;         // the RTO after that retransmission (doubled if the RTO sent it)
   std::int64_t first_sent = 0;
   std::uint32_t backoff = 0;
+  // The lost message at the queue's head: its retransmission is one segment (the RTO's with
+  // cwnd 1, or RACK's of the segment the SACKs show missing), so it is lost with p, not with
+  // 1 - (1 - p)^segments as a whole message is.
+  EventType head_arrival = 0;
+  std::uint32_t head_a = 0, head_tag = 0;
 };
 
 // The bit of a socket direction in Conn::tcp_pending (set while it is in recovery).

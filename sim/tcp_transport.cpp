@@ -44,7 +44,7 @@ bool Transport::arrives(std::uint32_t conn, TcpSocketKind k, TcpDir d, std::int6
   TcpSocket& sock = c.tcp->sockets[std::size_t(k)];
   std::unique_ptr<TcpRecovery>& rec = sock.recovery[d];
   const bool lost = released(sock, d, sent, m) ? fabric_.lost(c.route, sent)
-                                              : fabric_.lost_or_dropped(c.route, sent, wire_.segments(m.bytes));
+                                              : fabric_.lost_or_dropped(c.route, sent, segments_on_wire(sock, d, sent, m));
   if (lost) ++tcp_stats_.lost;
   if (!rec) {
     if (!lost) return true;
@@ -125,8 +125,14 @@ void Transport::resend(std::uint32_t conn, TcpSocketKind k, TcpDir d) {
   c.tcp_pending &= std::uint8_t(~tcp_bit(k, d));
   const models::TcpParams& tcp = wire_.tcp();
   const std::int64_t now = sched_.now();
-  sock.resent[d] = TcpResent{now, rec->timer_is_fast ? rec->rto : std::min(rec->rto * 2, tcp.rto_max_ns), rec->first_sent,
-                             rec->timer_is_fast ? rec->backoff : rec->backoff + 1};
+  const TcpMessage& head = rec->queue.front();
+  sock.resent[d] = TcpResent{now,
+                             rec->timer_is_fast ? rec->rto : std::min(rec->rto * 2, tcp.rto_max_ns),
+                             rec->first_sent,
+                             rec->timer_is_fast ? rec->backoff : rec->backoff + 1,
+                             head.arrival,
+                             head.a,
+                             head.tag};
   if (rec->backoff > 0 && metrics_) {
     metrics_->event(now, "tcp", c.name,
                     std::string(k == TcpSocketKind::Io ? "I/O" : "admin") + " socket " +
@@ -145,6 +151,17 @@ void Transport::resend(std::uint32_t conn, TcpSocketKind k, TcpDir d) {
     sched_.at(at, m.arrival, m.a, m.tag);
     ++tcp_stats_.resends;
   }
+}
+
+// How many segments of `m` cross the wire now: all of them, except for the lost message the
+// retransmission carries, which is its one missing segment (tcp_retransmit_skb sends one MSS
+// with the RTO's cwnd of 1; RACK resends the segment the SACKs show missing). The rest of that
+// message follows in slow start and is taken to get through (a loss there would cost RACK
+// about one round trip).
+std::uint32_t Transport::segments_on_wire(const TcpSocket& sock, TcpDir d, std::int64_t sent, const TcpMessage& m) const {
+  const TcpResent& again = sock.resent[d];
+  if (sent == again.at && m.arrival == again.head_arrival && m.a == again.head_a && m.tag == again.head_tag) return 1;
+  return wire_.segments(m.bytes);
 }
 
 // Whether `m` is a held message sent again with its lost one (then it is taken off the list).

@@ -193,6 +193,7 @@ class Transport final : public policies::ControllerTransport {
   void resend(std::uint32_t conn, TcpSocketKind k, TcpDir d);
   void restamp(Conn& c, const TcpMessage& m, std::int64_t now);
   static bool released(TcpSocket& sock, TcpDir d, std::int64_t sent, const TcpMessage& m);
+  std::uint32_t segments_on_wire(const TcpSocket& sock, TcpDir d, std::int64_t sent, const TcpMessage& m) const;
   void rtt_sample(Conn& c, TcpSocketKind k, std::int64_t one_way_ns);
   void discard_tcp(std::uint32_t conn, bool host_side, bool target_side, const char* why);
 

@@ -95,6 +95,23 @@ std::string connect_options(const GuestPlan& plan, const topology::ConnectOption
   return out;
 }
 
+// nvme_core's io_timeout and admin_timeout are module parameters, whole seconds for every
+// controller of the kernel: the connections must agree, and a fractional value cannot be set.
+void plan_core_timeout(GuestPlan& plan, std::uint32_t& out, const char* option, bool has, double seconds) {
+  if (!has) return;
+  const double whole = std::round(seconds);
+  if (std::fabs(whole - seconds) > 1e-9 || whole < 1) {
+    refuse(plan, std::string(option) + " must be whole seconds (>= 1) in the guest (an nvme_core parameter), got " +
+                     std::to_string(seconds));
+  }
+  const auto value = static_cast<std::uint32_t>(whole);
+  if (out != 0 && out != value) {
+    refuse(plan, std::string("connections ask for ") + option + " " + std::to_string(out) + " and " + std::to_string(value) +
+                     ": the guest kernel has one value for all (nvme_core module parameter)");
+  }
+  out = value;
+}
+
 GuestPort make_port(const sim::Scenario& s, const GuestPlan& plan, const std::string& name) {
   GuestPort gp;
   const topology::TargetPort* port = find_port(s, name, gp.id);
@@ -117,6 +134,9 @@ void plan_ports(const sim::Scenario& s, GuestPlan& plan) {
     GuestPort gp = make_port(s, plan, c.port());
     gp.connected = true;
     gp.connect_options = connect_options(plan, c.options());
+    plan_core_timeout(plan, plan.io_timeout_s, "io_timeout_s", c.options().has_io_timeout_s(), c.options().io_timeout_s());
+    plan_core_timeout(plan, plan.admin_timeout_s, "admin_timeout_s", c.options().has_admin_timeout_s(),
+                      c.options().admin_timeout_s());
     plan.ports.push_back(gp);
   }
   if (plan.ports.empty()) refuse(plan, "host \"" + plan.host + "\" has no connection to \"" + plan.nqn + "\"");
@@ -223,6 +243,10 @@ void plan_jobs(const sim::Scenario& s, GuestPlan& plan) {
     if (job.iodepth_batch_complete_min != 1) {
       args.push_back("--iodepth_batch_complete_min=" + std::to_string(job.iodepth_batch_complete_min));
     }
+    if (!job.verify.empty()) {  // read back every iodepth writes; a mismatch is an error (continue_on_error=all)
+      args.push_back("--verify=" + job.verify);
+      args.push_back("--verify_backlog=" + std::to_string(job.iodepth));
+    }
     if (job.ramp_time.count() > 0) args.push_back(ms_option("ramp_time", job.ramp_time));
     if (job.start_delay.count() > 0) args.push_back(ms_option("startdelay", job.start_delay));
     plan.fio_jobs.push_back(args);
@@ -263,6 +287,9 @@ std::vector<std::string> GuestPlan::kernel_args() const {
   std::vector<std::string> args = {"null_blk.nr_devices=" + std::to_string(null_blk_devices),
                                    "null_blk.gb=" + std::to_string(null_blk_gb)};
   if (dm) args.push_back("nvme_core.multipath=N");
+  // nvme_core is built in: its parameters go on the command line (nvme_io_timeout, nvme_admin_timeout).
+  if (io_timeout_s != 0) args.push_back("nvme_core.io_timeout=" + std::to_string(io_timeout_s));
+  if (admin_timeout_s != 0) args.push_back("nvme_core.admin_timeout=" + std::to_string(admin_timeout_s));
   return args;
 }
 

@@ -74,7 +74,11 @@ struct GuestPlan {
   std::int64_t measure_from_ms = 0;     // end of the longest ramp_time
   std::uint32_t null_blk_devices = 1;
   std::uint64_t null_blk_gb = 1;
-  std::vector<std::string> kernel_args() const;  // null_blk (and dm mode's nvme_core) parameters
+  // nvme_core.io_timeout / admin_timeout in whole seconds, from the connections' io_timeout_s /
+  // admin_timeout_s (module parameters: one value for every controller); 0 = the kernel's default.
+  std::uint32_t io_timeout_s = 0;
+  std::uint32_t admin_timeout_s = 0;
+  std::vector<std::string> kernel_args() const;  // null_blk and nvme_core parameters (timeouts, dm mode's multipath=N)
   std::string device() const;                    // the block device fio uses
 };
 

@@ -127,6 +127,24 @@ TEST_CASE("job errors name file:line:col and the field, all together") {
   CHECK(problems.back().find("exp.textproto:39:3") == 0);
 }
 
+TEST_CASE("a job's verify names a fio method and needs writes") {
+  auto problems = problems_of(with_fabric(
+      "name: \"x\"\n"                                                                       // 28
+      "seed: 1\n"                                                                           // 29
+      "policy { name: \"numa\" }\n"                                                         // 30
+      "jobs { name: \"r\" host: \"h0\" nqn: \"nqn.test\" nsid: 1 rw: \"randread\" runtime: \"2s\"\n"  // 31
+      "  verify: \"crc32c\" }\n"                                                              // 32
+      "jobs { name: \"w\" host: \"h0\" nqn: \"nqn.test\" nsid: 1 rw: \"randwrite\" runtime: \"2s\"\n" // 33
+      "  verify: \"xor\" }\n"));                                                              // 34
+  INFO(all(problems));
+  CHECK(has_problem(problems, "exp.textproto:32:3: jobs[0].verify: a read-only job has nothing to verify"));
+  CHECK(has_problem(problems, "exp.textproto:34:3: jobs[1].verify: \"xor\": one of crc32c, md5, sha256"));
+  CHECK(problems.size() == 2);
+  auto exp = load(with_fabric(std::string("name: \"x\"\nseed: 1\npolicy { name: \"numa\" }\n") +
+                              "jobs { name: \"w\" host: \"h0\" nqn: \"nqn.test\" nsid: 1 rw: \"randwrite\" runtime: \"2s\" verify: \"md5\" }\n"));
+  CHECK(exp.runs[0].scenario.jobs[0].verify == "md5");
+}
+
 TEST_CASE("policy, seed and duration errors are located") {
   auto problems = problems_of(with_fabric(std::string(
       "name: \"x\"\n"                                                  // 28

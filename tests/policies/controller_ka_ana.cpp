@@ -225,9 +225,54 @@ TEST_CASE("ANA log re-read: a burst of ANA errors asks once, plus once more if a
   CHECK(r.transport.outstanding_on(b) == 8);
 }
 
+namespace {
+
+ControllerConfig exact_timers() {
+  ControllerConfig cfg;
+  cfg.request_timer.hz = 0;  // no jiffies: the ANATT timer fires at exactly 2 x ANATT
+  return cfg;
+}
+
+// When an ANATT timer armed at `armed` resets the controller, on a host kernel of `hz`.
+TimePoint anatt_reset_at(std::uint32_t hz, TimePoint armed) {
+  ControllerConfig cfg;
+  cfg.request_timer.hz = hz;
+  Rig r;
+  Controller& a = r.controller("nvme0", cfg);  // anatt 10 s, as nvmet reports
+  r.connect_all();
+  r.timers.advance_to(armed);
+  r.transport.ana_log[&a] = {{1, AnaState::Change}};
+  a.on_ana_change_notice();
+  r.timers.advance_by(0ms);
+  r.transport.ana_log[&a] = {{1, AnaState::Optimized}};
+  r.timers.advance_to(armed + 30s);
+  return r.observer.first(a, ControllerState::Resetting);
+}
+
+}  // namespace
+
+TEST_CASE("ANATT is a timer-wheel timer: it fires at the end of its bucket, after 2 x ANATT", "[controller][ana][anatt]") {
+  // HZ 100: 2000 jiffies away is level 2 (64-jiffy buckets): the guest's resets came 0.4-0.6 s late.
+  // Armed at 1.000 s (jiffy 100): expires 2100, runs at the bucket end 2112 = 21.12 s.
+  CHECK(anatt_reset_at(100, at(1s)) == at(21120ms));
+  // Armed at 1.27 s (jiffy 127): expires 2127, bucket end 2176 = 21.76 s, 0.49 s late.
+  CHECK(anatt_reset_at(100, at(1270ms)) == at(21760ms));
+  // Late by (0, 64] jiffies whatever the phase.
+  for (int ms = 0; ms < 1000; ms += 37) {
+    const Duration late = anatt_reset_at(100, at(2s) + std::chrono::milliseconds(ms)) - (at(22s) + std::chrono::milliseconds(ms));
+    CHECK(late > 0ms);
+    CHECK(late <= 640ms);
+  }
+  // HZ 250: 5000 jiffies is level 3 (512-jiffy buckets, 2.048 s): armed at jiffy 250, expires
+  // 5250, runs at 5632 = 22.528 s.
+  CHECK(anatt_reset_at(250, at(1s)) == at(22528ms));
+  // No jiffies: exactly 2 x ANATT.
+  CHECK(anatt_reset_at(0, at(1s)) == at(21s));
+}
+
 TEST_CASE("ANATT (§1.6): CHANGE arms one timer for 2 x ANATT; expiry resets the controller", "[controller][ana][anatt]") {
   Rig r;
-  Controller& a = r.controller("nvme0");  // anatt 10 s, as nvmet reports
+  Controller& a = r.controller("nvme0", exact_timers());  // anatt 10 s, as nvmet reports
   NamespaceHead& h = r.head();
   Path& p = h.add_path(a, 1, AnaState::Optimized);
   r.connect_all();
@@ -258,7 +303,7 @@ TEST_CASE("ANATT (§1.6): CHANGE arms one timer for 2 x ANATT; expiry resets the
 
 TEST_CASE("ANATT: another CHANGE log pushes the deadline, a log without CHANGE cancels it", "[controller][ana][anatt]") {
   Rig r;
-  Controller& a = r.controller("nvme0");
+  Controller& a = r.controller("nvme0", exact_timers());
   r.controller("nvme1");
   r.connect_all();
   r.transport.ana_log[&a] = {{1, AnaState::Change}};

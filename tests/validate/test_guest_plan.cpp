@@ -220,3 +220,34 @@ TEST_CASE("a host NIC's link going down (AUTO) unlinks every port reached throug
   // 10.0.x.10 addresses sharing port 4420 cannot all listen on loopback: veth pairs instead.
   CHECK(plan.net == validate::GuestNet::Veth);
 }
+
+TEST_CASE("io_timeout_s becomes nvme_core.io_timeout on the guest's command line; the kernel has one value", "[validate][plan]") {
+  auto plan = validate::plan_guest(load("validate/scenarios/tcp-io-timeout-3s-rr.textproto"));
+  CHECK(plan.io_timeout_s == 3);
+  const auto args = plan.kernel_args();
+  CHECK(std::find(args.begin(), args.end(), "nvme_core.io_timeout=3") != args.end());
+  CHECK(std::none_of(args.begin(), args.end(), [](const std::string& a) { return a.rfind("nvme_core.admin_timeout", 0) == 0; }));
+
+  auto unset = validate::plan_guest(load("validate/scenarios/fault-silent-loss-rr.textproto"));
+  CHECK(unset.io_timeout_s == 0);
+  const auto plain = unset.kernel_args();
+  CHECK(std::none_of(plain.begin(), plain.end(), [](const std::string& a) { return a.rfind("nvme_core.", 0) == 0; }));
+
+  auto s = load("validate/scenarios/tcp-io-timeout-3s-rr.textproto");
+  s.topology.mutable_connections(1)->mutable_options()->set_io_timeout_s(4);
+  CHECK_THROWS_WITH(validate::plan_guest(s), Catch::Contains("io_timeout_s 3 and 4"));
+  s.topology.mutable_connections(1)->mutable_options()->set_io_timeout_s(2.5);
+  CHECK_THROWS_WITH(validate::plan_guest(s), Catch::Contains("whole seconds"));
+}
+
+TEST_CASE("a job's verify has the guest's fio read back every iodepth writes", "[validate][plan]") {
+  auto plan = validate::plan_guest(load("validate/scenarios/tcp-write-silent-loss-qd.textproto"));
+  REQUIRE(plan.fio_jobs.size() == 1);
+  const auto& job = plan.fio_jobs[0];
+  CHECK(std::find(job.begin(), job.end(), "--rw=randwrite") != job.end());
+  CHECK(std::find(job.begin(), job.end(), "--verify=crc32c") != job.end());
+  CHECK(std::find(job.begin(), job.end(), "--verify_backlog=16") != job.end());
+  auto reads = validate::plan_guest(load("validate/scenarios/fault-silent-loss-qd.textproto"));
+  CHECK(std::none_of(reads.fio_jobs[0].begin(), reads.fio_jobs[0].end(),
+                     [](const std::string& a) { return a.rfind("--verify", 0) == 0; }));
+}
