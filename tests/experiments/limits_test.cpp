@@ -8,9 +8,11 @@
 #include <fstream>
 
 #include "experiments/experiment_loader.h"
+#include "tests/experiments/loader_problems.h"
 #include "topologies/textproto.h"
 
 namespace ex = mpsim::experiments;
+using mpsim::experiments::test::problems_of;
 using mpsim::topology::InputError;
 
 namespace {
@@ -42,15 +44,6 @@ seed: 1
 policy { name: "numa" }
 jobs { name: "j" host: "h0" nqn: "nqn.test" nsid: 1 rw: "randread" bs: "4k" iodepth: 8 runtime: "2s" }
 )";
-
-std::vector<std::string> problems_of(const std::string& text) {
-  try {
-    ex::load_experiment_text(text, "exp.textproto", ".");
-  } catch (const InputError& e) {
-    return e.problems();
-  }
-  return {};
-}
 
 std::string where_is(const std::string& text, const std::string& needle) {
   const size_t pos = text.find(needle);
