@@ -78,6 +78,8 @@ void merge_cpu(const CheckContext& ctx, const experiment::CpuModel& m, models::C
   if (m.has_pause_rate_per_s()) p.pause_rate_per_s = m.pause_rate_per_s();
   if (m.has_pause_mean_us()) p.pause_mean_us = m.pause_mean_us();
   if (m.has_per_call_us()) p.per_call_us = m.per_call_us();
+  if (m.has_completion_share()) p.completion_share = m.completion_share();
+  if (m.has_submitter_keeps_cpu()) p.submitter_keeps_cpu = m.submitter_keeps_cpu();
   // CPU times are at most 1 s each (per KiB: 1 ms, a GiB block then costs at most ~1000 s).
   auto in_range = [&](std::string_view field, double v, double max, const char* range) {
     if (!(v >= 0 && v <= max)) ctx.error(m, field, std::string("must be in ") + range);
@@ -93,6 +95,8 @@ void merge_cpu(const CheckContext& ctx, const experiment::CpuModel& m, models::C
     ctx.error(m, "pause_rate_per_s", "must be 0 (no pauses) or in 0.001..1000000");
   }
   in_range("pause_mean_us", p.pause_mean_us, lim::kMaxServiceUs, "0..1000000 (us)");
+  in_range("completion_share", p.completion_share, 1.0, "0..1");
+  in_range("submitter_keeps_cpu", p.submitter_keeps_cpu, 1.0, "0..1");
 }
 
 // Where to report a namespace's media: the fabric's own file locates its namespaces; an inline

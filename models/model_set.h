@@ -46,6 +46,14 @@ struct CpuParams {
   double pause_rate_per_s = 0.0;
   double pause_mean_us = 0.0;
   double per_call_us = 0.0;     // host side only: per io_submit call
+  // Host side, one-core host only (models/README.md, "Where a one-core host's CPU time goes"):
+  // the part of an I/O's CPU time (its own and its share of the call) spent after the path
+  // choice — nvme-tcp's send and io_work, and in a loopback guest the target's kworkers — while
+  // the command is counted on its path but not yet on the wire. 0 = all of it before the choice.
+  double completion_share = 0.0;
+  // How often fio keeps the core after an io_submit and runs its next submission before the
+  // work that call woke (0 = the woken kworkers always run first, 1 = never first).
+  double submitter_keeps_cpu = 0.0;
 };
 
 struct ModelSet {

@@ -1,6 +1,7 @@
 // The workload generator and the host's side of every I/O: job -> NamespaceHead::submit ->
 // (the transport carries it) -> finished -> reap and refill.
 #include <algorithm>
+#include <cmath>
 #include <stdexcept>
 #include <string>
 
@@ -70,6 +71,11 @@ void HostSide::try_submit(std::uint32_t index) {
       cost += profile.host_cpu_ns[pool_.at(j.staged.back()).req.dir == policies::IoDirection::Read];
     }
     if (staged == 0) break;
+    if (split_cpu(j)) {  // fio's thread runs its calls one at a time (next_call)
+      const std::int64_t whole = cost + profile.host_call_ns;
+      j.calls.emplace(staged, std::max<std::int64_t>(0, whole - std::llround(completion_share_ * double(whole))));
+      continue;
+    }
     if (!cpu_before_choice(j)) {
       if (profile.host_call_ns > 0) hosts_[j.host].cpu.run(sched_.now(), profile.host_call_ns);  // the call occupies a core
       issued(index, staged);
@@ -77,6 +83,24 @@ void HostSide::try_submit(std::uint32_t index) {
     }
     sched_.at(hosts_[j.host].cpu.run(sched_.now(), cost + profile.host_call_ns), issued_, index, staged);
   }
+  if (!j.submitting) next_call(index);
+}
+
+// Split CPU: fio's thread puts its next io_submit on the core; the path choices come at its end.
+void HostSide::next_call(std::uint32_t index) {
+  JobRun& j = jobs_[index];
+  if (j.calls.empty()) return;
+  const auto [count, cost] = j.calls.front();
+  j.calls.pop();
+  j.submitting = true;
+  sched_.at(hosts_[j.host].cpu.run(sched_.now(), cost), issued_, index, count);
+}
+
+// The part of an I/O's CPU time after its path choice: its share of its own work and of the
+// io_submit call it came in (a retry by the head, outside any call, pays its own share only).
+std::int64_t HostSide::after_choice_ns(const IoProfile& p, bool read) const {
+  const double call = call_size_ ? double(p.host_call_ns) / call_size_ : 0.0;
+  return std::llround(completion_share_ * (double(p.host_cpu_ns[read]) + call));
 }
 
 // On a one-core host the submitter and the host's I/O work (block layer, driver, network
@@ -87,6 +111,11 @@ void HostSide::try_submit(std::uint32_t index) {
 // loopback nvmet, fio QD16): about 1 of the 16 I/Os is in flight below the head on average
 // (/sys/block/nvme0cXn1/stat ticks), and queue-depth sends 88-93% to the first path. With
 // several cores the submitter runs beside the I/O work: the CPU is paid at dispatch.
+// With completion_share > 0 (split_cpu) only the part before the choice is paid so; the rest
+// runs after it, on the same core, and the command leaves when it is done (leave): the
+// command is counted on its path meanwhile, as the kernel's nr_active counts it from queue_rq.
+// Whether that work or fio's next io_submit gets the core first is the guest scheduler's call
+// (issued: submitter_keeps_cpu).
 bool HostSide::cpu_before_choice(const JobRun& j) const { return hosts_[j.host].cpu.cores() == 1; }
 
 // One I/O of job `index` into a slot, waiting for its CPU work; false when the job may not
@@ -138,6 +167,14 @@ void HostSide::issued(std::uint32_t index, std::uint32_t count) {
     j.depth.at_submit[depth_bucket(j.outstanding)] += count;
     ++j.depth.submits[call_bucket(count)];
   }
+  // Split CPU: at the call's return the scheduler runs either the kworkers it woke (their work
+  // is booked as the commands dispatch, below) or fio's next call first.
+  const bool split = split_cpu(j);
+  if (split) {
+    j.submitting = false;
+    if (keeps_cpu(hosts_[j.host])) next_call(index);
+    call_size_ = count;
+  }
   const bool plug = count > 2 && !h.head->plugged();
   if (plug) h.head->plug();
   for (std::uint32_t i = 0; i < count; ++i) {
@@ -147,6 +184,15 @@ void HostSide::issued(std::uint32_t index, std::uint32_t count) {
     h.head->submit(s.req);
   }
   if (plug) h.head->unplug();
+  if (!split) return;
+  call_size_ = 0;
+  if (!j.submitting) next_call(index);
+}
+
+bool HostSide::keeps_cpu(HostState& host) {
+  if (submitter_keeps_cpu_ <= 0) return false;
+  if (submitter_keeps_cpu_ >= 1) return true;
+  return double(host.sched_rng() >> 11) * 0x1.0p-53 < submitter_keeps_cpu_;
 }
 
 // io.max: blk-throttle holds the bio before the multipath head sees it (blk_throtl_bio in
@@ -183,6 +229,7 @@ std::int64_t HostSide::leave(IoSlot& s) {
   // Both halves of the host's per-I/O CPU cost are charged here (see README: cost of an I/O),
   // unless the one-core host paid them before the path choice (cpu_before_choice).
   const bool read = s.req.dir == policies::IoDirection::Read;
+  if (split_cpu(j)) return hosts_[j.host].cpu.run(sched_.now(), after_choice_ns(pool_.profile(s.job), read));
   if (cpu_before_choice(j)) return sched_.now();
   return hosts_[j.host].cpu.run(sched_.now(), pool_.profile(s.job).host_cpu_ns[read]);
 }
@@ -227,6 +274,8 @@ void HostSide::reap(JobRun& j, std::uint32_t index) {
   if (j.unreaped < min_nr) return;
   const std::int64_t now = sched_.now();
   if (now >= j.measure_from && now < j.end) ++j.depth.reaps[call_bucket(j.unreaped)];
+  for (const Reaped& io : j.unstamped) stamp(j, io);
+  j.unstamped.clear();
   j.outstanding -= j.unreaped;
   j.unreaped = 0;
   refill_.push_back(index);
@@ -253,18 +302,29 @@ void HostSide::record(JobRun& j, IoSlot& s, const policies::IoResult& r) {
     return;
   }
   ++ledger_.completed;
-  const std::int64_t latency = now - s.issued;
-  metrics_->completion(now, j.host, s.conn, latency);
-  metrics_->served(j.head, s.last_path);
-  if (!measured) return;
+  const Reaped done{s.issued, s.req.bytes, s.conn, s.last_path, read};
+  // Split CPU: the completions of one io_getevents spread over the kworkers' work, but fio
+  // stamps every event it reaps with one clock reading (io_completed, icd->time): the batch's
+  // latencies end at the reap.
+  if (split_cpu(j) && j.spec->iodepth_batch_complete_min > 1) return j.unstamped.push_back(done);
+  stamp(j, done);
+}
+
+void HostSide::stamp(JobRun& j, const Reaped& io) {
+  const std::int64_t now = sched_.now();
+  const std::int64_t latency = now - io.issued;
+  metrics_->completion(now, j.host, io.conn, latency);
+  metrics_->served(j.head, io.path);
+  if (now < j.measure_from || now >= j.end) return;
+  DirectionStats& d = io.read ? j.read : j.write;
   ++d.total_ios;
-  d.io_bytes += s.req.bytes;
-  (read ? j.read_lat : j.write_lat).add(latency);
+  d.io_bytes += io.bytes;
+  (io.read ? j.read_lat : j.write_lat).add(latency);
   const auto w = std::size_t((now - j.measure_from) / sample_interval_);
   if (d.windows.size() <= w) d.windows.resize(w + 1);
   SampleWindow& win = d.windows[w];
   ++win.ios;
-  win.bytes += s.req.bytes;
+  win.bytes += io.bytes;
   win.latency_sum_ns += double(latency);
   win.latency_max_ns = std::max(win.latency_max_ns, latency);
 }

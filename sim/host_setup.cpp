@@ -19,8 +19,11 @@ HostSide::HostSide(const Scenario& s, std::int64_t end, Scheduler& sched, RunCos
     std::uint32_t cpus = 0;
     for (const auto& n : h.numa_nodes()) cpus += n.cpus();
     const std::uint64_t pause_seed = splitmix64(s.seed ^ 0x68637075ull) + hosts_.size();  // "hcpu"
-    hosts_.push_back(HostState{h.name(), CpuPool(cpus, s.models.host_cpu, pause_seed)});
+    std::mt19937_64 sched_rng(splitmix64(s.seed ^ 0x6b656570ull) + hosts_.size());  // "keep"
+    hosts_.push_back(HostState{h.name(), CpuPool(cpus, s.models.host_cpu, pause_seed), sched_rng});
   }
+  completion_share_ = s.models.host_cpu.completion_share;
+  submitter_keeps_cpu_ = s.models.host_cpu.submitter_keeps_cpu;
 }
 
 HostSide::~HostSide() = default;

@@ -36,6 +36,7 @@ namespace mpsim::sim {
 struct HostState {
   std::string name;
   CpuPool cpu;
+  std::mt19937_64 sched_rng;  // the guest scheduler's choice after an io_submit (submitter_keeps_cpu)
 };
 
 struct HeadState {
@@ -54,6 +55,13 @@ struct HeadState {
   std::vector<std::uint32_t> jobs;
 };
 
+// A completed I/O as fio's latency stamp needs it.
+struct Reaped {
+  std::int64_t issued = 0;
+  std::uint32_t bytes = 0, conn = 0, path = 0;
+  bool read = true;
+};
+
 struct JobRun {
   std::string name;
   const JobSpec* spec = nullptr;
@@ -67,6 +75,11 @@ struct JobRun {
   std::uint32_t outstanding = 0;
   std::uint32_t unreaped = 0;          // completed, still counted in outstanding until fio reaps
   std::queue<std::uint32_t> staged;    // slots whose CPU work is under way, in io_submit order
+  // Split CPU (one-core host, completion_share > 0): io_submit calls waiting for fio's thread,
+  // as (I/Os, submission CPU ns); the thread runs one at a time.
+  std::queue<std::pair<std::uint32_t, std::int64_t>> calls;
+  bool submitting = false;             // a call of this job is on the core
+  std::vector<Reaped> unstamped;       // split CPU: completed, stamped when fio reaps them
   std::uint64_t next_offset = 0;        // sequential: within the region
   std::uint64_t region_base = 0;        // fio offset
   std::uint64_t region_blocks = 1;      // fio size / bs
@@ -129,9 +142,14 @@ class HostSide final : public policies::IoCompletionSink, public policies::Contr
   bool stage_one(std::uint32_t job);
   void issued(std::uint32_t job, std::uint32_t count);
   bool cpu_before_choice(const JobRun& j) const;
+  bool split_cpu(const JobRun& j) const { return completion_share_ > 0 && cpu_before_choice(j); }
+  std::int64_t after_choice_ns(const IoProfile& p, bool read) const;
+  void next_call(std::uint32_t job);
+  bool keeps_cpu(HostState& host);
   void reap(JobRun& j, std::uint32_t job);
   void note_dispatch(IoSlot& s, HeadState& h);
   void record(JobRun& j, IoSlot& s, const policies::IoResult& r);
+  void stamp(JobRun& j, const Reaped& io);
   void count_ghost(const MediaCommand& c, const WriteOrder::Ghost& g);
   bool throttle(const JobRun& j, std::uint32_t index, IoSlot& s);
   void throttle_released(std::uint32_t slot, std::uint32_t);
@@ -145,6 +163,8 @@ class HostSide final : public policies::IoCompletionSink, public policies::Contr
   TargetModel* target_ = nullptr;
   Metrics* metrics_ = nullptr;
   EventType submit_, issued_, released_;
+  double completion_share_ = 0, submitter_keeps_cpu_ = 0;  // models.host_cpu
+  std::uint32_t call_size_ = 0;  // I/Os of the io_submit being issued (0: a retry, outside any call)
   HostQos qos_;                        // cgroups' io.max on the heads
   std::vector<HostState> hosts_;
   std::vector<HeadState> heads_;
