@@ -16,6 +16,13 @@ constexpr double kZ99 = 2.326348;
 constexpr double kMaxCv = 2.0;
 // null_blk has no queue of its own that QD16 could fill: the media never binds in the guest.
 constexpr std::uint32_t kGuestParallelism = 1024;
+// Where the one-CPU guest's CPU time goes (models/README.md, "Where a one-core host's CPU time
+// goes"): about half of an I/O's work comes after its path choice (nvme-tcp's send, nvmet's and
+// nvme-tcp's io_work kworkers, the completion), and fio's next io_submit runs before the work an
+// earlier one woke after about 1 in 9 calls (queue-depth's 8-12 % on the second of two idle paths
+// in the unloaded runs s3-s7, validate/README.md "queue-depth with single submissions").
+constexpr double kGuestCompletionShare = 0.5;
+constexpr double kGuestSubmitterKeepsCpu = 0.11;
 // The queue depth of the qd16 calibration files.
 constexpr double kQd = 16.0;
 // The share of I/Os above p99.
@@ -142,7 +149,8 @@ void apply_calibration(const CalibrationFit& fit, sim::Scenario& s) {
   for (auto& host : *s.topology.mutable_hosts()) {
     if (host.numa_nodes_size() == 1) host.mutable_numa_nodes(0)->set_cpus(1);
   }
-  s.models.host_cpu = {fit.cpu_per_io_us, 0.0, fit.write_extra_us, fit.pause_rate_per_s, fit.pause_mean_us, fit.per_call_us};
+  s.models.host_cpu = {fit.cpu_per_io_us, 0.0, fit.write_extra_us, fit.pause_rate_per_s, fit.pause_mean_us, fit.per_call_us,
+                       kGuestCompletionShare, kGuestSubmitterKeepsCpu};
   s.models.target_cpu = {0.0, 0.0};
   for (auto& [name, media] : s.models.media) {
     media.read_latency_us = fit.read_service_us;
