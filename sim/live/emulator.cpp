@@ -225,7 +225,12 @@ void Emulator::stop() {
 void Emulator::start_fault_clock() {
   if (fault_t0_ >= 0) return;
   fault_t0_ = now();
-  event("fault-clock", "emulator", "fault schedule starts (SIGUSR1)");
+  // The wall clock too: validate's three-way run places the emulator's fault times on the guest's
+  // own timeline (its T0 is a CLOCK_REALTIME stamp) even when the signal reached the loop late.
+  timespec wall{};
+  clock_gettime(CLOCK_REALTIME, &wall);
+  const std::int64_t wall_us = std::int64_t(wall.tv_sec) * 1'000'000 + wall.tv_nsec / 1000;
+  event("fault-clock", "emulator", "fault schedule starts (SIGUSR1); realtime_us " + std::to_string(wall_us));
 }
 
 void Emulator::log_counters() {

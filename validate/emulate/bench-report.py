@@ -64,12 +64,10 @@ if os.path.exists(f"{r}/emulator-strace.txt"):
           ", ".join(f"{k} {v / max(1, ios):.2f}" for k, v in sorted(calls.items(), key=lambda kv: -kv[1])[:6]))
 # The emulator's own count of its loop's system calls over its whole life (connects, all runs).
 for line in open(f"{r}/emulator.log"):
-    m = re.search(r"loop-calls emulator: (\d+) I/Os: (.*)", line)
+    m = re.search(r"loop-calls emulator: (\d+) I/Os: (\d+) system calls \((\d+) io_uring enters, (\d+) clock reads, "
+                  r"(\d+) others\); (\d+) recv and (\d+) send", line)
     if m:
-        n = int(m.group(1))
-        parts = [(int(v), k) for v, k in re.findall(r"(\d+) ([a-z][a-z ]*?)(?:,|$)", m.group(2))]
-        total = sum(v for v, k in parts if k != "I/Os")
-        waits = next((v for v, k in parts if "wait" in k), 0)
-        print(f"emulator loop: {total / max(1, n):.2f} system calls per I/O over {n} I/Os (" +
-              ", ".join(f"{k} {v / max(1, n):.2f}" for v, k in parts) +
-              f"; {n / max(1, waits):.1f} I/Os per wake-up)")
+        n, calls, enters, clock, other, recv, send = map(int, m.groups())
+        print(f"emulator loop: {calls / max(1, n):.2f} system calls per I/O over {n} I/Os ({enters / max(1, n):.2f} "
+              f"io_uring enters, {clock / max(1, n):.2f} clock reads, {other / max(1, n):.3f} others); "
+              f"{n / max(1, recv):.1f} I/Os per recv completion")
