@@ -94,11 +94,6 @@ std::int64_t Emulator::now() const {
 }
 
 void Emulator::start() {
-  ring_ = std::make_unique<Ring>();
-  if (const int err = io_uring_queue_init(256, &ring_->ring, 0); err < 0) {
-    ring_.reset();
-    throw std::runtime_error(std::string("io_uring_queue_init: ") + std::strerror(-err));
-  }
   wake_fd_ = eventfd(0, EFD_CLOEXEC);
   if (wake_fd_ < 0) throw std::runtime_error(std::string("eventfd: ") + std::strerror(errno));
   if (options_.handle_signals) {

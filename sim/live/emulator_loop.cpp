@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <stdexcept>
 
 #include "sim/live/emulator_state.h"
 
@@ -232,6 +233,13 @@ std::int64_t Emulator::next_deadline() const {
 }
 
 int Emulator::run() {
+  // The ring belongs to the loop's thread (the tests start() on one thread and run() on another):
+  // its completions' task work then interrupts no other thread.
+  ring_ = std::make_unique<Ring>();
+  if (const int err = io_uring_queue_init(256, &ring_->ring, 0); err < 0) {
+    ring_.reset();
+    throw std::runtime_error(std::string("io_uring_queue_init: ") + std::strerror(-err));
+  }
   std::int64_t t = now();
   std::int64_t clock_read_at = t;
   bool clock_due = false, traffic = false;
@@ -298,6 +306,11 @@ int Emulator::run() {
             std::to_string(n.enter) + " io_uring enters, " + std::to_string(n.clock) + " clock reads, " +
             std::to_string(n.other) + " others); " + std::to_string(n.recv) + " recv and " + std::to_string(n.send) +
             " send operations in the ring");
+  // Still on the loop's thread: every operation ends here and the ring goes, so no completion's
+  // task work is left for another thread (one that destroys the emulator) to be interrupted by.
+  drain();
+  io_uring_queue_exit(&ring_->ring);
+  ring_.reset();
   return protocol_errors_;
 }
 
