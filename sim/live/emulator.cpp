@@ -173,7 +173,7 @@ void Emulator::new_connection(std::uint32_t port, int fd) {
   c->id = next_conn_++;
   c->port = port;
   c->session = std::make_unique<Session>(*target_, c->id, port);
-  c->rbuf = std::make_unique<std::uint8_t[]>(kRecvBuffer);
+  c->rbuf.reset(new std::uint8_t[kRecvBuffer]);  // not zeroed: only the pages a recv fills become resident
   conns_.emplace(c->id, std::move(c));
 }
 
