@@ -95,13 +95,15 @@ std::vector<std::string> default_engine_scenarios(const std::string& source_dir)
   return files;
 }
 
-std::string merge_emulator_faults(std::string_view faults_csv, std::string_view events_csv, const std::string& source) {
+std::string merge_emulator_faults(std::string_view faults_csv, std::string_view events_csv, const std::string& source,
+                                  std::optional<std::int64_t> t0_us) {
   const std::vector<FaultRecord> guest = parse_faults_csv(faults_csv, source + "/faults.csv");
   std::optional<std::int64_t> io_start;
   for (const auto& r : guest) {
     if (r.action == "io_start") io_start = r.t_ms;
   }
   std::optional<double> clock_s;
+  std::optional<std::int64_t> anchor_ms;  // the fault clock's time on the guest's timeline
   std::vector<std::pair<double, std::string>> actions;  // (emulator seconds, "emu-fault,<subject>;<detail>")
   int line_no = 0;
   for (const std::string& line : split(events_csv, '\n')) {
@@ -115,18 +117,30 @@ std::string merge_emulator_faults(std::string_view faults_csv, std::string_view 
     } catch (const std::exception&) {
       throw GuestOutputError(source + "/emulator-events.csv:" + std::to_string(line_no) + ": time \"" + f[0] + "\"");
     }
-    if (f[1] == "fault-clock") clock_s = t;
+    if (f[1] == "fault-clock") {
+      clock_s = t;
+      const std::size_t at = f[3].find("realtime_us ");
+      if (at != std::string::npos && t0_us) {
+        try {
+          anchor_ms = (std::stoll(f[3].substr(at + 12)) - *t0_us) / 1000;
+        } catch (const std::exception&) {
+          throw GuestOutputError(source + "/emulator-events.csv:" + std::to_string(line_no) + ": realtime_us \"" +
+                                 f[3].substr(at + 12) + "\"");
+        }
+      }
+    }
     if (f[1] != "fault" && f[1] != "fault-end") continue;
     std::string detail = f[2] + ";" + f[3];
     std::replace(detail.begin(), detail.end(), ',', ';');
     actions.emplace_back(t, "emu-" + f[1] + "," + detail);
   }
   if (!actions.empty() && !clock_s) throw GuestOutputError(source + "/emulator-events.csv: fault actions but no fault-clock line");
-  if (!actions.empty() && !io_start) throw GuestOutputError(source + "/faults.csv: no io_start line");
+  if (!anchor_ms) anchor_ms = io_start;
+  if (!actions.empty() && !anchor_ms) throw GuestOutputError(source + "/faults.csv: no io_start line");
   std::vector<std::pair<std::int64_t, std::string>> lines;
   for (const auto& r : guest) lines.emplace_back(r.t_ms, r.action + (r.detail.empty() ? "" : "," + r.detail));
   for (const auto& [t, text] : actions) {
-    lines.emplace_back(*io_start + std::llround((t - *clock_s) * 1000.0), text);
+    lines.emplace_back(*anchor_ms + std::llround((t - *clock_s) * 1000.0), text);
   }
   std::stable_sort(lines.begin(), lines.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   std::string out;

@@ -43,9 +43,13 @@ std::vector<std::string> default_engine_scenarios(const std::string& source_dir)
 // (seconds since it started, with a `fault-clock` line when the guest's SIGUSR1 started the
 // schedule at the workload's first I/O). Returns the guest's faults.csv with one line per
 // emulator fault action ("<t_ms>,emu-fault,<subject>;<detail>" or emu-fault-end) at io_start +
-// (event time - fault clock), in time order. Throws GuestOutputError naming `source` if the
-// events log has fault actions but no fault clock, or faults.csv has no io_start.
-std::string merge_emulator_faults(std::string_view faults_csv, std::string_view events_csv, const std::string& source);
+// (event time - fault clock), in time order. With `t0_us` (the guest timeline's CLOCK_REALTIME
+// origin, its t0_us file) and a fault-clock line carrying "realtime_us N", the anchor is
+// (N - t0_us) / 1000 instead of io_start: the emulator's own stamp, exact even when the signal
+// reached it late on a loaded guest. Throws GuestOutputError naming `source` if the events log has
+// fault actions but no fault clock, or faults.csv has no io_start (and no realtime anchor).
+std::string merge_emulator_faults(std::string_view faults_csv, std::string_view events_csv, const std::string& source,
+                                  std::optional<std::int64_t> t0_us = std::nullopt);
 
 // One measure across the engines. A column is empty when its engine did not run.
 struct EngineRow {

@@ -67,7 +67,16 @@ RealRun run_emulator_in_guest(const EngineScenario& e, const std::string& kernel
   const fs::path events = dir / "emulator-events.csv";
   if (!fs::exists(events)) throw GuestOutputError(dir.string() + ": no emulator-events.csv (see emulator.log)");
   topology::write_file_atomic(dir / "faults-guest.csv", guest_faults);
-  topology::write_file_atomic(dir / "faults.csv", merge_emulator_faults(guest_faults, topology::read_file(events), dir.string()));
+  std::optional<std::int64_t> t0_us;
+  if (fs::exists(dir / "t0_us")) {
+    try {
+      t0_us = std::stoll(topology::read_file(dir / "t0_us"));
+    } catch (const std::exception&) {
+      throw GuestOutputError(dir.string() + "/t0_us: not a number");
+    }
+  }
+  topology::write_file_atomic(dir / "faults.csv",
+                              merge_emulator_faults(guest_faults, topology::read_file(events), dir.string(), t0_us));
   RealRun run = analyse_guest_results(e.scenario, prepared.plan, dir.string());
   topology::write_file_atomic(dir / "validation-real.json", real_run_json(run));
   return run;

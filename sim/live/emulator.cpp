@@ -5,13 +5,13 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <signal.h>
-#include <sys/epoll.h>
 #include <sys/eventfd.h>
-#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
+#include <csignal>
 #include <cerrno>
 #include <cstring>
 #include <ctime>
@@ -24,7 +24,17 @@ namespace mpsim::live {
 
 namespace {
 
-constexpr std::uint64_t kListenTag = 1ull << 62, kWakeTag = 1ull << 61, kSignalTag = 1ull << 60;
+// Signals (with handle_signals): the handler only records which one came and wakes the loop
+// through its eventfd, whose read is always in the ring.
+std::atomic<int> g_signal_wake_fd{-1};
+std::atomic<unsigned> g_signals{0};
+
+extern "C" void on_signal(int sig) {
+  g_signals.fetch_or(sig == SIGUSR1 ? kSignalFaultClock : kSignalStop);
+  const std::uint64_t one = 1;
+  const int fd = g_signal_wake_fd.load();
+  if (fd >= 0) (void)!::write(fd, &one, sizeof one);
+}
 
 std::int64_t monotonic_ns() {
   timespec ts{};
@@ -33,6 +43,8 @@ std::int64_t monotonic_ns() {
 }
 
 }  // namespace
+
+unsigned take_signals() { return g_signals.exchange(0); }
 
 std::vector<ListenAddress> listen_addresses(const std::vector<LivePort>& ports, bool real) {
   std::vector<ListenAddress> out;
@@ -61,13 +73,19 @@ std::vector<ListenAddress> listen_addresses(const std::vector<LivePort>& ports, 
 }
 
 Emulator::~Emulator() {
+  if (ring_) {
+    drain();  // nothing the kernel may still write into is freed before its completion
+    io_uring_queue_exit(&ring_->ring);
+  }
   conns_.clear();  // sessions first: they tell the target
   for (PortRuntime& p : ports_rt_) {
     if (p.listen_fd >= 0) ::close(p.listen_fd);
   }
-  for (int fd : {epoll_fd_, wake_fd_, signal_fd_}) {
-    if (fd >= 0) ::close(fd);
+  if (options_.handle_signals) {
+    g_signal_wake_fd = -1;
+    for (int sig : {SIGINT, SIGTERM, SIGUSR1}) std::signal(sig, SIG_DFL);
   }
+  if (wake_fd_ >= 0) ::close(wake_fd_);
 }
 
 std::int64_t Emulator::now() const {
@@ -76,21 +94,16 @@ std::int64_t Emulator::now() const {
 }
 
 void Emulator::start() {
-  epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
-  wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-  if (epoll_fd_ < 0 || wake_fd_ < 0) throw std::runtime_error(std::string("epoll/eventfd: ") + std::strerror(errno));
-  epoll_event ev{EPOLLIN, {.u64 = kWakeTag}};
-  epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, &ev);
+  wake_fd_ = eventfd(0, EFD_CLOEXEC);
+  if (wake_fd_ < 0) throw std::runtime_error(std::string("eventfd: ") + std::strerror(errno));
   if (options_.handle_signals) {
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
-    if (options_.faults_after_signal) sigaddset(&set, SIGUSR1);
-    sigprocmask(SIG_BLOCK, &set, nullptr);
-    signal_fd_ = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
-    epoll_event sev{EPOLLIN, {.u64 = kSignalTag}};
-    epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, signal_fd_, &sev);
+    g_signal_wake_fd = wake_fd_;
+    struct sigaction sa{};
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, nullptr);
+    sigaction(SIGTERM, &sa, nullptr);
+    if (options_.faults_after_signal) sigaction(SIGUSR1, &sa, nullptr);
   }
   for (std::uint32_t p = 0; p < ports_rt_.size(); ++p) open_listener(p);
   start_ns_ = monotonic_ns();
@@ -104,7 +117,7 @@ void Emulator::start() {
 void Emulator::open_listener(std::uint32_t port) {
   const ListenAddress a = addresses_[port];
   const bool v6 = a.address.find(':') != std::string::npos;
-  int fd = ::socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  int fd = ::socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) throw std::runtime_error("port " + a.port + ": cannot open a socket: " + std::strerror(errno));
   int one = 1;
   setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
@@ -124,9 +137,9 @@ void Emulator::open_listener(std::uint32_t port) {
     parsed = inet_pton(AF_INET, a.address.c_str(), &s4->sin_addr) == 1;
     len = sizeof *s4;
   }
-  if (fd < 0 || !parsed || ::bind(fd, reinterpret_cast<sockaddr*>(&ss), len) != 0 || ::listen(fd, 64) != 0) {
+  if (!parsed || ::bind(fd, reinterpret_cast<sockaddr*>(&ss), len) != 0 || ::listen(fd, 64) != 0) {
     const std::string err = parsed ? std::strerror(errno) : "not an IP address";
-    if (fd >= 0) ::close(fd);
+    ::close(fd);
     throw std::runtime_error("port " + a.port + ": cannot listen on " + a.address + ":" + std::to_string(a.trsvcid) +
                              ": " + err);
   }
@@ -137,103 +150,59 @@ void Emulator::open_listener(std::uint32_t port) {
     addresses_[port].trsvcid = ntohs(v6 ? reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port
                                         : reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
   }
-  epoll_event ev{EPOLLIN, {.u64 = kListenTag | port}};
-  epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev);
   ports_rt_[port].listen_fd = fd;
 }
 
 void Emulator::close_listener(std::uint32_t port) {
-  int& fd = ports_rt_[port].listen_fd;
-  if (fd < 0) return;
-  ::close(fd);  // closing removes it from the epoll set
-  fd = -1;
+  PortRuntime& rt = ports_rt_[port];
+  if (rt.listen_fd < 0) return;
+  // The ring holds the socket while its accept is in flight: shutting it down ends the accept
+  // (and the listening) now, so a reconnect is refused at once, as after nvmet removes a port.
+  ::shutdown(rt.listen_fd, SHUT_RDWR);
+  ::close(rt.listen_fd);
+  loop_calls_.other += 2;
+  rt.listen_fd = -1;
 }
 
-void Emulator::accept_all(std::uint32_t port) {
-  if (ports_rt_[port].silent) return;  // a black hole: SYNs complete in the kernel's backlog, nothing answers
-  for (;;) {
-    int fd = ::accept4(ports_rt_[port].listen_fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
-    if (fd < 0) return;
-    int one = 1;
-    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    auto c = std::make_unique<Conn>();
-    c->fd = fd;
-    c->id = next_conn_++;
-    c->port = port;
-    c->session = std::make_unique<Session>(*target_, c->id, port);
-    Conn& ref = *c;
-    conns_.emplace(c->id, std::move(c));
-    update_interest(ref);
-  }
-}
-
-void Emulator::update_interest(Conn& c) {
-  std::uint32_t want = 0;
-  if (!ports_rt_[c.port].silent) {
-    if (c.session->output().size() < kOutputHighWater) want |= EPOLLIN;
-    if (!c.session->output().empty()) want |= EPOLLOUT;
-  }
-  if (want == c.interest) return;
-  epoll_event ev{want, {.u64 = c.id}};
-  epoll_ctl(epoll_fd_, c.interest == 0 && want != 0 ? EPOLL_CTL_ADD : (want == 0 ? EPOLL_CTL_DEL : EPOLL_CTL_MOD), c.fd,
-            &ev);
-  c.interest = want;
-}
-
-void Emulator::on_readable(Conn& c, std::int64_t now_ns) {
-  std::uint8_t buf[65536];
-  while (c.session->output().size() < kOutputHighWater) {
-    const ssize_t n = ::recv(c.fd, buf, sizeof buf, 0);
-    ++loop_calls_.recv;
-    if (n == 0) return to_close_.push_back({c.id, "closed by the host"});
-    if (n < 0) {
-      if (errno != EAGAIN && errno != EWOULDBLOCK) to_close_.push_back({c.id, std::strerror(errno)});
-      return;
-    }
-    if (!c.session->receive(ByteSpan(buf, std::size_t(n)), now_ns)) {
-      ++protocol_errors_;
-      return to_close_.push_back({c.id, "protocol error: " + c.session->reason()});
-    }
-    if (std::size_t(n) < sizeof buf) return;  // drained (level-triggered: more wakes us again)
-  }
-}
-
-void Emulator::flush(Conn& c) {
-  if (ports_rt_[c.port].silent) return;
-  Bytes& out = c.session->output();
-  std::size_t sent = 0;
-  while (sent < out.size()) {
-    const ssize_t n = ::send(c.fd, out.data() + sent, out.size() - sent, MSG_NOSIGNAL | MSG_DONTWAIT);
-    ++loop_calls_.send;
-    if (n <= 0) break;
-    sent += std::size_t(n);
-  }
-  out.erase(out.begin(), out.begin() + std::ptrdiff_t(sent));
-  update_interest(c);
+void Emulator::new_connection(std::uint32_t port, int fd) {
+  int one = 1;
+  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  ++loop_calls_.other;
+  auto c = std::make_unique<Conn>();
+  c->fd = fd;
+  c->id = next_conn_++;
+  c->port = port;
+  c->session = std::make_unique<Session>(*target_, c->id, port);
+  c->rbuf.reset(new std::uint8_t[kRecvBuffer]);  // not zeroed: only the pages a recv fills become resident
+  conns_.emplace(c->id, std::move(c));
 }
 
 void Emulator::close_now(ConnId id, const std::string& reason) {
   auto it = conns_.find(id);
-  if (it == conns_.end()) return;
+  if (it == conns_.end() || it->second->closing) return;
   Conn& c = *it->second;
   if (ports_rt_[c.port].silent) {  // a black hole sends no FIN either: close when the port returns
     c.doomed = true;
     c.doom_reason = reason;
     return;
   }
-  flush(c);  // best effort: a last response or ICResp before the FIN
+  send_now(c);  // best effort: a last response or ICResp before the FIN
   event("disconnect", addresses_[c.port].port, "connection " + std::to_string(id) + ": " + reason);
-  std::unique_ptr<Conn> owned = std::move(it->second);
-  conns_.erase(it);
-  ::close(owned->fd);
-  owned->session.reset();  // may drop a controller, which queues its other connections in to_close_
+  // shutdown sends the FIN now and ends the recv in flight; the ring keeps the socket until then.
+  ::shutdown(c.fd, SHUT_RDWR);
+  ::close(c.fd);
+  loop_calls_.other += 2;
+  c.fd = -1;
+  c.closing = true;
+  c.session.reset();  // may drop a controller, which queues its other connections in to_close_
+  forget_if_done(id);
 }
 
 void Emulator::complete_held(ConnId conn, const Cqe& cqe) {
   auto it = conns_.find(conn);
   if (it == conns_.end()) return;
-  it->second->session->complete_held(cqe);
-  flush(*it->second);
+  if (it->second->closing) return;
+  it->second->session->complete_held(cqe);  // sent at the loop's next round
 }
 
 void Emulator::close_connection(ConnId conn, const std::string& reason) { to_close_.push_back({conn, reason}); }
@@ -243,14 +212,20 @@ void Emulator::event(std::string_view kind, std::string_view subject, const std:
 }
 
 void Emulator::stop() {
+  stop_requested_ = true;
   const std::uint64_t one = 1;
-  if (wake_fd_ >= 0) (void)!::write(wake_fd_, &one, sizeof one);
+  if (wake_fd_ >= 0) (void)!::write(wake_fd_, &one, sizeof one);  // completes the ring's read of it
 }
 
 void Emulator::start_fault_clock() {
   if (fault_t0_ >= 0) return;
   fault_t0_ = now();
-  event("fault-clock", "emulator", "fault schedule starts (SIGUSR1)");
+  // The wall clock too: validate's three-way run places the emulator's fault times on the guest's
+  // own timeline (its T0 is a CLOCK_REALTIME stamp) even when the signal reached the loop late.
+  timespec wall{};
+  clock_gettime(CLOCK_REALTIME, &wall);
+  const std::int64_t wall_us = std::int64_t(wall.tv_sec) * 1'000'000 + wall.tv_nsec / 1000;
+  event("fault-clock", "emulator", "fault schedule starts (SIGUSR1); realtime_us " + std::to_string(wall_us));
 }
 
 void Emulator::log_counters() {
@@ -259,79 +234,6 @@ void Emulator::log_counters() {
     event("io-count", addresses_[p].port, std::to_string(n.ios) + " I/Os, " + std::to_string(n.ana_refused) +
                                               " refused by ANA");
   }
-}
-
-std::int64_t Emulator::next_wake(std::int64_t now_ns) const {
-  std::int64_t t = next_keep_alive_check_;
-  if (next_action_ < plan_.size() && fault_t0_ >= 0) t = std::min(t, fault_t0_ + plan_[next_action_].at);
-  for (const auto& [id, c] : conns_) {
-    const std::int64_t due = c->session->release(-1);  // peek: nothing is due before time -1
-    if (due >= 0) t = std::min(t, due);
-  }
-  if (options_.duration_s > 0) t = std::min(t, std::int64_t(options_.duration_s * 1e9));
-  return t - now_ns;
-}
-
-int Emulator::run() {
-  epoll_event events[64];
-  // One clock read per wake-up, shared by the handlers and the next round: in the UML guest
-  // every system call, clock_gettime included, is a round trip through the host's ptrace.
-  std::int64_t t = now();
-  for (;;) {
-    apply_due_faults(t);
-    if (t >= next_keep_alive_check_) {
-      target_->check_keep_alive(t);
-      next_keep_alive_check_ = t + 1'000'000'000;
-    }
-    for (auto& [id, c] : conns_) {
-      c->session->release(t);
-      if (!c->session->output().empty()) flush(*c);
-    }
-    while (!to_close_.empty()) {
-      auto batch = std::move(to_close_);
-      to_close_.clear();
-      for (auto& [id, why] : batch) close_now(id, why);
-    }
-    if (options_.duration_s > 0 && t >= std::int64_t(options_.duration_s * 1e9)) break;
-    const std::int64_t wait = std::max<std::int64_t>(0, next_wake(t));
-    timespec ts{time_t(wait / 1'000'000'000), long(wait % 1'000'000'000)};
-    const int n = epoll_pwait2(epoll_fd_, events, 64, &ts, nullptr);
-    ++loop_calls_.wait;
-    t = now();
-    bool stopping = false;
-    for (int i = 0; i < n; ++i) {
-      const std::uint64_t tag = events[i].data.u64;
-      if (tag == kSignalTag) {
-        signalfd_siginfo si{};
-        while (::read(signal_fd_, &si, sizeof si) == sizeof si) {
-          if (si.ssi_signo == SIGUSR1) start_fault_clock();
-          else stopping = true;
-        }
-      } else if (tag == kWakeTag) {
-        stopping = true;
-      } else if (tag & kListenTag) {
-        accept_all(std::uint32_t(tag & 0xFFFFFFFF));
-      } else if (auto it = conns_.find(tag); it != conns_.end()) {
-        Conn& c = *it->second;
-        if (events[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR)) on_readable(c, t);
-        flush(c);
-      }
-    }
-    if (stopping) {
-      event("stop", "emulator", signal_fd_ >= 0 ? "signal or stop request" : "stop request");
-      break;
-    }
-  }
-  for (auto& [id, c] : conns_) flush(*c);
-  log_counters();
-  std::uint64_t ios = 0;
-  for (std::uint32_t p = 0; p < addresses_.size(); ++p) ios += target_->counters(p).ios;
-  // The loop's system calls per I/O: what the emulator costs where each one is expensive (UML).
-  event("loop-calls", "emulator",
-        std::to_string(ios) + " I/Os: " + std::to_string(loop_calls_.wait) + " epoll waits, " +
-            std::to_string(loop_calls_.recv) + " recv, " + std::to_string(loop_calls_.send) + " send, " +
-            std::to_string(loop_calls_.clock) + " clock reads");
-  return protocol_errors_;
 }
 
 }  // namespace mpsim::live

@@ -2,13 +2,19 @@
 // fabric, a Session per accepted connection, one LiveTarget behind them, and the scenario's
 // fault plan (sim/fault_plan.h) applied at its times in wall-clock time.
 //
-// One thread, one epoll loop. Why: every connection shares the target state (controllers, ANA,
-// namespaces), so a single thread needs no locks and applies a fault between two commands, never
-// during one; the work per command is a memory copy, and in the validation guest the host's own
-// nvme-tcp, fio and the emulator share one CPU anyway. Times are CLOCK_MONOTONIC nanoseconds
-// since start(); epoll_pwait2 waits with nanosecond resolution for modelled completions.
+// One thread, one io_uring loop. Why one thread: every connection shares the target state
+// (controllers, ANA, namespaces), so a single thread needs no locks and applies a fault between two
+// commands, never during one; the work per command is a memory copy, and in the validation guest
+// the host's own nvme-tcp, fio and the emulator share one CPU anyway. Why io_uring: in the UML
+// guest every system call is a ptrace round trip through the host (~250 us each on the loaded
+// 2-core host, validate/emulate/README.md); with the ring one io_uring_enter per wake-up submits
+// every send and recv and waits for the next completions, where epoll needed a wait, a recv, a
+// send and a clock read. The clock is read when the ring's timer fires (fault times, keep-alive,
+// at most kClockTick apart while I/O flows) or on every wake-up when modelled delays are on.
+// Times are CLOCK_MONOTONIC nanoseconds since start().
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -21,6 +27,8 @@
 #include "sim/live/live_target.h"
 #include "sim/live/session.h"
 #include "sim/scenario.h"
+
+struct io_uring_sqe;
 
 namespace mpsim::live {
 
@@ -68,6 +76,7 @@ class Emulator final : private TargetHooks {
  private:
   struct Conn;
   struct PortRuntime;
+  struct Ring;
 
   std::int64_t now() const;
   void complete_held(ConnId conn, const Cqe& cqe) override;
@@ -76,17 +85,32 @@ class Emulator final : private TargetHooks {
 
   void open_listener(std::uint32_t port);
   void close_listener(std::uint32_t port);
-  void accept_all(std::uint32_t port);
-  void on_readable(Conn& c, std::int64_t now_ns);
-  void flush(Conn& c);
-  void update_interest(Conn& c);
+  void new_connection(std::uint32_t port, int fd);
   void close_now(ConnId id, const std::string& reason);
   void apply_due_faults(std::int64_t now_ns);
   void apply(const sim::FaultAction& a);
   void port_down(std::uint32_t port, bool silent, const std::string& why);
   void port_up(std::uint32_t port, const std::string& why);
-  std::int64_t next_wake(std::int64_t now_ns) const;
+  std::int64_t next_deadline() const;
+  bool precise_time() const;
   void log_counters();
+
+  // The ring (emulator_loop.cpp): operations armed, completions handled.
+  io_uring_sqe* sqe();
+  void arm_accept(std::uint32_t port);
+  void arm_recv(Conn& c);
+  void arm_send(Conn& c);
+  void arm_reads();
+  void arm_timer(std::int64_t deadline_ns);
+  void cancel(std::uint64_t user_data);
+  void arm_wanted();
+  void complete(std::uint64_t user_data, int res, std::int64_t now_ns, bool& stopping, bool& clock_due);
+  void on_recv(Conn& c, int res, std::int64_t now_ns);
+  void on_send(Conn& c, int res);
+  void feed(Conn& c, ByteSpan bytes, std::int64_t now_ns);
+  void send_now(Conn& c);
+  void forget_if_done(ConnId id);
+  void drain();
 
   const sim::Scenario& scenario_;
   EmulatorOptions options_;
@@ -101,15 +125,18 @@ class Emulator final : private TargetHooks {
   std::vector<std::vector<std::uint32_t>> fault_ports_;  // per fault: the ports it acts on
   std::size_t next_action_ = 0;
   ConnId next_conn_ = 1;
-  int epoll_fd_ = -1, wake_fd_ = -1, signal_fd_ = -1;
+  std::unique_ptr<Ring> ring_;
+  int wake_fd_ = -1;
+  std::atomic<bool> stop_requested_{false};
   std::int64_t start_ns_ = 0;
   std::int64_t fault_t0_ = 0;           // the fault plan's time 0 (ns since start); -1 = not yet
   std::int64_t next_keep_alive_check_ = 0;
   int protocol_errors_ = 0;
   struct LoopCalls {
-    std::uint64_t wait = 0, recv = 0, send = 0, clock = 0;
+    std::uint64_t enter = 0, clock = 0, other = 0;  // system calls: ring enters, clock reads, the rest
+    std::uint64_t recv = 0, send = 0;               // operations through the ring (no system call each)
   };
-  mutable LoopCalls loop_calls_;        // system calls of the loop, logged at stop
+  mutable LoopCalls loop_calls_;        // logged at stop
 };
 
 }  // namespace mpsim::live

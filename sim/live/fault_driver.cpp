@@ -120,8 +120,11 @@ void Emulator::port_down(std::uint32_t port, bool silent, const std::string& why
   for (auto& [id, c] : conns_) {
     if (c->port == port) on_port.push_back(id);
   }
-  if (silent) {
-    for (ConnId id : on_port) update_interest(*conns_[id]);  // stop reading and sending
+  if (silent) {  // stop reading and accepting: what is in the ring is cancelled (a send in flight goes out)
+    for (ConnId id : on_port) {
+      if (conns_[id]->recv_armed) cancel(std::uint64_t(kOpRecv) << 56 | id);
+    }
+    if (rt.accept_armed) cancel(std::uint64_t(kOpAccept) << 56 | port);
     return;
   }
   close_listener(port);
@@ -139,12 +142,17 @@ void Emulator::port_up(std::uint32_t port, const std::string& why) {
   }
   std::vector<std::pair<ConnId, std::string>> doomed;
   for (auto& [id, c] : conns_) {
-    if (c->port != port) continue;
-    if (c->doomed) doomed.push_back({id, c->doom_reason});
-    else update_interest(*c);
+    if (c->port != port || c->closing) continue;
+    if (c->doomed) {
+      doomed.push_back({id, c->doom_reason});
+    } else if (!c->held_input.empty()) {  // read just before the port went silent
+      const Bytes held = std::move(c->held_input);
+      c->held_input.clear();
+      feed(*c, held, now());
+    }
   }
   for (auto& [id, reason] : doomed) close_now(id, reason + " (while " + why + ")");
-  accept_all(port);
+  // The loop arms the port's accept and its connections' recv and send again.
 }
 
 }  // namespace mpsim::live

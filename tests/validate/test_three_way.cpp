@@ -48,6 +48,20 @@ TEST_CASE("the emulator's fault actions join faults.csv at io_start + their time
     CHECK_THROWS_AS(merge_emulator_faults(faults, "time_s,kind,subject,detail\n1.0,fault,nvmet.p1,f1\n", "dir"),
                     GuestOutputError);
   }
+  SECTION("a realtime stamp on the fault clock anchors it on the guest's timeline, not at io_start") {
+    // The signal reached the emulator 250 ms after the guest's io_start (t0 + 0 ms): its faults
+    // happened 250 ms later than io_start + (time since the clock) says.
+    const std::string stamped =
+        "time_s,kind,subject,detail\n"
+        "10.500000,fault-clock,emulator,fault schedule starts (SIGUSR1); realtime_us 1000250000\n"
+        "11.502000,fault,nvmet.p1,f1\n";
+    const std::string out = merge_emulator_faults(faults, stamped, "dir", 1000000000);
+    CHECK(out.find("1252,emu-fault,nvmet.p1;f1\n") != std::string::npos);
+    CHECK(merge_emulator_faults(faults, stamped, "dir").find("1002,emu-fault") != std::string::npos);  // no t0: io_start
+    CHECK_THROWS_AS(merge_emulator_faults(faults, "time_s,kind,subject,detail\n10.5,fault-clock,emulator,x; realtime_us z\n"
+                                                  "11.5,fault,nvmet.p1,f1\n", "dir", 1),
+                    GuestOutputError);
+  }
   SECTION("no fault action: faults.csv is unchanged") {
     CHECK(merge_emulator_faults(faults, "time_s,kind,subject,detail\n", "dir") == faults);
   }
