@@ -74,6 +74,31 @@ void write_ana_fault_run(const std::filesystem::path& dir) {
   write("fio.json", kFioJson);
 }
 
+// The calibration of validate/README.md ("Calibration"), fitted and saved where `--reuse-runs`
+// reads it; returned as saved.
+Calibration write_readme_calibration(const std::filesystem::path& results, const std::string& kernel = "") {
+  Calibration calibration;
+  calibration.kernel = kernel;
+  calibration.command = kernel.empty() ? "" : "mpsim validate --results r";
+  calibration.runs.qd1_read = {17153.0, 55.733019, 47.805, 176.635};
+  calibration.runs.qd16_read = {14236.5, 1102.539664, 893.901, 7210.297};
+  calibration.runs.qd1_write = {13975.0, 68.924558, 52.937, 220.651};
+  calibration.runs.qd16_write = {7576.5, 2046.159627, 1128.771, 11833.816};
+  calibration.fit = fit_calibration(calibration.runs);
+  topology::write_file_atomic(results / "calibration.json", calibration_json(calibration));
+  return calibration;
+}
+
+// `mpsim validate --results RESULTS --reuse-runs SCENARIO_FILE`.
+ValidateOptions reuse_runs_options(const std::filesystem::path& results, const std::string& scenario_file) {
+  ValidateOptions options;
+  options.source_dir = MPSIM_SOURCE_DIR;
+  options.results = results.string();
+  options.reuse_runs = true;
+  options.scenarios = {scenario_file};
+  return options;
+}
+
 }  // namespace
 
 TEST_CASE("fio JSON: ios, runtime, percentiles and error counts", "[validate][fio]") {
@@ -210,21 +235,9 @@ TEST_CASE("validate::run with --reuse-runs: the same rows, validation.json and r
   const fs::path run_dir = results / results_subdir(scenario.name);
   write_ana_fault_run(run_dir);
   topology::write_file_atomic(run_dir / "guest-exit", "0\n");
-  Calibration calibration;
-  calibration.kernel = "Linux version 6.12.117";
-  calibration.command = "mpsim validate --results r";
-  calibration.runs.qd1_read = {17153.0, 55.733019, 47.805, 176.635};  // validate/README.md, "Calibration"
-  calibration.runs.qd16_read = {14236.5, 1102.539664, 893.901, 7210.297};
-  calibration.runs.qd1_write = {13975.0, 68.924558, 52.937, 220.651};
-  calibration.runs.qd16_write = {7576.5, 2046.159627, 1128.771, 11833.816};
-  calibration.fit = fit_calibration(calibration.runs);
-  topology::write_file_atomic(results / "calibration.json", calibration_json(calibration));
+  write_readme_calibration(results, "Linux version 6.12.117");
 
-  ValidateOptions options;
-  options.source_dir = MPSIM_SOURCE_DIR;
-  options.results = results.string();
-  options.reuse_runs = true;
-  options.scenarios = {file};
+  const ValidateOptions options = reuse_runs_options(results, file);
   std::ostringstream out;
   const Verdict verdict = run(options, out);
 
@@ -302,19 +315,9 @@ TEST_CASE("repetitions: rep-<k> directories, resumed runs read back, rows merged
   CHECK(rows.str().find(scenario.name + " #2") != std::string::npos);
 
   // --reuse-runs over the new layout: every finished repetition, merged.
-  Calibration calibration;
-  calibration.runs.qd1_read = {17153.0, 55.733019, 47.805, 176.635};
-  calibration.runs.qd16_read = {14236.5, 1102.539664, 893.901, 7210.297};
-  calibration.runs.qd1_write = {13975.0, 68.924558, 52.937, 220.651};
-  calibration.runs.qd16_write = {7576.5, 2046.159627, 1128.771, 11833.816};
-  calibration.fit = fit_calibration(calibration.runs);
-  topology::write_file_atomic(results / "calibration.json", calibration_json(calibration));
-  ValidateOptions options;
-  options.source_dir = MPSIM_SOURCE_DIR;
-  options.results = results.string();
-  options.reuse_runs = true;
+  write_readme_calibration(results);
+  ValidateOptions options = reuse_runs_options(results, file);
   options.repeat = 3;
-  options.scenarios = {file};
   std::ostringstream out;
   run(options, out);
   CHECK(fs::exists(results / scenario.name / "rep-1" / "validation.json"));
