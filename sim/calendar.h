@@ -49,12 +49,6 @@ class Calendar {
     --size_;
     return e;
   }
-  // The event `k` places after the next one in the current run, or null if the run ends before
-  // it: a look-ahead for prefetching what that event will touch (it may still be reordered by
-  // an event scheduled meanwhile into the current run; a prefetch is only a hint).
-  const Event* ahead(std::size_t k) const {
-    return pos_ + k < current_.size() ? &current_[pos_ + k] : nullptr;
-  }
   std::size_t size() const { return size_; }
   std::size_t far_size() const { return far_.size(); }  // waiting beyond the horizon
   static constexpr std::size_t bytes_per_event() { return sizeof(Node); }  // a pending event in the wheel

@@ -113,19 +113,6 @@ class Fabric {
   void set_now(std::int64_t now) { now_ = now; }
   // Books the route for a message of `bytes` leaving at `start` (>= now); returns its arrival.
   std::int64_t send(const Route& r, bool to_target, std::uint64_t bytes, std::int64_t start);
-  // Prefetch hints for a send over `r` (Scheduler's prefetch stages): stage 1 asks for the
-  // route's links, stage 0 (they are in cache by then) for their schedules' latest bookings.
-  void prefetch(const Route& r, bool to_target, unsigned stage) const {
-    for (std::size_t i = 0; i < r.hops.size(); ++i) {
-      const Hop& h = r.hops[i];
-      const FabricLink& l = links_[h.link];
-      if (stage == 1) {
-        __builtin_prefetch(&l);
-      } else {
-        l.busy[to_target ? h.dir : 1 - h.dir].prefetch();
-      }
-    }
-  }
   // Same without reserving (an idle fabric), for tests and estimates.
   std::int64_t idle_transit_ns(const Route& r, std::uint64_t bytes) const;
 

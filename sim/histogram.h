@@ -21,10 +21,6 @@ class Histogram {
 
   void add(std::int64_t v);
   void clear();
-  // Prefetch hint: the held buckets around the last value's (the object itself must be cached).
-  void prefetch() const {
-    if (!counts_.empty() && count_ > 0) __builtin_prefetch(&counts_[index(max_) - base_]);
-  }
   std::uint64_t count() const { return count_; }
   std::int64_t min() const { return count_ ? min_ : 0; }
   std::int64_t max() const { return max_; }

@@ -23,10 +23,6 @@ class LinkSchedule {
     if (arrival == busy_.back().end) return busy_.back().end += duration;
     return book_behind(arrival, duration);
   }
-  // Asks for the booking book() looks at first (Scheduler's prefetch stages).
-  void prefetch() const {
-    if (!busy_.empty()) __builtin_prefetch(&busy_.back());
-  }
   // Bookings still held (tests; an in-order stream keeps this at one).
   std::size_t held() const { return busy_.size() - first_; }
 

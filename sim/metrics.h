@@ -20,10 +20,6 @@ class TimelineSeries {
   void add(std::int64_t t, std::int64_t latency_ns);
   // Closes every interval before `intervals` (empty ones too) into rows.
   void close_until(std::int64_t intervals);
-  void prefetch(unsigned stage) const {
-    if (stage == 2) __builtin_prefetch(&hist_);
-    if (stage == 1) hist_.prefetch();
-  }
   const std::vector<TimelineRow>& rows() const { return rows_; }
   std::vector<TimelineRow>& rows() { return rows_; }  // finish() moves them into the result
   std::uint64_t total() const { return total_; }       // completions so far (sim/invariants.h)
@@ -59,11 +55,6 @@ class Metrics {
 
   void add_fault(FaultTrack f) { faults_.push_back(std::move(f)); }
   void completion(std::int64_t now, int host, std::uint32_t conn, std::int64_t latency_ns);
-  // Prefetch hint (Scheduler's stages) for a completion on `conn`: its series, then its buckets.
-  void prefetch_completion(std::uint32_t conn, unsigned stage) const {
-    if (1 + std::size_t(conn) >= series_.size()) return;
-    series_[1 + conn].prefetch(stage);
-  }
   // An I/O that ended in an error after `latency_ns` (the time its job waited for it).
   void failure(std::int64_t now, int host, std::int64_t latency_ns);
   // At the end, before finish(): an I/O still in flight, submitted at `issued`.

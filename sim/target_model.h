@@ -128,12 +128,6 @@ class TargetModel {
   // The host finished I/O `io_id` in `slot`: its commands still at the media are orphans now.
   void host_finished(std::uint32_t slot, std::uint64_t io_id, std::uint64_t stamp);
   std::size_t commands_at_media() const { return at_media_count_; }
-  // Prefetch hint (Scheduler's stages) for land()/host_finished() of `slot`: its list, then its commands.
-  void prefetch_landing(std::uint32_t slot, unsigned stage) const {
-    if (slot >= at_media_.size()) return;
-    if (stage == 2) __builtin_prefetch(&at_media_[slot]);
-    if (stage == 1 && !at_media_[slot].empty()) __builtin_prefetch(at_media_[slot].data());
-  }
 
  private:
   struct Node {

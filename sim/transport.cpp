@@ -42,9 +42,9 @@ Transport::Transport(const Scenario& s, Scheduler& sched, Fabric& fabric, Target
                      const std::vector<std::uint32_t>& host_cpus, policies::TimerService& timers,
                      policies::ControllerObserver& observer, IoHost& host)
     : s_(s), sched_(sched), fabric_(fabric), target_(target), pool_(pool), host_(host), wire_(s.models.transport),
-      io_at_target_(sched.add<&Transport::io_at_target, &Transport::prefetch<IoEvent::AtTarget>>(this)),
-      media_done_(sched.add<&Transport::media_done, &Transport::prefetch<IoEvent::MediaDone>>(this)),
-      io_done_(sched.add<&Transport::io_done, &Transport::prefetch<IoEvent::Done>>(this)),
+      io_at_target_(sched.add<&Transport::io_at_target>(this)),
+      media_done_(sched.add<&Transport::media_done>(this)),
+      io_done_(sched.add<&Transport::io_done>(this)),
       connect_retry_(sched.add<&Transport::connect_retry>(this)),
       connect_timeout_(sched.add<&Transport::connect_timeout>(this)),
       aen_(sched.add<&Transport::aen_arrived>(this)),
@@ -105,29 +105,6 @@ void Transport::dispatch(policies::IoRequest& io) {
   const bool read = io.dir == policies::IoDirection::Read;
   const std::int64_t at = fabric_.send(c.route, true, pool_.profile(s.job).wire[read].command_bytes, leaves);
   sched_.at(at, io_at_target_, pool_.index(s), s.tag);
-}
-
-void Transport::prefetch_io(IoEvent e, std::uint32_t slot, std::uint32_t /*attempt*/, unsigned stage) const {
-  const IoSlot& s = pool_.at(slot);
-  if (stage == 3) {  // the slot's lines
-    for (std::size_t off = 0; off < sizeof s; off += 64) __builtin_prefetch(reinterpret_cast<const char*>(&s) + off);
-    return;
-  }
-  if (s.conn >= conns_.size()) return;
-  const Conn& c = conns_[s.conn];
-  if (stage == 2) {  // its connection's hot fields
-    for (std::size_t off = 0; off < offsetof(Conn, name); off += 64) __builtin_prefetch(reinterpret_cast<const char*>(&c) + off);
-  }
-  if (e == IoEvent::AtTarget) return;  // the target's state is shared by many hosts: mostly cached
-  target_.prefetch_landing(slot, stage);
-  if (e == IoEvent::MediaDone) return fabric_.prefetch(c.route, false, stage);  // it sends the response
-  // The completion: the request's path and controller (policies), the connection's timeline series.
-  if (metrics_) metrics_->prefetch_completion(s.conn, stage);
-  if (stage == 2) __builtin_prefetch(s.req.path);
-  if (stage == 1 && s.req.path) {
-    __builtin_prefetch(s.req.path->ctrl);
-    __builtin_prefetch(s.req.path->head);
-  }
 }
 
 IoSlot* Transport::current(std::uint32_t slot, std::uint32_t tag) {

@@ -173,12 +173,6 @@ class Transport final : public policies::ControllerTransport {
   void qos_released(std::uint32_t slot, std::uint32_t attempt);  // target QoS let it through
   void to_media(IoSlot& s, std::uint32_t slot, std::uint32_t attempt, std::int64_t t);
   void io_done(std::uint32_t slot, std::uint32_t attempt);
-  // Scheduler prefetch stages for the three I/O events: the slot, then its connection, then what
-  // the event's handler reads through them (sim/README.md, "Measured speed").
-  enum class IoEvent { AtTarget, MediaDone, Done };
-  template <IoEvent E>
-  void prefetch(std::uint32_t slot, std::uint32_t attempt, unsigned stage) const { prefetch_io(E, slot, attempt, stage); }
-  void prefetch_io(IoEvent e, std::uint32_t slot, std::uint32_t attempt, unsigned stage) const;
   // notices from the target
   void aen_arrived(std::uint32_t conn, std::uint32_t epoch);
   void reset_arrived(std::uint32_t conn, std::uint32_t epoch);
