@@ -154,29 +154,71 @@ std::int64_t TargetModel::serve_media(std::uint32_t channel, std::int64_t t, boo
 }
 
 void TargetModel::admit(const MediaCommand& c) {
-  if (c.slot >= at_media_.size()) at_media_.resize(c.slot + 1);
-  MediaCommand& stored = at_media_[c.slot].emplace_back(c);
-  stored.generation = nodes_[c.node].generation;
+  if (c.slot >= held_.size()) {
+    held_.resize(c.slot + 1);
+    held_rest_.resize(c.slot + 1);
+  }
   ++at_media_count_;
+  const std::uint32_t generation = nodes_[c.node].generation;
+  HeldKey& k = held_[c.slot];
+  if (k.attempt != 0) {  // the slot's first command is still at the media: this one waits apart
+    overflow_[c.slot].emplace_back(c).generation = generation;
+    return;
+  }
+  k = HeldKey{c.attempt, generation, c.lands, c.io_id, c.node};
+  held_rest_[c.slot] = c;
+}
+
+MediaCommand TargetModel::rejoin(std::uint32_t slot, const HeldKey& k, const MediaCommand& rest) {
+  MediaCommand c = rest;
+  c.slot = slot;
+  c.attempt = k.attempt;
+  c.generation = k.generation;
+  c.lands = k.lands;
+  c.io_id = k.io_id;
+  c.node = k.node;
+  return c;
 }
 
 std::optional<TargetModel::Landing> TargetModel::land(std::uint32_t slot, std::uint32_t attempt, std::int64_t now) {
-  if (slot >= at_media_.size()) return std::nullopt;
-  auto& cmds = at_media_[slot];
-  for (std::size_t i = 0; i < cmds.size(); ++i) {
-    if (cmds[i].attempt != attempt || cmds[i].lands != now) continue;
-    Landing out{cmds[i], cmds[i].generation == nodes_[cmds[i].node].generation};
-    cmds[i] = cmds.back();
-    cmds.pop_back();
-    --at_media_count_;
-    return out;
+  if (slot >= held_.size()) return std::nullopt;
+  HeldKey& k = held_[slot];
+  if (k.attempt == 0) return std::nullopt;
+  std::optional<Landing> out;
+  if (k.attempt == attempt && k.lands == now) {
+    const MediaCommand c = rejoin(slot, k, held_rest_[slot]);
+    out = Landing{c, c.generation == nodes_[c.node].generation};
+    k = HeldKey{};
   }
-  return std::nullopt;
+  auto more = overflow_.empty() ? overflow_.end() : overflow_.find(slot);
+  if (more != overflow_.end()) {
+    std::vector<MediaCommand>& cmds = more->second;
+    for (std::size_t i = 0; !out && i < cmds.size(); ++i) {
+      if (cmds[i].attempt != attempt || cmds[i].lands != now) continue;
+      out = Landing{cmds[i], cmds[i].generation == nodes_[cmds[i].node].generation};
+      cmds[i] = cmds.back();
+      cmds.pop_back();
+    }
+    if (k.attempt == 0 && !cmds.empty()) {  // the first place is free again: the next one moves up
+      const MediaCommand& c = cmds.back();
+      k = HeldKey{c.attempt, c.generation, c.lands, c.io_id, c.node};
+      held_rest_[slot] = c;
+      cmds.pop_back();
+    }
+    if (cmds.empty()) overflow_.erase(more);
+  }
+  if (out) --at_media_count_;
+  return out;
 }
 
 void TargetModel::host_finished(std::uint32_t slot, std::uint64_t io_id, std::uint64_t stamp) {
-  if (slot >= at_media_.size()) return;
-  for (MediaCommand& c : at_media_[slot]) {
+  if (slot >= held_.size()) return;
+  const HeldKey& k = held_[slot];
+  if (k.attempt != 0 && k.io_id == io_id) held_rest_[slot].host_done_stamp = stamp;
+  if (overflow_.empty()) return;
+  auto more = overflow_.find(slot);
+  if (more == overflow_.end()) return;
+  for (MediaCommand& c : more->second) {
     if (c.io_id == io_id) c.host_done_stamp = stamp;
   }
 }

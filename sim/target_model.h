@@ -118,7 +118,11 @@ class TargetModel {
 
   // Commands at the media, by the engine's slot (a slot holds few: its current attempt and
   // any it was cancelled from). admit() when booked; land() at `lands` takes it back, with
-  // `reached` false if its node went down first (the command died with it).
+  // `reached` false if its node went down first (the command died with it). A slot's first
+  // command lives in flat per-slot arrays (what land() checks in one 32-byte record, the rest
+  // apart), so the usual admit/land touches one line instead of chasing a per-slot list; only
+  // a second command in the same slot (a cancelled attempt still at the media) goes to the
+  // overflow map.
   void admit(const MediaCommand& c);
   struct Landing {
     MediaCommand cmd;
@@ -160,7 +164,18 @@ class TargetModel {
   std::map<std::pair<std::string, std::uint32_t>, std::string> device_of_ns_;  // namespaces on a device
   std::map<std::string, std::string> device_media_;                             // device -> media model
   std::mt19937_64 media_rng_;
-  std::vector<std::vector<MediaCommand>> at_media_;  // by slot
+  // What land() and host_finished() read of a slot's first command (attempt 0: none).
+  struct HeldKey {
+    std::uint32_t attempt = 0;
+    std::uint32_t generation = 0;       // of its node when it arrived
+    std::int64_t lands = 0;
+    std::uint64_t io_id = 0;
+    int node = -1;
+  };
+  static MediaCommand rejoin(std::uint32_t slot, const HeldKey& k, const MediaCommand& rest);
+  std::vector<HeldKey> held_;                                      // by slot
+  std::vector<MediaCommand> held_rest_;                            // by slot: the other fields
+  std::map<std::uint32_t, std::vector<MediaCommand>> overflow_;    // by slot: its further commands
   std::size_t at_media_count_ = 0;
   TargetCapacity capacity_;
 };
