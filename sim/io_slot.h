@@ -2,7 +2,6 @@
 // slot and owns the pool; the transport carries the slot's I/O to the target and back.
 #pragma once
 
-#include <cstddef>
 #include <cstdint>
 #include <stdexcept>
 #include <vector>
@@ -22,29 +21,25 @@ struct IoProfile {
   std::uint32_t media = 0;             // TargetModel channel: QoS buckets, then the namespace's media
 };
 
-// One cache line of header first: what every I/O event reads (Transport::current's checks, the
-// job, the direction in req) sits in the slot's first 64 bytes, so an event's first touch of a
-// slot at 1,024 hosts is one miss, not two (sim/README.md, "Measured speed").
-struct alignas(64) IoSlot {
+struct IoSlot {
+  policies::IoRequest req;
+  std::uint32_t job = 0;               // its profile is IoPool::profile(job)
+  std::uint32_t conn = 0;
+  std::uint32_t epoch = 0;
+  std::uint32_t last_path = UINT32_MAX;
   // The transport's key for the current attempt's events: unique over the run (the attempt
   // number restarts with every I/O, so a late event for a previous occupant of the slot could
   // otherwise pass for the new one's).
   std::uint32_t tag = 0;
-  std::uint32_t epoch = 0;
-  std::uint32_t conn = 0;
-  std::uint32_t job = 0;               // its profile is IoPool::profile(job)
-  std::uint32_t last_path = UINT32_MAX;
-  policies::NvmeStatus status;
   bool live = false;
   std::int64_t sent = 0;
   std::int64_t issued = 0;             // when the job issued it: fio's latency starts here
-  policies::IoRequest req;             // from offset 48: its id and direction share the header's line
+  policies::NvmeStatus status;
 };
 
 // The brief's budget is 1 KiB per in-flight I/O; the slot is most of it (the library adds a
 // pointer in its controller's tag table and one calendar event).
 static_assert(sizeof(IoSlot) <= 256, "per-I/O state grew past its budget");
-static_assert(offsetof(IoSlot, req) + offsetof(policies::IoRequest, dir) < 64, "the direction left the header's line");
 
 // Fixed pool: a job never has more than iodepth I/Os outstanding, and the policies library
 // keeps pointers into it, so it is sized once and never reallocates. It also holds each job's
