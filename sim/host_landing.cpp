@@ -38,7 +38,7 @@ void HostSide::at_media(const IoSlot& s, int node, std::int64_t lands) {
 
 void HostSide::landed(std::uint32_t slot, std::uint32_t attempt, bool awaited) {
   const std::int64_t now = sched_.now();
-  auto landing = target_->land(slot, attempt, now);
+  auto landing = target_->land(slot, attempt, now, /*whole=*/!awaited);
   if (!landing || awaited) return;  // the host still waits for it: an ordinary completion follows
   const MediaCommand& c = landing->cmd;
   if (!landing->reached) {

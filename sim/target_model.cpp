@@ -180,13 +180,14 @@ MediaCommand TargetModel::rejoin(std::uint32_t slot, const HeldKey& k, const Med
   return c;
 }
 
-std::optional<TargetModel::Landing> TargetModel::land(std::uint32_t slot, std::uint32_t attempt, std::int64_t now) {
+std::optional<TargetModel::Landing> TargetModel::land(std::uint32_t slot, std::uint32_t attempt, std::int64_t now,
+                                                     bool whole) {
   if (slot >= held_.size()) return std::nullopt;
   HeldKey& k = held_[slot];
   if (k.attempt == 0) return std::nullopt;
   std::optional<Landing> out;
   if (k.attempt == attempt && k.lands == now) {
-    const MediaCommand c = rejoin(slot, k, held_rest_[slot]);
+    const MediaCommand c = rejoin(slot, k, whole ? held_rest_[slot] : MediaCommand{});
     out = Landing{c, c.generation == nodes_[c.node].generation};
     k = HeldKey{};
   }

@@ -122,13 +122,15 @@ class TargetModel {
   // command lives in flat per-slot arrays (what land() checks in one 32-byte record, the rest
   // apart), so the usual admit/land touches one line instead of chasing a per-slot list; only
   // a second command in the same slot (a cancelled attempt still at the media) goes to the
-  // overflow map.
+  // overflow map. A landing the host still awaits is not reported, so land() reads the other
+  // fields only when asked for the `whole` command; otherwise `cmd` holds only the key record's
+  // fields (slot, attempt, lands, node, generation, io_id).
   void admit(const MediaCommand& c);
   struct Landing {
     MediaCommand cmd;
     bool reached = false;
   };
-  std::optional<Landing> land(std::uint32_t slot, std::uint32_t attempt, std::int64_t now);
+  std::optional<Landing> land(std::uint32_t slot, std::uint32_t attempt, std::int64_t now, bool whole);
   // The host finished I/O `io_id` in `slot`: its commands still at the media are orphans now.
   void host_finished(std::uint32_t slot, std::uint64_t io_id, std::uint64_t stamp);
   std::size_t commands_at_media() const { return at_media_count_; }
