@@ -180,7 +180,7 @@ void Controller::cancel_inflight() {
 // Requests that were waiting for a tag now get one on a dead queue: nvme_fail_nonready_command
 // completes them with HOST_PATH_ERROR, i.e. they fail over.
 void Controller::abort_tag_waiters() {
-  std::deque<IoRequest*> waiters;
+  Fifo<IoRequest*> waiters;
   waiters.swap(tag_waiters_);
   for (IoRequest* io : waiters) io->path->head->abort_tag_wait(*io);
 }

@@ -5,12 +5,12 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "policies/io.h"
+#include "policies/fifo.h"
 #include "policies/kernel_defaults.h"
 #include "policies/path.h"
 #include "policies/timer.h"
@@ -177,7 +177,7 @@ class Controller {
   ControllerCounters counters_;
   std::vector<Path*> paths_;
   std::vector<IoRequest*> inflight_;  // slot table: io->ctrl_slot indexes it
-  std::deque<IoRequest*> tag_waiters_;
+  Fifo<IoRequest*> tag_waiters_;
 
   using TimerId = TimerService::TimerId;
   TimerId teardown_timer_ = TimerService::kNoTimer;   // error recovery / reset work

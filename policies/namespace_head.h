@@ -25,13 +25,13 @@
 
 #include <array>
 #include <cstdint>
-#include <deque>
 #include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "policies/controller.h"
+#include "policies/fifo.h"
 #include "policies/kernel_defaults.h"
 #include "policies/selector.h"
 
@@ -137,7 +137,7 @@ class NamespaceHead {
   IoCompletionSink& sink_;
   std::vector<std::unique_ptr<Path>> owned_;
   PathList list_;
-  std::deque<IoRequest*> requeue_;
+  Fifo<IoRequest*> requeue_;
   HeadCounters counters_;
   std::unique_ptr<StackRules> rules_;  // after list_: the rules keep a pointer to it
 
