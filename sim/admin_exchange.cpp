@@ -49,6 +49,7 @@ void Transport::request_at_target(AdminCommand& cmd, std::uint32_t conn, std::ui
     return;  // lost: TCP sends it again
   }
   if (cmd.needs_controller() && !target_knows(c)) return send_reset(conn);
+  if (cmd.needs_controller()) target_.command(c.target_ctrl, now());  // nvmet_req_init: reset_tbkas
   const std::optional<AdminCommand::Answer> answer = cmd.at_target(*this, conn);
   if (!answer) return;  // silence: the host's retry or timeout follows
   const std::uint64_t bytes = wire_.admin_response_bytes(answer->payload_bytes);
@@ -104,9 +105,9 @@ class ConnectCommand final : public AdminCommand {
       return Answer{at, 0};
     }
     c.connect_reached = true;
-    t.target().accept(c.target_ctrl, c.epoch);
+    t.target().accept(c.target_ctrl, c.epoch, at);
     c.reply_log = t.target().ana_log(c.port, c.grpids);
-    at = t.target().run_cpu(c.route.node, at, models::cpu_cost_ns(t.models().target_cpu, 0));
+    at = t.target().run_admin_cpu(c.target_ctrl, at, models::cpu_cost_ns(t.models().target_cpu, 0));
     for (std::uint32_t r = 1; r < t.models().transport.connect_round_trips; ++r) {
       at = t.fabric().send(c.route, false, t.wire().admin_bytes(), at);
       at = t.fabric().send(c.route, true, t.wire().admin_bytes(), at);
@@ -125,7 +126,10 @@ class ConnectCommand final : public AdminCommand {
 // A small command, answered unless lost.
 class KeepAliveCommand final : public AdminCommand {
  public:
-  std::optional<Answer> at_target(Transport& t, std::uint32_t) override { return Answer{t.now(), 0}; }
+  std::optional<Answer> at_target(Transport& t, std::uint32_t conn) override {
+    t.target().command(t.conn(conn).target_ctrl, t.now(), true);  // nvmet_execute_keep_alive re-arms kato
+    return Answer{t.now(), 0};
+  }
   void at_host(Transport& t, std::uint32_t conn) override { t.conn(conn).ctrl->on_keep_alive_done(); }
 };
 

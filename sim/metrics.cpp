@@ -156,10 +156,12 @@ FaultMeasure Metrics::measure(const FaultTrack& f, std::int64_t end) const {
   }
   const std::int64_t recovery =
       m.time_to_full_throughput.count() >= 0 ? f.end + m.time_to_full_throughput.count() : end;
+  // A silence that began before recovery ends inside the recovery interval at the latest (that
+  // interval has completions), so it counts to its end: cut at the interval's start, a stall
+  // that ended a few us into it read as less than it was.
   std::int64_t stall = f.window_gap;
   for (const auto& [s, e] : f.gaps) {
-    const std::int64_t lo = std::max(s, f.at), hi = std::min(e, recovery);
-    stall = std::max(stall, hi - lo);
+    if (s < recovery) stall = std::max(stall, e - std::max(s, f.at));
   }
   if (f.last_completion < recovery) stall = std::max(stall, recovery - std::max(f.last_completion, f.at));
   m.stall = Duration(stall);

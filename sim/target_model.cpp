@@ -40,10 +40,11 @@ topology::AnaState TargetPortState::state(std::uint32_t grpid) const {
 }
 
 TargetModel::TargetModel(const topology::Topology& topo, const models::ModelSet& models, std::uint64_t seed)
-    : models_(models), media_rng_(splitmix64(seed ^ 0x6D65646961ull)) {
+    : models_(models), media_rng_(splitmix64(seed ^ 0x6D65646961ull)), cores_(splitmix64(seed ^ 0x727373ull)) {  // "rss"
   for (const auto& node : topo.target_nodes()) {
     const std::uint64_t pause_seed = splitmix64(seed ^ 0x74637075ull) + nodes_.size();  // "tcpu"
-    nodes_.push_back(Node{1, CpuPool(node.cpus(), models.target_cpu, pause_seed)});
+    cores_.add_node(node.cpus(), models.target_cpu, pause_seed);
+    nodes_.push_back(Node{1});
     for (const auto& p : node.ports()) {
       TargetPortState port;
       port.name = topology::port_id(node, p);
@@ -74,17 +75,20 @@ policies::Duration TargetModel::anatt(const std::string& nqn) const {
   return it == anatt_.end() ? policies::kernel_defaults::kNvmetAnatt : it->second;
 }
 
-std::uint32_t TargetModel::add_controller(std::uint32_t port) {
-  const auto id = std::uint32_t(ctrls_.size());
+std::uint32_t TargetModel::add_controller(std::uint32_t port, std::uint32_t io_queues, std::int64_t kato_ns) {
+  const auto id = cores_.add_controller(ports_[port].node, io_queues);
+  keep_alive_.add(id, kato_ns);
   ctrls_.push_back(TargetController{ports_[port].node, 0, 0});
   ports_[port].controllers.push_back(id);
   return id;
 }
 
-void TargetModel::accept(std::uint32_t ctrl, std::uint32_t epoch) {
+void TargetModel::accept(std::uint32_t ctrl, std::uint32_t epoch, std::int64_t now) {
   TargetController& c = ctrls_[ctrl];
   c.epoch = epoch;
   c.generation = nodes_[c.node].generation;
+  cores_.bind(ctrl, epoch);
+  keep_alive_.start(ctrl, now);
 }
 
 policies::NvmeStatus TargetModel::check_ana(std::uint32_t port, std::uint32_t grpid) const {

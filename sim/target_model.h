@@ -21,8 +21,8 @@
 #include "models/model_set.h"
 #include "policies/controller.h"
 #include "policies/types.h"
-#include "sim/cpu_pool.h"
 #include "sim/target_capacity.h"
+#include "sim/target_keepalive.h"
 #include "topologies/topology.pb.h"
 
 namespace mpsim::sim {
@@ -75,18 +75,39 @@ class TargetModel {
   // Controllers: one id per host connection, registered before the run. The target holds a
   // controller for connection `epoch` from accept() until forget(), a crash of its node, or
   // the next accept().
-  std::uint32_t add_controller(std::uint32_t port);
-  void accept(std::uint32_t ctrl, std::uint32_t epoch);
+  // `io_queues`: the connection's I/O queues (nr_io_queues), each pinned to a core (TargetCores);
+  // `kato_ns`: the kato the host connects with, nvmet's own keep-alive timer (0 = none).
+  std::uint32_t add_controller(std::uint32_t port, std::uint32_t io_queues = 1, std::int64_t kato_ns = 0);
+  void accept(std::uint32_t ctrl, std::uint32_t epoch, std::int64_t now = 0);
   void forget(std::uint32_t ctrl) { ctrls_[ctrl].epoch = 0; }
   bool knows(std::uint32_t ctrl, std::uint32_t epoch) const {
     const TargetController& c = ctrls_[ctrl];
     return c.epoch == epoch && c.generation == nodes_[c.node].generation;
   }
+  // The same at `now`, and its keep-alive timer has not expired (target_keepalive.h); a command
+  // of the controller reaching the target at `now` then resets the timer with command().
+  bool knows(std::uint32_t ctrl, std::uint32_t epoch, std::int64_t now) const {
+    return knows(ctrl, epoch) && keep_alive_.alive(ctrl, now);
+  }
+  void command(std::uint32_t ctrl, std::int64_t now, bool keep_alive = false) {
+    keep_alive_.command(ctrl, now, keep_alive);
+  }
+  const TargetKeepAlive& keep_alive() const { return keep_alive_; }
+  TargetKeepAlive& keep_alive() { return keep_alive_; }
 
   // A node that goes down forgets every controller it held.
   void node_down(int node) { ++nodes_[node].generation; }
-  // Work of `cost` ns on the node's earliest-free core from `now`; returns when it is done.
-  std::int64_t run_cpu(int node, std::int64_t now, std::int64_t cost) { return nodes_[node].cpu.run(now, cost); }
+  // Work of `cost` ns from `now` on the core nvmet-tcp runs the queue on (target_capacity.h):
+  // job `job`'s I/O queue, or the admin queue; returns when it is done.
+  std::int64_t run_io_cpu(std::uint32_t ctrl, std::uint32_t job, std::int64_t now, std::int64_t cost) {
+    return cores_.run_io(ctrl, job, now, cost);
+  }
+  std::int64_t run_admin_cpu(std::uint32_t ctrl, std::int64_t now, std::int64_t cost) {
+    return cores_.run_admin(ctrl, now, cost);
+  }
+  // Without a registered queue (the live emulator): the node's earliest-free core.
+  std::int64_t run_cpu(int node, std::int64_t now, std::int64_t cost) { return cores_.run_earliest(node, now, cost); }
+  const TargetCores& cores() const { return cores_; }
 
   // nvmet_check_ana_state: the status a command to group `grpid` through `port` gets before
   // it reaches the media (success, 0x302 inaccessible, 0x301 persistent loss, 0x303 change).
@@ -138,7 +159,6 @@ class TargetModel {
  private:
   struct Node {
     std::uint32_t generation = 1;      // bumped when the node goes down
-    CpuPool cpu;
   };
   struct TargetController {
     int node = -1;
@@ -180,6 +200,8 @@ class TargetModel {
   std::map<std::uint32_t, std::vector<MediaCommand>> overflow_;    // by slot: its further commands
   std::size_t at_media_count_ = 0;
   TargetCapacity capacity_;
+  TargetCores cores_;
+  TargetKeepAlive keep_alive_;
 };
 
 }  // namespace mpsim::sim

@@ -76,7 +76,7 @@ Transport::Transport(const Scenario& s, Scheduler& sched, Fabric& fabric, Target
     k.grpids.erase(std::unique(k.grpids.begin(), k.grpids.end()), k.grpids.end());
     policies::ControllerConfig cfg = controller_config(c.options(), topo.hosts(k.host), host_cpus[k.host]);
     cfg.anatt = target.anatt(c.nqn());  // Identify Controller, read at connect
-    k.target_ctrl = target.add_controller(k.port);
+    k.target_ctrl = target.add_controller(k.port, cfg.nr_io_queues, cfg.kato.count());
     conns_.push_back(std::move(k));
     Conn& stored = conns_.back();
     stored.ctrl = std::make_unique<policies::Controller>(stored.name, cfg, timers, *this, &observer);
@@ -126,7 +126,8 @@ void Transport::io_at_target(std::uint32_t slot, std::uint32_t attempt) {
                TcpMessage{io_at_target_, TcpStamp::Io, 0, slot, attempt, std::uint32_t(p.wire[read].command_bytes)}))
     return;  // lost: its sender sends it again; the host's timers may notice first
   if (!target_knows(c)) return send_reset(s->conn);
-  std::int64_t t = target_.run_cpu(c.route.node, sched_.now(), p.target_cpu_ns[read]);
+  target_.command(c.target_ctrl, sched_.now());  // resets nvmet's keep-alive timer (TBKAS)
+  std::int64_t t = target_.run_io_cpu(c.target_ctrl, s->job, sched_.now(), p.target_cpu_ns[read]);
   s->status = target_.check_ana(c.port, p.grpid);
   if (!s->status.ok()) {  // failed before the media: the response goes straight back
     const std::int64_t back = fabric_.send(c.route, false, wire_.on_wire(s_.models.transport.response_bytes), t);
@@ -233,6 +234,9 @@ void Transport::read_ana_log(policies::Controller& ctrl) { send_admin(conn_of(ct
 
 void Transport::send_reset(std::uint32_t conn) {
   Conn& c = conns_[conn];
+  if (metrics_ && target_.keep_alive().newly_expired(c.target_ctrl, sched_.now()))  // nvmet's own kato timer
+    metrics_->event(sched_.now(), "nvmet", c.name, "keep-alive timer expired at " +
+                    std::to_string(target_.keep_alive().expires(c.target_ctrl) / 1'000'000) + " ms: controller torn down");
   if (!fabric_.route_up(c.route)) return;
   const std::int64_t at = fabric_.send(c.route, false, wire_.on_wire(0), sched_.now());
   sched_.at(at, reset_, conn, c.epoch);

@@ -134,7 +134,7 @@ class Transport final : public policies::ControllerTransport {
   void disconnect(policies::Controller& c) override;
 
   // The target holds this connection's controller.
-  bool target_knows(const Conn& c) const { return target_.knows(c.target_ctrl, c.epoch); }
+  bool target_knows(const Conn& c) const { return target_.knows(c.target_ctrl, c.epoch, sched_.now()); }
   // The target answers with a TCP reset; it reaches the host one crossing later.
   void send_reset(std::uint32_t conn);
   // The connection's socket errors out at the host now (carrier loss, or the target's FIN).

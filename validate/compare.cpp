@@ -30,11 +30,30 @@ double sim_iops(const sim::RunResult& r) {
   return sum;
 }
 
-// One job's total latency percentile in us (the guest measures total latency per I/O).
-double sim_latency_us(const sim::RunResult& r, double p) {
-  const auto& j = r.jobs.front();
+// A job's total latency percentile in us (the guest measures total latency per I/O), of its
+// main direction (the one with more I/O).
+double job_latency_us(const sim::JobResult& j, double p) {
   const auto& lat = j.read.total_ios >= j.write.total_ios ? j.read.lat : j.write.lat;
   return static_cast<double>(percentile_ns(lat, p)) / 1000.0;
+}
+double sim_latency_us(const sim::RunResult& r, double p) { return job_latency_us(r.jobs.front(), p); }
+
+// Several jobs (e.g. two cgroups, one limited): IOPS, p50 and p99 of each job, real (its own
+// per-I/O log, RealRun::job_figures) vs sim, matched by job name, with the single-job
+// tolerances. A job the simulator lacks gets no rows.
+void add_per_job(const RealRun& real, const sim::RunResult& sim, std::vector<CompareRow>& rows) {
+  for (std::size_t k = 0; k < real.jobs.size() && k < real.job_figures.size(); ++k) {
+    const std::string& name = real.jobs[k].result.name;
+    const sim::JobResult* sj = nullptr;
+    for (const auto& j : sim.jobs) {
+      if (j.name == name) sj = &j;
+    }
+    if (!sj) continue;
+    const RealRun::JobFigures& rj = real.job_figures[k];
+    rows.push_back(relative("iops " + name, rj.iops, sj->read.iops() + sj->write.iops(), 0.10));
+    rows.push_back(relative("p50_us " + name, rj.p50_ns / 1000.0, job_latency_us(*sj, 50.0), 0.15));
+    rows.push_back(relative("p99_us " + name, rj.p99_ns / 1000.0, job_latency_us(*sj, 99.0), 0.30));
+  }
 }
 
 double sim_share(const sim::RunResult& sim, const std::string& controller) {
@@ -94,6 +113,7 @@ std::vector<CompareRow> compare_runs(const RealRun& real, const sim::RunResult& 
     rows.push_back(relative("p99_us", real.p99_ns / 1000.0, sim_latency_us(sim, 99.0), 0.30));
     rows.push_back(relative("p99.9_us", real.p999_ns / 1000.0, sim_latency_us(sim, 99.9), 0.30));
   }
+  if (real.jobs.size() > 1) add_per_job(real, sim, rows);
   add_split(real, sim, rows);
   std::string rc = real_path_choice(real), sc = sim_path_choice(real, sim);
   rows.push_back({"path choice", 0, 0, "exact", rc == sc, rc, sc});

@@ -128,6 +128,25 @@ void measure_faults(const sim::Scenario& s, const SampleTable& samples, const Co
   }
 }
 
+// Each job's log alone (several jobs: validate/compare.cpp's per-job rows).
+std::vector<RealRun::JobFigures> per_job_figures(const fs::path& dir, std::int64_t t0_ms, const RealRun& run) {
+  std::vector<RealRun::JobFigures> out;
+  const double seconds = static_cast<double>(run.measure_to_ms - run.measure_from_ms) / 1000.0;
+  for (std::size_t k = 1; k <= run.jobs.size(); ++k) {
+    const fs::path log = dir / ("io_lat." + std::to_string(k) + ".log");
+    if (!fs::exists(log)) return {};
+    Completions c;
+    append_lat_log(read_file(log), t0_ms, log.string(), c);
+    sort_completions(c);
+    std::uint64_t n = 0;
+    for (std::int64_t t : c.t_ms) n += t >= run.measure_from_ms && t <= run.measure_to_ms;
+    out.push_back({seconds > 0 ? static_cast<double>(n) / seconds : 0.0,
+                   latency_percentile_ns(c, run.measure_from_ms, run.measure_to_ms, 50.0),
+                   latency_percentile_ns(c, run.measure_from_ms, run.measure_to_ms, 99.0)});
+  }
+  return out;
+}
+
 }  // namespace
 
 RealRun analyse_guest_results(const sim::Scenario& scenario, const GuestPlan& plan, const std::string& dir_name) {
@@ -157,6 +176,7 @@ RealRun analyse_guest_results(const sim::Scenario& scenario, const GuestPlan& pl
   run.p999_ns = latency_percentile_ns(c, run.measure_from_ms, run.measure_to_ms, 99.9);
   run.stall_ms = longest_gap_ms(c.t_ms, run.measure_from_ms, run.measure_to_ms);
   for (const auto& j : run.jobs) run.errors += j.total_err;
+  if (run.jobs.size() > 1) run.job_figures = per_job_figures(dir, t0_ms, run);
   measure_paths(samples, plan, run);
   measure_faults(scenario, samples, c, io_start, run);
   run.samples = std::move(samples);

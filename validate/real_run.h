@@ -46,6 +46,13 @@ struct RealRun {
   std::int64_t stall_ms = 0;             // longest gap without completions in the measured window
   std::uint64_t errors = 0;              // fio total_err over all jobs
   std::vector<FioJob> jobs;
+  // Per fio job from its own per-I/O log (io_lat.<k>.log, k = the job's place in fio.json, from
+  // 1), in the same window as the totals: completions/s and total-latency percentiles.
+  struct JobFigures {
+    double iops = 0;
+    std::int64_t p50_ns = -1, p99_ns = -1;
+  };
+  std::vector<JobFigures> job_figures;  // by job, as `jobs`; empty when a job's log is missing
   std::vector<RealPath> paths;
   std::vector<RealFault> faults;
   std::vector<FaultRecord> actions;      // fault actions as the guest performed them

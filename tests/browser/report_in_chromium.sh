@@ -51,7 +51,7 @@ status=0
   --slo 'p99<=110us' -j 2 --report --out "$out/sweep" >"$out/sweep.txt" || status=$?
 [ "$status" -eq 1 ] || { echo "FAIL: mpsim sweep --report exited $status, expected 1 (its SLO fails)"; exit 1; }
 check_page sweep "$out/sweep" 2400
-"$mpsim" -q size "$experiment" "${short[@]}" --axis 'jobs[randread].iodepth' --integer --min 48 --max 128 \
+"$mpsim" -q size "$experiment" "${short[@]}" --axis 'jobs[randread].iodepth' --integer --min 4 --max 64 \
   --slo 'p99<=130us' --out "$out/sizing" >"$out/sizing.txt"
 "$mpsim" -q report "$out/sizing"
 check_page sizing "$out/sizing" 1400

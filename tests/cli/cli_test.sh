@@ -138,7 +138,7 @@ expect 2 "sweep into a foreign directory" -- "$mpsim" sweep "$work/sweep.textpro
 # --- size end to end -------------------------------------------------------------------------
 expect 0 "size iodepth" -- "$mpsim" size "$work/sweep.textproto" --axis 'jobs[randread].iodepth' --integer --max 64 \
   --slo 'p99<=123us' --out "$work/size"
-grep -qx 'boundary: largest passing jobs\[randread\]\.iodepth = 56, smallest failing = 57' "$work/out" &&
+grep -qx 'boundary: largest passing jobs\[randread\]\.iodepth = 8, smallest failing = 9' "$work/out" &&
   pass "size prints the boundary: $(grep '^boundary' "$work/out")" || fail "size output: $(cat "$work/out")"
 first=$(cat "$work/out")
 expect 0 "size rerun" -- "$mpsim" size "$work/sweep.textproto" --axis 'jobs[randread].iodepth' --integer --max 64 \

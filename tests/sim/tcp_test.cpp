@@ -78,7 +78,8 @@ TEST_CASE("a 1 s silent flap on a remote link costs the blip plus the backoff re
     CHECK(has_event(r, "tcp", "h0/t0.p0", "retransmission after 2 backoffs gets through"));
     CHECK(completions_between(r, 3s, 6s) > 100000);
     CHECK(r.ledger.inflight_at_end <= 32);
-    if (policy == "numa") CHECK(path(r, "h0/t0.p0").ios > 1'000'000);  // numa stays on p0 after the blip
+    // numa stays on p0 after the blip (its one I/O queue runs on one nvmet core: ~885k I/Os)
+    if (policy == "numa") CHECK(path(r, "h0/t0.p0").ios > 20 * path(r, "h0/t0.p1").ios + 500'000);
   }
 }
 
