@@ -291,7 +291,7 @@ void HostSide::record(JobRun& j, IoSlot& s, const policies::IoResult& r) {
     ++ledger_.failed_by_reason[std::string(policies::to_string(r.reason))];
     metrics_->failure(now, j.host, now - s.issued);
     if (measured) ++d.errors;
-    if (!j.stopped) {  // fio's default (continue_on_error=none): the job ends at its first error
+    if (!j.stopped && !continues_after_error(j.spec->continue_on_error, read)) {  // fio's default: the first error ends the job
       j.stopped = true;
       j.stopped_by_error = true;
       j.error_reason = policies::to_string(r.reason);
