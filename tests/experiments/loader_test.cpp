@@ -155,8 +155,8 @@ TEST_CASE("a job's continue_on_error takes fio's words") {
   INFO(all(problems));
   CHECK(has_problem(problems, "exp.textproto:32:3: jobs[0].continue_on_error: \"sometimes\": one of none, read, write, io, verify, all"));
   CHECK(problems.size() == 1);
-  for (auto [word, want] : {std::pair{"", sim::ContinueOnError::None}, {"0", sim::ContinueOnError::None},
-                            {"1", sim::ContinueOnError::All}, {"io", sim::ContinueOnError::Io}, {"read", sim::ContinueOnError::Read}}) {
+  for (auto [word, want] : {std::pair{"", mpsim::sim::ContinueOnError::None}, {"0", mpsim::sim::ContinueOnError::None},
+                            {"1", mpsim::sim::ContinueOnError::All}, {"io", mpsim::sim::ContinueOnError::Io}, {"read", mpsim::sim::ContinueOnError::Read}}) {
     auto exp = load(with_fabric(std::string("name: \"x\"\nseed: 1\npolicy { name: \"numa\" }\n") +
                                 "jobs { name: \"r\" host: \"h0\" nqn: \"nqn.test\" nsid: 1 rw: \"randread\" runtime: \"2s\" "
                                 "continue_on_error: \"" + word + "\" }\n"));
