@@ -1,5 +1,6 @@
 // Validation and conversion of an experiment's fio-style jobs.
 #include <algorithm>
+#include <map>
 #include <set>
 #include <stdexcept>
 
@@ -131,6 +132,18 @@ void convert_times(const CheckContext& ctx, const Job& job, sim::JobSpec& spec) 
   if (!job.start_delay().empty()) spec.start_delay = duration_field(ctx, job, "start_delay", job.start_delay()).value_or(sim::Duration{});
 }
 
+// fio's continue_on_error words; "0" and "1" are fio's older none and all.
+sim::ContinueOnError convert_continue_on_error(const CheckContext& ctx, const Job& job) {
+  static const std::map<std::string, sim::ContinueOnError, std::less<>> kWords = {
+      {"", sim::ContinueOnError::None},      {"none", sim::ContinueOnError::None},     {"0", sim::ContinueOnError::None},
+      {"read", sim::ContinueOnError::Read},  {"write", sim::ContinueOnError::Write},  {"io", sim::ContinueOnError::Io},
+      {"verify", sim::ContinueOnError::Verify}, {"all", sim::ContinueOnError::All}, {"1", sim::ContinueOnError::All}};
+  auto word = kWords.find(job.continue_on_error());
+  if (word != kWords.end()) return word->second;
+  ctx.error(job, "continue_on_error", "\"" + job.continue_on_error() + "\": one of none, read, write, io, verify, all (or 0, 1)");
+  return sim::ContinueOnError::None;
+}
+
 JobOptions options_as_written(const Job& job, const sim::JobSpec& spec) {
   JobOptions o = {{"name", job.name()}, {"rw", job.rw().empty() ? "read" : job.rw()},
                   {"bs", job.bs().empty() ? "4k" : job.bs()}, {"iodepth", std::to_string(spec.iodepth)},
@@ -145,6 +158,7 @@ JobOptions options_as_written(const Job& job, const sim::JobSpec& spec) {
   if (!job.start_delay().empty()) o.emplace_back("startdelay", job.start_delay());
   if (!job.size().empty()) o.emplace_back("size", job.size());
   if (!job.offset().empty()) o.emplace_back("offset", job.offset());
+  if (spec.continue_on_error != sim::ContinueOnError::None) o.emplace_back("continue_on_error", sim::fio_word(spec.continue_on_error));
   o.emplace_back("mpsim_target", spec.host + " -> " + job.nqn() + " nsid " + std::to_string(job.nsid()));
   return o;
 }
@@ -175,6 +189,7 @@ sim::JobSpec convert_job(const CheckContext& ctx, const Job& job, const std::str
     }
     spec.verify = job.verify();
   }
+  spec.continue_on_error = convert_continue_on_error(ctx, job);
   check_counts(ctx, job);
   check_target(ctx, job, host);
   convert_times(ctx, job, spec);

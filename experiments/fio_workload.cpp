@@ -97,6 +97,8 @@ class Converter {
     } else if (key == "size" || key == "offset") {
       // The LBA region; the loader checks it against bs and the namespace's size.
       if (size(o)) key == "size" ? job.set_size(v) : job.set_offset(v);
+    } else if (key == "continue_on_error") {
+      job.set_continue_on_error(v);  // the loader checks the word (none, read, write, io, verify, all, 0, 1)
     } else if (key == "offset_increment") {
       bad(o, "not modelled: every clone of a job (numjobs) shares its offset/size region; give each region its own "
              "job section instead");
@@ -111,7 +113,7 @@ class Converter {
       ignored_.insert(key);
     } else {
       bad(o, "not an option mpsim models (it models rw, rwmixread, bs, iodepth, numjobs, rate_iops, runtime, "
-             "ramp_time, startdelay, time_based, iodepth_batch_*, size, offset and fio's logs)");
+             "ramp_time, startdelay, time_based, iodepth_batch_*, size, offset, continue_on_error and fio's logs)");
     }
   }
 

@@ -11,6 +11,10 @@ namespace mpsim::sim {
 
 namespace {
 
+// A job's failures of I/Os issued at the same instant, in iodepth rounds, before fail_in_host
+// calls it a loop: a path that comes back at that instant ends one after a round or two.
+constexpr std::uint64_t kZeroTimeRounds = 100;
+
 bool is_read(const JobSpec& spec, std::mt19937_64& rng) {
   switch (spec.rw) {
     case RwMode::Read:
@@ -255,6 +259,20 @@ void HostSide::note_dispatch(IoSlot& s, HeadState& h) {
 void HostSide::finished(policies::IoRequest& io, const policies::IoResult& r) {
   IoSlot& s = *static_cast<IoSlot*>(io.user);
   if (!s.live) throw std::logic_error("I/O " + std::to_string(io.id) + " finished twice");
+  if (!r.ok() && s.last_path == UINT32_MAX) {  // it never left the host
+    const std::int64_t at = fail_in_host(s, r);
+    if (at > sched_.now()) return sched_.at(at, failed_, pool_.index(s), std::uint32_t(r.reason));
+  }
+  complete(s, r);
+}
+
+void HostSide::failed_in_host(std::uint32_t slot, std::uint32_t reason) {
+  IoSlot& s = pool_.at(slot);
+  complete(s, policies::IoResult{policies::NvmeStatus{}, policies::FailReason(reason)});
+}
+
+void HostSide::complete(IoSlot& s, const policies::IoResult& r) {
+  const policies::IoRequest& io = s.req;
   JobRun& j = jobs_[s.job];
   record(j, s, r);
   // Copies of it still at the target are orphans from here; later I/O ids are newer writes.
@@ -264,6 +282,37 @@ void HostSide::finished(policies::IoRequest& io, const policies::IoResult& r) {
   s.live = false;
   pool_.release(s);
   reap(j, s.job);
+}
+
+// An I/O the head fails before it ever left the host (no usable path: dm-multipath's map
+// returns DM_MAPIO_KILL, native NVMe's nvme_ns_head_submit_bio calls bio_io_error) fails inside
+// the submitter's own io_submit: its block-layer work, the map and the error completion run on
+// fio's own thread (one I/O after another) before fio can reap the error. A host of several
+// cores charges an I/O's CPU time as it leaves (leave), which this one never does: it pays it
+// here, after the job's failures before it, and the job sees the failure when that work is done.
+// A one-core host paid it before the path choice. Returns when the job sees the failure.
+// Without a cost per I/O a job that carries on past errors (continue_on_error) would submit and
+// fail at one instant forever: the run stops instead.
+std::int64_t HostSide::fail_in_host(IoSlot& s, const policies::IoResult& r) {
+  JobRun& j = jobs_[s.job];
+  const std::int64_t now = sched_.now();
+  const bool read = s.req.dir == policies::IoDirection::Read;
+  std::int64_t at = now;
+  if (!cpu_before_choice(j)) {
+    at = hosts_[j.host].cpu.run(std::max(now, j.failing_until), pool_.profile(s.job).host_cpu_ns[read]);
+    j.failing_until = at;
+  }
+  if (at > now || s.issued < now || !continues_after_error(j.spec->continue_on_error, read)) return at;
+  if (j.zero_time_at != now) j.zero_time_failures = 0;
+  j.zero_time_at = now;
+  if (++j.zero_time_failures > kZeroTimeRounds * std::uint64_t(j.spec->iodepth))
+    throw std::runtime_error(
+        "job \"" + j.name + "\" on host " + hosts_[j.host].name + ": its I/O fails the instant it is issued (" +
+        std::string(policies::to_string(r.reason)) + ") and it carries on past errors (continue_on_error " +
+        fio_word(j.spec->continue_on_error) + "), but the host's CPU time per I/O is 0: it would submit and fail at " +
+        std::to_string(now) + " ns forever. Give the host a CPU cost per I/O (models.host_cpu.per_io_us > 0) or the job "
+        "continue_on_error none");
+  return at;
 }
 
 // io_getevents(min_nr = min(iodepth_batch_complete_min, in flight)): fio sleeps until that many
@@ -291,7 +340,7 @@ void HostSide::record(JobRun& j, IoSlot& s, const policies::IoResult& r) {
     ++ledger_.failed_by_reason[std::string(policies::to_string(r.reason))];
     metrics_->failure(now, j.host, now - s.issued);
     if (measured) ++d.errors;
-    if (!j.stopped) {  // fio's default (continue_on_error=none): the job ends at its first error
+    if (!j.stopped && !continues_after_error(j.spec->continue_on_error, read)) {  // fio's default: the first error ends the job
       j.stopped = true;
       j.stopped_by_error = true;
       j.error_reason = policies::to_string(r.reason);

@@ -14,7 +14,7 @@ namespace mpsim::sim {
 HostSide::HostSide(const Scenario& s, std::int64_t end, Scheduler& sched, RunCostMeter& meter)
     : s_(s), end_(end), sample_interval_(std::max<std::int64_t>(1, s.sample_interval.count())), sched_(sched),
       meter_(meter), submit_(sched.add<&HostSide::submit_event>(this)), issued_(sched.add<&HostSide::issued>(this)),
-      released_(sched.add<&HostSide::throttle_released>(this)) {
+      released_(sched.add<&HostSide::throttle_released>(this)), failed_(sched.add<&HostSide::failed_in_host>(this)) {
   for (const auto& h : s.topology.hosts()) {
     std::uint32_t cpus = 0;
     for (const auto& n : h.numa_nodes()) cpus += n.cpus();

@@ -90,6 +90,11 @@ struct JobRun {
   Histogram read_lat, write_lat;
   DirectionStats read, write;
   DepthCounts depth;
+  std::int64_t failing_until = 0;      // fio's thread fails the job's I/Os in the kernel until then
+  // I/Os failed the instant they were issued at zero_time_at (a host without CPU cost per I/O),
+  // to stop a job that would resubmit and fail there forever (HostSide::fail_in_host).
+  std::int64_t zero_time_at = -1;
+  std::uint64_t zero_time_failures = 0;
   bool stopped_by_error = false;
   std::string error_reason;
   std::uint16_t error_status = 0;
@@ -153,6 +158,9 @@ class HostSide final : public policies::IoCompletionSink, public policies::Contr
   void reap(JobRun& j, std::uint32_t job);
   void note_dispatch(IoSlot& s, HeadState& h);
   void record(JobRun& j, IoSlot& s, const policies::IoResult& r);
+  void complete(IoSlot& s, const policies::IoResult& r);
+  std::int64_t fail_in_host(IoSlot& s, const policies::IoResult& r);
+  void failed_in_host(std::uint32_t slot, std::uint32_t reason);
   void stamp(JobRun& j, const Reaped& io);
   void count_ghost(const MediaCommand& c, const WriteOrder::Ghost& g);
   bool throttle(const JobRun& j, std::uint32_t index, IoSlot& s);
@@ -166,7 +174,7 @@ class HostSide final : public policies::IoCompletionSink, public policies::Contr
   Transport* transport_ = nullptr;
   TargetModel* target_ = nullptr;
   Metrics* metrics_ = nullptr;
-  EventType submit_, issued_, released_;
+  EventType submit_, issued_, released_, failed_;
   double completion_share_ = 0, submitter_keeps_cpu_ = 0;  // models.host_cpu
   std::uint32_t call_size_ = 0;  // I/Os of the io_submit being issued (0: a retry, outside any call)
   HostQos qos_;                        // cgroups' io.max on the heads

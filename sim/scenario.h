@@ -20,6 +20,21 @@ using policies::Duration;
 
 enum class RwMode : std::uint8_t { Read, Write, RandRead, RandWrite, RandRw, Rw };
 
+// fio continue_on_error: which failed I/Os a job counts and carries on past. fio's default,
+// None, ends the job at its first error; Verify continues only past verify mismatches, which
+// the simulator does not model, so for it every I/O error still ends the job.
+enum class ContinueOnError : std::uint8_t { None, Read, Write, Io, Verify, All };
+
+// fio's word for it ("none", "read", "write", "io", "verify", "all").
+inline const char* fio_word(ContinueOnError c) {
+  static constexpr const char* kWords[] = {"none", "read", "write", "io", "verify", "all"};
+  return kWords[static_cast<std::size_t>(c)];
+}
+
+inline bool continues_after_error(ContinueOnError c, bool read) {
+  return c == ContinueOnError::All || c == ContinueOnError::Io || (read ? c == ContinueOnError::Read : c == ContinueOnError::Write);
+}
+
 // One fio job section (numjobs clones are expanded by the engine, named "<name>.<i>" if > 1).
 struct JobSpec {
   std::string name;
@@ -48,6 +63,7 @@ struct JobSpec {
   std::string tenant;                // reports group jobs by it ("" = none)
   std::string cgroup;                // a Scenario::cgroups name ("" = the root cgroup: no io.max)
   std::string verify;                // fio verify method for the real kernel's run ("" = none); not simulated
+  ContinueOnError continue_on_error = ContinueOnError::None;
 };
 
 // Policy for (host, nqn); empty fields match anything. The first matching override wins,

@@ -150,7 +150,8 @@ void plan_ports(const sim::Scenario& s, GuestPlan& plan) {
   }
 }
 
-// null_blk discards data, so namespace sizes are not reproduced: every device is 1 GiB.
+// null_blk discards data (unless a job verifies, plan_region), so namespace sizes are not
+// reproduced: every device is 1 GiB, or as large as the furthest job region needs.
 void plan_namespaces(const sim::Scenario& s, GuestPlan& plan) {
   for (const auto& ns : find_subsystem(s, plan).namespaces()) {
     std::string device = "/dev/nullb" + std::to_string(plan.namespaces.size());
@@ -224,8 +225,24 @@ std::string plan_device(const GuestPlan& plan, std::size_t ns_index) {
   return kGuestDmDevice;
 }
 
+// fio's size/offset: the job's LBA region. A verifying job needs its data back, so null_blk keeps
+// it in the guest's memory (memory_backed): its region must then be given and fit the guest.
+void plan_region(GuestPlan& plan, const sim::JobSpec& job, std::vector<std::string>& args) {
+  if (job.size != 0) args.push_back("--size=" + std::to_string(job.size));
+  if (job.offset != 0) args.push_back("--offset=" + std::to_string(job.offset));
+  const std::uint64_t end = job.size != 0 ? job.offset + job.size : 0;
+  constexpr std::uint64_t kGiB = 1ULL << 30;
+  if (end != 0) plan.null_blk_gb = std::max(plan.null_blk_gb, (end + kGiB - 1) / kGiB);
+  if (job.verify.empty()) return;
+  if (job.size == 0 || job.size > kGuestVerifyBytesMax) {
+    refuse(plan, "job \"" + job.name + "\" verifies its writes: the guest keeps them in memory (null_blk memory_backed), so it needs a size of at most " +
+                     std::to_string(kGuestVerifyBytesMax >> 20) + " MiB");
+  }
+  plan.null_blk_memory_backed = true;
+}
+
 void plan_jobs(const sim::Scenario& s, GuestPlan& plan) {
-  plan.fio_global = {"--ioengine=libaio", "--direct=1", "--time_based", "--continue_on_error=all",
+  plan.fio_global = {"--ioengine=libaio", "--direct=1", "--time_based",
                      "--randseed=" + std::to_string(s.seed), std::string("--write_lat_log=") + kGuestLogPrefix,
                      "--log_avg_msec=0", "--log_unix_epoch=1"};
   for (const auto& job : s.jobs) {
@@ -243,7 +260,10 @@ void plan_jobs(const sim::Scenario& s, GuestPlan& plan) {
     if (job.iodepth_batch_complete_min != 1) {
       args.push_back("--iodepth_batch_complete_min=" + std::to_string(job.iodepth_batch_complete_min));
     }
-    if (!job.verify.empty()) {  // read back every iodepth writes; a mismatch is an error (continue_on_error=all)
+    // The simulated job stops at its first error unless its continue_on_error says otherwise: fio the same.
+    args.push_back(std::string("--continue_on_error=") + sim::fio_word(job.continue_on_error));
+    plan_region(plan, job, args);
+    if (!job.verify.empty()) {  // read back every iodepth writes; a mismatch is an error
       args.push_back("--verify=" + job.verify);
       args.push_back("--verify_backlog=" + std::to_string(job.iodepth));
     }
@@ -286,6 +306,7 @@ std::string nvmet_ana_state(topology::AnaState state) {
 std::vector<std::string> GuestPlan::kernel_args() const {
   std::vector<std::string> args = {"null_blk.nr_devices=" + std::to_string(null_blk_devices),
                                    "null_blk.gb=" + std::to_string(null_blk_gb)};
+  if (null_blk_memory_backed) args.push_back("null_blk.memory_backed=1");
   if (dm) args.push_back("nvme_core.multipath=N");
   // nvme_core is built in: its parameters go on the command line (nvme_io_timeout, nvme_admin_timeout).
   if (io_timeout_s != 0) args.push_back("nvme_core.io_timeout=" + std::to_string(io_timeout_s));

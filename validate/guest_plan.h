@@ -74,6 +74,7 @@ struct GuestPlan {
   std::int64_t measure_from_ms = 0;     // end of the longest ramp_time
   std::uint32_t null_blk_devices = 1;
   std::uint64_t null_blk_gb = 1;
+  bool null_blk_memory_backed = false;  // a job verifies: writes must read back (null_blk.memory_backed=1)
   // nvme_core.io_timeout / admin_timeout in whole seconds, from the connections' io_timeout_s /
   // admin_timeout_s (module parameters: one value for every controller); 0 = the kernel's default.
   std::uint32_t io_timeout_s = 0;
@@ -84,6 +85,9 @@ struct GuestPlan {
 
 // The fio latency-log prefix inside the guest (io_lat.N.log, io_clat.N.log).
 inline constexpr const char* kGuestLogPrefix = "/run/mpsim/io";
+
+// The most a verifying job may write: null_blk keeps it in the guest's memory (boot.sh: 384M).
+inline constexpr std::uint64_t kGuestVerifyBytesMax = 128ULL << 20;
 
 // The UML guest's CONFIG_HZ (arch/um sets 100); it times the keep-alive timeout (blk_add_timer).
 inline constexpr std::uint32_t kGuestKernelHz = 100;

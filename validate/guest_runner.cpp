@@ -2,10 +2,12 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <array>
 #include <cctype>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <sys/wait.h>
 
@@ -79,24 +81,84 @@ PreparedRun prepare_guest_run(const sim::Scenario& scenario, const GuestOptions&
   return prepared;
 }
 
-RealRun run_in_guest(const sim::Scenario& scenario, const std::string& kernel, const GuestOptions& options) {
-  PreparedRun prepared = prepare_guest_run(scenario, options);
-  fs::path dir(prepared.dir);
+namespace {
+
+// boot.sh with `init` as PID 1; the console goes to `dir`. Returns boot.sh's exit status.
+int boot_guest(const std::string& kernel, const fs::path& init, const fs::path& dir, const GuestPlan& plan,
+               const GuestOptions& options, int timeout_s) {
   fs::path guest = fs::absolute(fs::path(options.source_dir) / "validate/guest");
-  std::string command = "MPSIM_GUEST_TIMEOUT=" + std::to_string(options.timeout_s) + " MPSIM_GUEST_MEM=" + shell_quote(options.memory) +
+  std::string command = "MPSIM_GUEST_TIMEOUT=" + std::to_string(timeout_s) + " MPSIM_GUEST_MEM=" + shell_quote(options.memory) +
                         " bash " + shell_quote((guest / "boot.sh").string()) + " " + shell_quote(kernel) + " " +
-                        shell_quote((dir / "init.sh").string()) + " " + shell_quote(dir.string());
-  for (const auto& arg : prepared.plan.kernel_args()) {
+                        shell_quote(init.string()) + " " + shell_quote(dir.string());
+  for (const auto& arg : plan.kernel_args()) {
     command += ' ';
     command += shell_quote(arg);
   }
-  spdlog::info("guest: {} ({} ms workload, {} fault actions)", scenario.name, prepared.plan.run_ms, prepared.plan.actions.size());
   int status = 0;
   run_capture(command + " >&2", status);
-  if (status != 0) throw GuestRunError("scenario " + scenario.name + ": the guest run failed (see " + dir.string() + "/console.log)");
-  RealRun run = analyse_guest_results(scenario, prepared.plan, dir.string());
+  return status;
+}
+
+RealRun analyse_and_record(const sim::Scenario& scenario, const GuestPlan& plan, const fs::path& dir) {
+  RealRun run = analyse_guest_results(scenario, plan, dir.string());
   write_text(dir / "validation-real.json", real_run_json(run));
   return run;
+}
+
+}  // namespace
+
+RealRun run_in_guest(const sim::Scenario& scenario, const std::string& kernel, const GuestOptions& options) {
+  PreparedRun prepared = prepare_guest_run(scenario, options);
+  fs::path dir(prepared.dir);
+  spdlog::info("guest: {} ({} ms workload, {} fault actions)", scenario.name, prepared.plan.run_ms, prepared.plan.actions.size());
+  if (boot_guest(kernel, dir / "init.sh", dir, prepared.plan, options, options.timeout_s) != 0) {
+    throw GuestRunError("scenario " + scenario.name + ": the guest run failed (see " + dir.string() + "/console.log)");
+  }
+  return analyse_and_record(scenario, prepared.plan, dir);
+}
+
+std::vector<SharedBootRun> run_in_one_guest(const std::vector<sim::Scenario>& scenarios, const std::string& kernel,
+                                            const GuestOptions& options) {
+  if (scenarios.size() == 1) return {{run_in_guest(scenarios.front(), kernel, options), ""}};
+  std::vector<PreparedRun> prepared;
+  std::vector<GuestPlan> plans;
+  std::vector<std::string> dirs;
+  for (const auto& s : scenarios) {
+    prepared.push_back(prepare_guest_run(s, options));
+    if (!can_share_boot(prepared.front().plan, prepared.back().plan)) {
+      throw GuestPlanError("scenarios " + scenarios.front().name + " and " + s.name + " cannot share a boot");
+    }
+    plans.push_back(prepared.back().plan);
+    dirs.push_back(prepared.back().dir);
+  }
+  const fs::path first(dirs.front());
+  fs::path guest = fs::absolute(fs::path(options.source_dir) / "validate/guest");
+  write_text(first / "init-shared.sh", render_shared_guest_init(plans, dirs, (guest / "lib.sh").string()));
+  for (std::size_t i = 1; i < dirs.size(); ++i) write_text(fs::path(dirs[i]) / "shared-boot", dirs.front() + "\n");
+  std::string names;
+  for (const auto& s : scenarios) names += (names.empty() ? "" : ", ") + s.name;
+  spdlog::info("guest: {} scenarios in one boot: {}", scenarios.size(), names);
+  const int timeout = options.timeout_s * static_cast<int>(scenarios.size());
+  // boot.sh judges the first scenario's guest-exit; the others are judged one by one below.
+  if (boot_guest(kernel, first / "init-shared.sh", first, plans.front(), options, timeout) != 0 &&
+      std::none_of(dirs.begin(), dirs.end(), [](const std::string& d) { return fs::exists(fs::path(d) / "guest-exit"); })) {
+    throw GuestRunError("scenarios " + names + ": the shared guest boot failed (see " + first.string() + "/console.log)");
+  }
+  std::vector<SharedBootRun> out(scenarios.size());
+  for (std::size_t i = 0; i < scenarios.size(); ++i) {
+    const fs::path dir(dirs[i]);
+    try {
+      if (!fs::exists(dir / "guest-exit")) throw GuestOutputError("the shared boot ended before it ran (" + dir.string() + ")");
+      std::ifstream exit_file(dir / "guest-exit");
+      int code = -1;
+      exit_file >> code;
+      if (code != 0) throw GuestOutputError("its guest init failed (see " + dir.string() + "/guest-error.txt)");
+      out[i].run = analyse_and_record(scenarios[i], plans[i], dir);
+    } catch (const GuestOutputError& e) {
+      out[i].error = "scenario " + scenarios[i].name + ": " + e.what();
+    }
+  }
+  return out;
 }
 
 std::string run_dir(const GuestOptions& options, const std::string& scenario_name) {

@@ -7,8 +7,10 @@
 //   opt.repetition = 2;                                      // ... or in <results_dir>/<scenario>/rep-2/
 #pragma once
 
+#include <optional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "sim/scenario.h"
 #include "validate/guest_plan.h"
@@ -46,6 +48,20 @@ PreparedRun prepare_guest_run(const sim::Scenario& scenario, const GuestOptions&
 // Plans (GuestPlanError), boots (GuestRunError) and analyses (GuestOutputError) one scenario;
 // writes init.sh, plan.txt and validation-real.json next to the guest's own files.
 RealRun run_in_guest(const sim::Scenario& scenario, const std::string& kernel, const GuestOptions& options);
+// One scenario of a shared boot: its analysed run, or why there is none.
+struct SharedBootRun {
+  std::optional<RealRun> run;
+  std::string error;
+};
+
+// Runs `scenarios` (same kernel command line and setup: can_share_boot, checked; GuestPlanError
+// otherwise) back to back in ONE guest boot, each in its own run_dir; analyses each and writes its
+// validation-real.json. The boot's console.log and boot-wall-ms go to the first scenario's
+// directory; every other one gets a `shared-boot` file naming it. The timeout is per scenario.
+// GuestRunError when the boot itself failed; a scenario that failed inside it has its `error`.
+std::vector<SharedBootRun> run_in_one_guest(const std::vector<sim::Scenario>& scenarios, const std::string& kernel,
+                                            const GuestOptions& options);
+
 // The real run an earlier run_in_guest left in run_dir(), read again (no boot): for comparing a
 // changed simulator with the same kernel runs. Repetition 1 also finds a run of the layout
 // before repetitions (<results_dir>/<scenario>/ itself).

@@ -235,7 +235,10 @@ Verdict run(const ValidateOptions& options, std::ostream& out) {
   if (options.dry_run) {
     for (int rep = 1; rep <= repetitions; ++rep) {
       guest.repetition = rep;
-      for (const auto& s : ordered) out << prepare_guest_run(s, guest).dir << "\n";
+      for (const auto& unit : shared_boot_units(ordered, groups)) {
+        if (unit.size() > 1) out << "# one boot for the next " << unit.size() << "\n";
+        for (std::size_t i : unit) out << prepare_guest_run(ordered[i], guest).dir << "\n";
+      }
     }
     return Verdict::ok;
   }
@@ -249,7 +252,9 @@ Verdict run(const ValidateOptions& options, std::ostream& out) {
     out << report;
   }
   out << format_real_header() << std::flush;
-  RealRunMatrix real = collect_real_runs(ordered, repetitions, kernel, guest, {options.reuse_runs, options.progress}, out);
+  // A ratio group's scenarios share one boot per repetition where their plans allow it.
+  RealRunMatrix real = collect_real_runs(ordered, shared_boot_units(ordered, groups), repetitions, kernel, guest,
+                                         {options.reuse_runs, options.progress}, out);
   int failed = real.failed;
   std::size_t present = 0;
   for (const auto& [name, runs] : real.runs) present += std::count_if(runs.begin(), runs.end(), [](const auto& r) { return r.has_value(); });

@@ -175,7 +175,7 @@ RealRun analyse_guest_results(const sim::Scenario& scenario, const GuestPlan& pl
   run.p99_ns = latency_percentile_ns(c, run.measure_from_ms, run.measure_to_ms, 99.0);
   run.p999_ns = latency_percentile_ns(c, run.measure_from_ms, run.measure_to_ms, 99.9);
   run.stall_ms = longest_gap_ms(c.t_ms, run.measure_from_ms, run.measure_to_ms);
-  for (const auto& j : run.jobs) run.errors += j.total_err;
+  for (const auto& j : run.jobs) run.errors += failed_ios(j);
   if (run.jobs.size() > 1) run.job_figures = per_job_figures(dir, t0_ms, run);
   measure_paths(samples, plan, run);
   measure_faults(scenario, samples, c, io_start, run);

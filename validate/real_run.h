@@ -44,7 +44,7 @@ struct RealRun {
   double iops = 0;
   std::int64_t p50_ns = -1, p99_ns = -1, p999_ns = -1;  // total latency, from the per-I/O log
   std::int64_t stall_ms = 0;             // longest gap without completions in the measured window
-  std::uint64_t errors = 0;              // fio total_err over all jobs
+  std::uint64_t errors = 0;              // failed I/Os over all jobs (failed_ios)
   std::vector<FioJob> jobs;
   // Per fio job from its own per-I/O log (io_lat.<k>.log, k = the job's place in fio.json, from
   // 1), in the same window as the totals: completions/s and total-latency percentiles.
@@ -62,6 +62,10 @@ struct RealRun {
 // Reads samples.csv, faults.csv, t0_us, fio.json, io_lat.*.log (and console.log if present)
 // from `dir`. Throws GuestOutputError if a file is missing or malformed.
 RealRun analyse_guest_results(const sim::Scenario& scenario, const GuestPlan& plan, const std::string& dir);
+
+// The failed I/Os a fio job saw: total_err counts only those it continued past
+// (continue_on_error); the one that ended the job shows only as its `error`.
+inline std::uint64_t failed_ios(const FioJob& job) { return job.total_err > 0 ? job.total_err : (job.error != 0 ? 1 : 0); }
 
 // validation-real.json: stable key order, one document per scenario.
 std::string real_run_json(const RealRun& run);

@@ -78,7 +78,7 @@ TEST_CASE("job file to jobs: modelled keys map, size suffixes and fio's time uni
   const char* text =
       "[global]\nioengine=libaio\ndirect=1\ntime_based\nruntime=30\nramp_time=2s\n"
       "[db]\nrw=randrw\nrwmixwrite=30\nblocksize=8k\niodepth=16\nnumjobs=2\nrate_iops=5000\nstartdelay=500ms\n"
-      "iodepth_batch=4\niodepth_batch_complete=2\nsize=10g\noffset=1m\nfilename=/dev/nvme0n1\n";
+      "iodepth_batch=4\niodepth_batch_complete=2\nsize=10g\noffset=1m\ncontinue_on_error=io\nfilename=/dev/nvme0n1\n";
   auto w = ex::fio_workload(ex::parse_fio_job_file(text, "db.fio"),
                             {ex::parse_fio_target("/dev/nvme0n1=h0:nqn.2024-01.io.mpsim:array-a:3")});
   REQUIRE(w.jobs.size() == 1);
@@ -100,6 +100,7 @@ TEST_CASE("job file to jobs: modelled keys map, size suffixes and fio's time uni
   CHECK(j.nsid() == 3);
   CHECK(j.size() == "10g");  // the LBA region, checked against bs and the namespace by the loader
   CHECK(j.offset() == "1m");
+  CHECK(j.continue_on_error() == "io");  // the loader checks the word
   REQUIRE(w.notes.size() == 1);
   CHECK(w.notes[0] == "fio options accepted without effect on the simulation: direct, ioengine");
 

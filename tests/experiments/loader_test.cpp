@@ -145,6 +145,25 @@ TEST_CASE("a job's verify names a fio method and needs writes") {
   CHECK(exp.runs[0].scenario.jobs[0].verify == "md5");
 }
 
+TEST_CASE("a job's continue_on_error takes fio's words") {
+  auto problems = problems_of(with_fabric(
+      "name: \"x\"\n"                                                                       // 28
+      "seed: 1\n"                                                                           // 29
+      "policy { name: \"numa\" }\n"                                                         // 30
+      "jobs { name: \"r\" host: \"h0\" nqn: \"nqn.test\" nsid: 1 rw: \"randread\" runtime: \"2s\"\n"  // 31
+      "  continue_on_error: \"sometimes\" }\n"));                                           // 32
+  INFO(all(problems));
+  CHECK(has_problem(problems, "exp.textproto:32:3: jobs[0].continue_on_error: \"sometimes\": one of none, read, write, io, verify, all"));
+  CHECK(problems.size() == 1);
+  for (auto [word, want] : {std::pair{"", mpsim::sim::ContinueOnError::None}, {"0", mpsim::sim::ContinueOnError::None},
+                            {"1", mpsim::sim::ContinueOnError::All}, {"io", mpsim::sim::ContinueOnError::Io}, {"read", mpsim::sim::ContinueOnError::Read}}) {
+    auto exp = load(with_fabric(std::string("name: \"x\"\nseed: 1\npolicy { name: \"numa\" }\n") +
+                                "jobs { name: \"r\" host: \"h0\" nqn: \"nqn.test\" nsid: 1 rw: \"randread\" runtime: \"2s\" "
+                                "continue_on_error: \"" + word + "\" }\n"));
+    CHECK(exp.runs[0].scenario.jobs[0].continue_on_error == want);
+  }
+}
+
 TEST_CASE("policy, seed and duration errors are located") {
   auto problems = problems_of(with_fabric(std::string(
       "name: \"x\"\n"                                                  // 28

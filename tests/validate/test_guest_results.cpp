@@ -306,7 +306,7 @@ TEST_CASE("repetitions: rep-<k> directories, resumed runs read back, rows merged
   // Resuming: the finished runs are read back, nothing is booted (no kernel is given).
   std::ostringstream rows;
   guest.repetition = 0;
-  RealRunMatrix m = collect_real_runs(scenarios, 2, "", guest, {}, rows);
+  RealRunMatrix m = collect_real_runs(scenarios, {}, 2, "", guest, {}, rows);
   CHECK(m.booted == 0);
   CHECK(m.resumed == 2);
   CHECK(m.failed == 0);

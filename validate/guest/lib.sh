@@ -300,6 +300,9 @@ collect() {
   dmesg >"$SCN_RESULTS/dmesg.txt"
 }
 
+# Ends the scenario with exit code $1: its results are collected and guest-exit written. A
+# shared boot (scn_main_shared) runs each scenario in a subshell, which then simply exits;
+# otherwise the guest powers off.
 finish() {
   [ -n "$SAMPLER_PID" ] && kill "$SAMPLER_PID" 2>/dev/null
   [ -n "$TCP_TRACE_PID" ] && kill "$TCP_TRACE_PID" 2>/dev/null
@@ -307,6 +310,11 @@ finish() {
   collect
   dm_stop
   echo "$1" >"$SCN_RESULTS/guest-exit"
+  [ -n "${SCN_SHARED_BOOT:-}" ] && exit "$1"
+  power_off
+}
+
+power_off() {
   sync
   echo o >/proc/sysrq-trigger
   sleep 10
@@ -328,10 +336,54 @@ setup() {
   scn_cgroups      # the generated init's cgroups with io.max (validate/guest_cgroup.h)
 }
 
-scn_main() {
+boot_once() {
   export PATH=/usr/sbin:/usr/bin:/sbin:/bin
   mount_filesystems
   open_sleeper || fail "fifo"
+}
+
+scn_main() {
+  boot_once
+  run_scenario
+}
+
+# Several scenarios in one boot (validate/README.md "Ratios"): "$@" are functions that each set
+# one scenario's SCN_* variables and functions. Each runs in a subshell (its variables, background
+# jobs and a failure stay there), then everything it set up is taken down for the next.
+scn_main_shared() {
+  local s
+  boot_once
+  SCN_SHARED_BOOT=1
+  for s in "$@"; do
+    ( "$s" && run_scenario )
+    teardown
+  done
+  power_off
+}
+
+# Back to a freshly booted guest: host controllers deleted (and their subsystem gone), nvmet's
+# configuration, the target network namespace and veth pairs removed, the run's files and the
+# kernel log cleared (each scenario's dmesg.txt holds its own lines).
+teardown() {
+  local c i x
+  for c in /sys/class/nvme/nvme*; do [ -e "$c/delete_controller" ] && echo 1 >"$c/delete_controller" 2>/dev/null; done
+  for i in $(seq 1 500); do  # up to ~10 s for the controllers and their subsystem to go
+    compgen -G '/sys/class/nvme/nvme*' >/dev/null || compgen -G '/sys/class/nvme-subsystem/nvme-subsys*' >/dev/null || break
+    nap 0.02
+  done
+  for x in "$CFG"/ports/*/subsystems/*; do [ -L "$x" ] && rm "$x"; done
+  for x in "$CFG"/ports/*/ana_groups/*; do [ -d "$x" ] && [ "${x##*/}" != 1 ] && rmdir "$x"; done
+  for x in "$CFG"/ports/*; do [ -d "$x" ] && rmdir "$x"; done
+  for x in "$CFG"/subsystems/*/namespaces/*; do [ -d "$x" ] && { echo 0 >"$x/enable"; rmdir "$x"; }; done
+  for x in "$CFG"/subsystems/*; do [ -d "$x" ] && rmdir "$x"; done
+  [ -e /run/netns/$TGT_NS ] && ip netns del $TGT_NS
+  for x in /sys/class/net/vh*; do [ -e "$x" ] && ip link del "${x##*/}" 2>/dev/null; done
+  rm -f "$RUN"/*.csv "$RUN"/fio.* "$RUN"/*.log "$RUN"/t0_us
+  dmesg -C
+  log "teardown done"
+}
+
+run_scenario() {
   log "scenario $SCN_NAME: setup"
   now_us T0_US
   setup
