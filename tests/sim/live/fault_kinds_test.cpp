@@ -1,6 +1,11 @@
 // The fault kinds beyond ANA, down and reset (issue 16 item 3): flaps, gray delay and random
 // loss, through the live emulator's sockets, and the loss model's own rules.
 #include <catch2/catch.hpp>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <regex>
 
 #include "sim/live/lossy_stream.h"
 #include "tests/sim/live/live_fixture.h"
@@ -86,8 +91,11 @@ TEST_CASE("random loss on p1's link: answers through p1 wait for retransmissions
   CHECK(log.find("fault-skipped") == std::string::npos);
 }
 
-TEST_CASE("a loss fault's end logs how many transmissions the port lost") {
-  LiveFixture f({on_p1_link("f1: loss on p1", mpsim::sim::faults::Loss{1.0, mpsim::sim::Duration{300ms}}, 0ms)});
+TEST_CASE("a loss fault's end logs how many transmissions the port lost, in events.csv's format with wall times") {
+  const std::string events = (std::filesystem::temp_directory_path() /
+                              ("mpsim-live-loss-" + std::to_string(::getpid()) + ".csv")).string();
+  LiveFixture f({on_p1_link("f1: loss on p1", mpsim::sim::faults::Loss{1.0, mpsim::sim::Duration{300ms}}, 0ms)},
+                64ull << 20, events);
   auto a = f.client(0);
   a->icreq();  // every segment lost: the ICResp comes only after the loss ends and a retransmission gets through
   Cqe c = a->connect(0, kNqn, 0xFFFF, 31, 5000);
@@ -99,6 +107,21 @@ TEST_CASE("a loss fault's end logs how many transmissions the port lost") {
   REQUIRE(end != std::string::npos);
   CHECK(std::stoi(log.substr(end + end_line.size())) >= 1);
   CHECK(log.find("transmissions lost on nvmet.p1") != std::string::npos);
+  // The file: the simulator's events.csv header, then time_s (wall seconds since start, 6 decimals),kind,subject,detail.
+  std::ifstream in(events);
+  std::string header, line;
+  std::getline(in, header);
+  CHECK(header == "time_s,kind,subject,detail");
+  bool loss_start = false, loss_end = false;
+  const std::regex start_row(R"re(0\.\d{6},fault,nvmet\.p1--loopback,"f1: loss on p1 \(loss 1\.000000 per segment, both directions\)")re");  // quoted: a comma
+  const std::regex end_row(R"(0\.(2|3|4)\d{5},fault-end,nvmet\.p1--loopback,f1: loss on p1: [1-9]\d* of \d+ transmissions lost on nvmet\.p1)");
+  while (std::getline(in, line)) {
+    loss_start = loss_start || std::regex_match(line, start_row);
+    loss_end = loss_end || std::regex_match(line, end_row);  // at 0.3 s, read late by at most the loop
+  }
+  CHECK(loss_start);
+  CHECK(loss_end);
+  std::filesystem::remove(events);
 }
 
 TEST_CASE("a gray fault adds its delay to every completion through the port, not the other") {

@@ -22,7 +22,8 @@ struct LiveFixture {
   std::thread loop;
   int protocol_errors = -1;
 
-  explicit LiveFixture(std::vector<sim::FaultSpec> faults = {}, std::uint64_t memory = 64ull << 20) {
+  explicit LiveFixture(std::vector<sim::FaultSpec> faults = {}, std::uint64_t memory = 64ull << 20,
+                       std::string events_csv = "") {
     scenario.topology = topology::load_topology_file(MPSIM_SOURCE_DIR "/topologies/loopback-2port.textproto");
     int i = 1;
     for (auto& port : *scenario.topology.mutable_target_nodes(0)->mutable_ports()) {
@@ -34,6 +35,7 @@ struct LiveFixture {
     scenario.faults = std::move(faults);
     EmulatorOptions opt;
     opt.memory_limit = memory;
+    opt.events_csv = std::move(events_csv);
     emulator = std::make_unique<Emulator>(scenario, opt, log);
     emulator->start();
     loop = std::thread([this] { protocol_errors = emulator->run(); });
