@@ -77,7 +77,7 @@ TEST_CASE("SparseStore: unaligned writes across pages, zeros where never written
   CHECK(std::equal(data.begin(), data.end(), back.begin() + 100));
 }
 
-TEST_CASE("--model-delay: an I/O completes after the models' media service time, in wall time") {
+TEST_CASE("modelled service times (--model-delay): an I/O completes after the models' media service time, in wall time") {
   // A medium of 250 ms per read, without spread: the completion cannot come sooner.
   LiveFixture f({}, 64ull << 20, "", [](mpsim::sim::Scenario& s, EmulatorOptions& opt) {
     mpsim::models::MediaParams& m = s.models.media.at("nand-tlc-gen4");
