@@ -210,8 +210,15 @@ PhaseWindow real_phase_window(const SampleTable& s, std::int64_t search_from_ms,
   w.ios.assign(s.paths.size(), 0);
   const std::int64_t settled = std::max(applied_ms, last_real_change(s, search_from_ms, to_ms)) + kSettleMarginMs;
   w.from_ms = w.to_ms = settled;
-  const std::size_t a = steadiest_sample(s, settled, settled + kEdgeSearchMs, true);
+  std::size_t a = steadiest_sample(s, settled, settled + kEdgeSearchMs, true);
   std::size_t b = steadiest_sample(s, to_ms - kEdgeSearchMs, to_ms, false);
+  // A sampler slower than the search span (a loaded host: 40-140 ms apart) may have no sample in
+  // it: the window then starts at the first sample after the settle.
+  if (a == s.rows.size()) {
+    for (std::size_t i = 0; i < s.rows.size() && a == s.rows.size(); ++i) {
+      if (s.rows[i].t_ms >= settled) a = i;
+    }
+  }
   // A fault action (a fork of tc or ip) starves the sampler until it took effect: the window then
   // ends at the last sample before it.
   if (b == s.rows.size()) {

@@ -135,10 +135,18 @@ std::string merge_emulator_faults(std::string_view faults_csv, std::string_view 
     actions.emplace_back(t, "emu-" + f[1] + "," + detail);
   }
   if (!actions.empty() && !clock_s) throw GuestOutputError(source + "/emulator-events.csv: fault actions but no fault-clock line");
+  // With the realtime stamp the fault clock is the schedule's time 0 (the guest stamps io_start just
+  // after its kill -USR1, up to tens of ms off either way), so io_start moves there: a fault is
+  // measured from its first action at or after io_start + its time (real_run.cpp), and an action
+  // placed a few ms before that was passed over for the fault's end.
+  const bool anchored = anchor_ms.has_value() && !actions.empty();
   if (!anchor_ms) anchor_ms = io_start;
   if (!actions.empty() && !anchor_ms) throw GuestOutputError(source + "/faults.csv: no io_start line");
   std::vector<std::pair<std::int64_t, std::string>> lines;
-  for (const auto& r : guest) lines.emplace_back(r.t_ms, r.action + (r.detail.empty() ? "" : "," + r.detail));
+  for (const auto& r : guest) {
+    const std::int64_t t = anchored && r.action == "io_start" ? *anchor_ms : r.t_ms;
+    lines.emplace_back(t, r.action + (r.detail.empty() ? "" : "," + r.detail));
+  }
   for (const auto& [t, text] : actions) {
     lines.emplace_back(*anchor_ms + std::llround((t - *clock_s) * 1000.0), text);
   }

@@ -19,12 +19,14 @@
 #include <map>
 #include <memory>
 #include <ostream>
+#include <random>
 #include <string>
 #include <vector>
 
 #include "sim/fault_plan.h"
 #include "sim/live/events_log.h"
 #include "sim/live/live_target.h"
+#include "sim/live/lossy_stream.h"
 #include "sim/live/session.h"
 #include "sim/scenario.h"
 
@@ -94,6 +96,11 @@ class Emulator final : private TargetHooks {
   std::int64_t next_deadline() const;
   bool precise_time() const;
   void log_counters();
+  // Random loss (emulator_loss.cpp): whether `bytes` leaving in direction `s` get through now;
+  // the held data's retransmission when due; whether any is held or the clock must be exact.
+  bool passes(Conn& c, LossyStream& s, std::size_t bytes);
+  void resend_due(Conn& c, std::int64_t now_ns);
+  bool lossy(const Conn& c) const;
 
   // The ring (emulator_loop.cpp): operations armed, completions handled.
   io_uring_sqe* sqe();
@@ -132,6 +139,10 @@ class Emulator final : private TargetHooks {
   std::int64_t fault_t0_ = 0;           // the fault plan's time 0 (ns since start); -1 = not yet
   std::int64_t next_keep_alive_check_ = 0;
   int protocol_errors_ = 0;
+  std::int64_t round_t_ = 0;            // the loop round's time (the cached clock)
+  models::TransportModel transport_;    // segments per chunk, for the loss draws
+  std::vector<LossTiming> loss_timing_; // per port
+  std::mt19937_64 loss_rng_;            // the run seed's: the same draws for the same byte stream
   struct LoopCalls {
     std::uint64_t enter = 0, clock = 0, other = 0;  // system calls: ring enters, clock reads, the rest
     std::uint64_t recv = 0, send = 0;               // operations through the ring (no system call each)

@@ -67,11 +67,22 @@ void Emulator::arm_recv(Conn& c) {
 
 void Emulator::arm_send(Conn& c) {
   if (c.send_armed || c.closing || ports_rt_[c.port].silent) return;
+  if (c.loss_out.holding()) {  // a lost send waits for its retransmission; what follows reaches the host behind it
+    if (c.session->output().size() > c.out_seen) {
+      c.out_seen = c.session->output().size();
+      passes(c, c.loss_out, c.out_seen);
+    }
+    return;
+  }
   if (c.sent == c.sending.size()) {  // the last send is done: take what the session wrote since
     if (c.session->output().empty()) return;
     c.sending.clear();
     c.sent = 0;
     std::swap(c.sending, c.session->output());
+    if (!passes(c, c.loss_out, c.sending.size())) {  // lost: held until resent
+      c.out_seen = 0;
+      return;
+    }
   }
   io_uring_sqe* s = sqe();
   io_uring_prep_send(s, c.fd, c.sending.data() + c.sent, c.sending.size() - c.sent, MSG_NOSIGNAL);
@@ -140,6 +151,10 @@ void Emulator::on_recv(Conn& c, int res, std::int64_t now_ns) {
   const ByteSpan got(c.rbuf.get(), std::size_t(res));
   if (ports_rt_[c.port].silent) {  // read before the cancel took effect: kept for the port's return
     c.held_input.insert(c.held_input.end(), got.begin(), got.end());
+    return;
+  }
+  if (lossy(c) && !passes(c, c.loss_in, got.size())) {  // lost, or behind a lost segment: resent later
+    c.held_behind_loss.insert(c.held_behind_loss.end(), got.begin(), got.end());
     return;
   }
   feed(c, got, now_ns);
@@ -214,7 +229,10 @@ void Emulator::complete(std::uint64_t data, int res, std::int64_t now_ns, bool& 
 bool Emulator::precise_time() const {
   if (options_.apply_models) return true;
   for (std::uint32_t p = 0; p < ports_rt_.size(); ++p) {
-    if (target_->port_delay(p) > 0) return true;
+    if (target_->port_delay(p) > 0 || ports_rt_[p].loss > 0) return true;
+  }
+  for (const auto& [id, c] : conns_) {
+    if (lossy(*c)) return true;  // a held retransmission is due at its time
   }
   return false;
 }
@@ -227,6 +245,9 @@ std::int64_t Emulator::next_deadline() const {
     if (c->closing) continue;
     const std::int64_t due = c->session->release(-1);  // peek: nothing is due before time -1
     if (due >= 0) t = std::min(t, due);
+    for (const LossyStream* s : {&c->loss_out, &c->loss_in}) {
+      if (s->holding()) t = std::min(t, s->due());
+    }
   }
   if (options_.duration_s > 0) t = std::min(t, std::int64_t(options_.duration_s * 1e9));
   return t;
@@ -249,13 +270,16 @@ int Emulator::run() {
       clock_read_at = t;
       clock_due = traffic = false;
     }
+    round_t_ = t;
     apply_due_faults(t);
     if (t >= next_keep_alive_check_) {
       target_->check_keep_alive(t);
       next_keep_alive_check_ = t + 1'000'000'000;
     }
     for (auto& [id, c] : conns_) {
-      if (!c->closing) c->session->release(t);
+      if (c->closing) continue;
+      c->session->release(t);
+      resend_due(*c, t);
     }
     while (!to_close_.empty()) {
       auto batch = std::move(to_close_);

@@ -22,6 +22,10 @@ struct Emulator::Conn {
   bool recv_armed = false, send_armed = false;
   bool closing = false;         // shut down and closed: freed when nothing is in flight
   Bytes held_input;             // bytes a recv returned after the port went silent: fed in at port up
+  // A `loss` fault on the port (emulator_loss.cpp): each direction's lost data and what waits behind it.
+  LossyStream loss_out, loss_in;  // to the host: `sending` waits; from the host: `held_behind_loss` waits
+  Bytes held_behind_loss;
+  std::size_t out_seen = 0;     // session output already seen behind a lost send
 };
 
 struct Emulator::PortRuntime {
@@ -29,6 +33,8 @@ struct Emulator::PortRuntime {
   bool accept_armed = false;
   int downs = 0;                // overlapping down faults: up again when the last one ends
   bool silent = false;          // black hole: nothing read, nothing sent, connections stay
+  double loss = 0;              // a `loss` fault: probability that one segment is dropped
+  std::uint64_t offered = 0, lost = 0;  // transmissions through the port while lossy, and lost ones
 };
 
 struct Emulator::Ring {

@@ -33,11 +33,13 @@ std::vector<std::uint32_t> ports_of(const std::vector<LivePort>& ports, const to
 }  // namespace
 
 Emulator::Emulator(const sim::Scenario& scenario, EmulatorOptions options, std::ostream& log)
-    : scenario_(scenario), options_(std::move(options)), log_(log), events_(options_.events_csv, log) {
+    : scenario_(scenario), options_(std::move(options)), log_(log), events_(options_.events_csv, log),
+      transport_(scenario.models.transport), loss_rng_(scenario.seed ^ 0x6c6f7373ull /* "loss" */) {
   target_ = std::make_unique<LiveTarget>(scenario.topology, scenario.models, scenario.seed, options_.memory_limit,
                                          options_.apply_models, static_cast<TargetHooks&>(*this));
   addresses_ = listen_addresses(target_->ports(), options_.real_addresses);
   ports_rt_.resize(target_->ports().size());
+  for (const LivePort& p : target_->ports()) loss_timing_.push_back(loss_timing(p.link_latency_s));
   const std::int64_t end = options_.duration_s > 0 ? std::int64_t(options_.duration_s * 1e9)
                                                    : std::numeric_limits<std::int64_t>::max();
   for (const sim::FaultSpec& f : scenario.faults) {
@@ -95,11 +97,23 @@ void Emulator::apply(const sim::FaultAction& a) {
                    event("fault-end", f.target, f.label);
                    for (std::uint32_t p : ports) target_->set_port_delay(p, 0);
                  },
-                 [&](const sim::fault_ops::LossOn&) {
-                   // Segments travel in the kernels' own TCP: losing them is netem's job, not the target's.
-                   event("fault-skipped", f.target, f.label + ": random segment loss is the network's (netem loss p%)");
+                 [&](const sim::fault_ops::LossOn& loss) {
+                   // Loopback TCP loses nothing: the emulator holds what a lossy link would (lossy_stream.h).
+                   event("fault", f.target, f.label + " (loss " + std::to_string(loss.probability) + " per segment, both directions)");
+                   for (std::uint32_t p : ports) {
+                     ports_rt_[p].loss = loss.probability;
+                     ports_rt_[p].offered = ports_rt_[p].lost = 0;
+                   }
                  },
-                 [&](const sim::fault_ops::LossOff&) {},
+                 [&](const sim::fault_ops::LossOff&) {
+                   for (std::uint32_t p : ports) {
+                     PortRuntime& rt = ports_rt_[p];
+                     rt.loss = 0;
+                     event("fault-end", f.target, f.label + ": " + std::to_string(rt.lost) + " of " +
+                                                      std::to_string(rt.offered) + " transmissions lost on " +
+                                                      target_->ports()[p].name);
+                   }
+                 },
                  [&](const sim::fault_ops::Reset& r) {
                    if (r.side == sim::ResetSide::Host) {
                      event("fault-skipped", f.target, f.label + ": a host-side reset is the host's (nvme reset /dev/nvmeN)");

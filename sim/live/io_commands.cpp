@@ -25,7 +25,6 @@ Outcome LiveTarget::io(const QueueRef& q, Controller& c, const Sqe& sqe, ByteSpa
     return Outcome{ana.code};
   }
   Outcome out;
-  out.delay_ns = port_delay_ns_[q.port];
   ++counters_[q.port].ios;
   if (op == opc::kFlush) return out;
   const std::uint64_t slba = sqe.cdw(10) | std::uint64_t(sqe.cdw(11)) << 32;

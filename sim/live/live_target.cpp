@@ -92,7 +92,14 @@ std::string LiveTarget::ctrl_name(const Controller& c) const {
   return ports_[c.port].name + "/cntlid" + std::to_string(c.cntlid);
 }
 
+// A gray link slows every message through the port, admin and refused ones too.
 Outcome LiveTarget::execute(QueueRef& q, const Sqe& sqe, ByteSpan data, std::int64_t now_ns) {
+  Outcome out = dispatch(q, sqe, data, now_ns);
+  if (!out.held) out.delay_ns += port_delay_ns_[q.port];
+  return out;
+}
+
+Outcome LiveTarget::dispatch(QueueRef& q, const Sqe& sqe, ByteSpan data, std::int64_t now_ns) {
   if (sqe.opcode() == opc::kFabrics && sqe.fctype() == opc::kFctConnect) {
     if (q.connected) return Outcome{sc::kInvalidField | sc::kDnr};
     return connect(q, sqe, data);

@@ -123,6 +123,7 @@ class LiveTarget {
   struct Subsystem;
   struct Controller;
 
+  Outcome dispatch(QueueRef& q, const Sqe& sqe, ByteSpan data, std::int64_t now_ns);
   Outcome connect(QueueRef& q, const Sqe& sqe, ByteSpan data);
   Outcome property_get(const Controller& c, const Sqe& sqe) const;
   Outcome property_set(Controller& c, const Sqe& sqe);

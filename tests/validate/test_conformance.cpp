@@ -151,6 +151,21 @@ TEST_CASE("a real window edge skips a sample whose paths were read far apart", "
   CHECK(w.to_ms == 1380);
 }
 
+TEST_CASE("a real window starts at the first sample after the settle when the sampler is slower than the edge search",
+          "[validate][conformance]") {
+  RealRun r = real_down_up();
+  // A loaded host: the sampler saw nothing between 1580 and 1700 (the settle is at 1660, the
+  // search span 1660-1720 holds no sample; seen in a three-way run at load 13, samples 75 ms apart).
+  auto& rows = r.samples.rows;
+  rows.erase(std::remove_if(rows.begin(), rows.end(), [](const SampleRow& x) { return x.t_ms > 1560 && x.t_ms < 1740; }),
+             rows.end());
+  PhaseWindow w = real_phase_window(r.samples, 1500, 1550, 2500);
+  CHECK(w.from_ms == 1740);
+  CHECK(w.to_ms > w.from_ms);
+  CHECK(w.ios[0] == 0);
+  CHECK(w.ios[1] > 0);
+}
+
 TEST_CASE("the simulator's window is the whole timeline bins after its own settle", "[validate][conformance]") {
   const sim::RunResult r = sim_down_up();
   PhaseWindow w = sim_phase_window(r, kCtrls, 2000, 3000);  // reconnect at 2300: bins from 2400

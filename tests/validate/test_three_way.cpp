@@ -57,6 +57,22 @@ TEST_CASE("the emulator's fault actions join faults.csv at io_start + their time
         "11.502000,fault,nvmet.p1,f1\n";
     const std::string out = merge_emulator_faults(faults, stamped, "dir", 1000000000);
     CHECK(out.find("1252,emu-fault,nvmet.p1;f1\n") != std::string::npos);
+    CHECK(out.find("250,io_start\n") != std::string::npos);  // the schedule's time 0 is the fault clock
+    // The clock started 25 ms before the guest stamped io_start: the fault (1 s after the clock)
+    // stays at io_start + 1 s, not before it, where the analysis would pass it over.
+    const std::string early =
+        "time_s,kind,subject,detail\n"
+        "10.500000,fault-clock,emulator,fault schedule starts (SIGUSR1); realtime_us 999975000\n"
+        "11.500300,fault,nvmet.p1,f1\n";
+    const auto records = parse_faults_csv(merge_emulator_faults(faults, early, "dir", 1000000000), "merged");
+    std::int64_t io_start = 0, fault = 0;
+    for (const auto& r : records) {
+      if (r.action == "io_start") io_start = r.t_ms;
+      if (is_fault_action(r)) fault = r.t_ms;
+    }
+    CHECK(io_start == -25);
+    CHECK(fault == 975);
+    CHECK(fault >= io_start + 1000);
     CHECK(merge_emulator_faults(faults, stamped, "dir").find("1002,emu-fault") != std::string::npos);  // no t0: io_start
     CHECK_THROWS_AS(merge_emulator_faults(faults, "time_s,kind,subject,detail\n10.5,fault-clock,emulator,x; realtime_us z\n"
                                                   "11.5,fault,nvmet.p1,f1\n", "dir", 1),

@@ -68,9 +68,16 @@ read -r base _ </sys/block/nvme0n1/stat
   nvme list-subsys /dev/nvme0n1 >"$R/list-subsys-flip.txt" 2>&1
 ) &
 log "fio: randrw 4k QD16 with crc32c verify for ${mpsim_fio_s}s"
+# With mpsim_write_all=N a second job writes N 4 KiB blocks after the first 64 MiB at 64 per second
+# (through every fault of a 30 s schedule) and then reads every one back and verifies it: no write lost.
+write_all=()
+if [ "${mpsim_write_all:-0}" -gt 0 ]; then
+  write_all=(--name=writeall --filename=/dev/nvme0n1 --direct=1 --ioengine=libaio --rw=write --bs=4k --iodepth=4
+    --offset=64M --size=$((mpsim_write_all * 4))k --rate_iops=64 --verify=crc32c --do_verify=1 --verify_fatal=1)
+fi
 fio --name=verify --filename=/dev/nvme0n1 --direct=1 --ioengine=libaio --rw=randrw --bs=4k --iodepth=16 \
   --size=48M --verify=crc32c --verify_backlog=64 --verify_fatal=1 --time_based --runtime="$mpsim_fio_s" \
-  --output-format=json --output="$R/fio.json" >"$R/fio.out" 2>&1
+  "${write_all[@]}" --output-format=json --output="$R/fio.json" >"$R/fio.out" 2>&1
 echo $? >"$R/fio-rc"
 for p in /sys/block/nvme0c*n1; do
   echo "${p##*/} ana_state=$(cat "$p/ana_state") stat=$(cat "$p/stat")" >>"$R/paths-after.txt"

@@ -7,6 +7,7 @@
 # usage: validate/emulate/guest-proof.sh [RESULTS_DIR]   (default /tmp/mpsim-emulate-proof)
 # MPSIM_EMULATE_EXP (default ana-flip.textproto) and MPSIM_EMULATE_FIO_S (default 10) choose another
 # run, e.g. fault-sequence.textproto with 34 s; every fault file starts with the same ANA flip.
+# MPSIM_EMULATE_WRITE_ALL=N adds a job writing N blocks at 64/s beside it, then verifying every one.
 # Runs $MPSIM_BIN (default ./build/mpsim) in the guest. Exit 0 when every check passed, 1 otherwise.
 # `mpsim validate --emulate-smoke` runs this script with its own binary.
 set -uo pipefail
@@ -20,7 +21,7 @@ kernel=$("$root/validate/guest/build-kernel.sh") || exit 1
 MPSIM_GUEST_TIMEOUT=${MPSIM_GUEST_TIMEOUT:-180} bash "$root/validate/guest/boot.sh" "$kernel" \
   "$root/validate/emulate/guest-init.sh" "$results" \
   "mpsim_bin=${MPSIM_BIN:-$root/build/mpsim}" "mpsim_exp=$experiment" \
-  "mpsim_results=$results" "mpsim_fio_s=$fio_s" || exit 1
+  "mpsim_results=$results" "mpsim_fio_s=$fio_s" "mpsim_write_all=${MPSIM_EMULATE_WRITE_ALL:-0}" || exit 1
 
 failed=0
 check() {  # check DESCRIPTION COMMAND...
@@ -53,6 +54,11 @@ if grep -q ',fault,.*down' "$results/events.csv"; then  # the longer fault seque
   check "p1 reconnected after the down, the silent loss and the reset" \
     test "$(grep -c 'nvmet.p1/cntlid[0-9]*,"connected' "$results/events.csv")" -ge 4
   check "fio reported no error over the whole sequence" grep -q '"error" : 0' "$results/fio.json"
+fi
+if [ "${MPSIM_EMULATE_WRITE_ALL:-0}" -gt 0 ]; then  # the second job: every block written read back
+  check "no write lost: all ${MPSIM_EMULATE_WRITE_ALL} blocks written through the faults read back and verified" python3 -c "
+import json,sys; j=json.load(open('$results/fio.json'))['jobs'][1]; n=${MPSIM_EMULATE_WRITE_ALL}
+sys.exit(0 if j['error']==0 and j['write']['total_ios']==n and j['read']['total_ios']==n else 1)"
 fi
 echo "results: $results"
 exit $failed

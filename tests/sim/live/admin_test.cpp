@@ -100,3 +100,16 @@ TEST_CASE("an I/O queue connects to its controller by cntlid, an unknown cntlid 
   wrong->icreq();
   CHECK(wrong->connect(0, "nqn.not-here", 0xFFFF).status == (sc::kConnectInvalidParam | sc::kDnr));
 }
+
+TEST_CASE("log pages a Linux host reads: error, SMART / health, changed namespaces, each accepted with its size") {
+  LiveFixture f;
+  auto a = f.client(0);
+  enable_admin(*a);
+  const Bytes error = a->get_log(0x01, 64);             // one error information entry
+  CHECK(std::all_of(error.begin(), error.end(), [](std::uint8_t b) { return b == 0; }));  // no error logged
+  const Bytes smart = a->get_log(0x02, 512);
+  CHECK(smart[0] == 0);                                 // no critical warning
+  CHECK(get16(smart, 1) > 273);                         // composite temperature in kelvin, above 0 C
+  const Bytes changed = a->get_log(0x04, 4096);         // changed namespace list
+  CHECK(get32(changed, 0) <= 1024);
+}

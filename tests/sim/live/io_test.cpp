@@ -76,3 +76,22 @@ TEST_CASE("SparseStore: unaligned writes across pages, zeros where never written
   CHECK(std::all_of(back.begin(), back.begin() + 100, [](std::uint8_t b) { return b == 0; }));
   CHECK(std::equal(data.begin(), data.end(), back.begin() + 100));
 }
+
+TEST_CASE("modelled service times (--model-delay): an I/O completes after the models' media service time, in wall time") {
+  // A medium of 250 ms per read, without spread: the completion cannot come sooner.
+  LiveFixture f({}, 64ull << 20, "", [](mpsim::sim::Scenario& s, EmulatorOptions& opt) {
+    mpsim::models::MediaParams& m = s.models.media.at("nand-tlc-gen4");
+    m.read_latency_us = 250'000;
+    m.latency_cv = 0;
+    opt.apply_models = true;
+  });
+  auto admin = f.client(0);
+  auto io = io_queue(f, 0, *admin);
+  Bytes in(4096);
+  const auto t0 = std::chrono::steady_clock::now();
+  CHECK(io->io(opc::kRead, 1, 0, 8, {}, &in).status == 0);
+  CHECK(std::chrono::steady_clock::now() - t0 >= std::chrono::milliseconds(250));
+  const auto t1 = std::chrono::steady_clock::now();  // admin commands are not the media's
+  CHECK((admin->property_get(prop::kCsts) & 1) == 1);
+  CHECK(std::chrono::steady_clock::now() - t1 < std::chrono::milliseconds(250));
+}

@@ -2,6 +2,7 @@
 // two ports on 127.0.0.1 and 127.0.0.2 with kernel-chosen TCP ports (tests run in parallel).
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <sstream>
 #include <thread>
@@ -22,7 +23,9 @@ struct LiveFixture {
   std::thread loop;
   int protocol_errors = -1;
 
-  explicit LiveFixture(std::vector<sim::FaultSpec> faults = {}, std::uint64_t memory = 64ull << 20) {
+  explicit LiveFixture(std::vector<sim::FaultSpec> faults = {}, std::uint64_t memory = 64ull << 20,
+                       std::string events_csv = "",
+                       const std::function<void(sim::Scenario&, EmulatorOptions&)>& adjust = {}) {
     scenario.topology = topology::load_topology_file(MPSIM_SOURCE_DIR "/topologies/loopback-2port.textproto");
     int i = 1;
     for (auto& port : *scenario.topology.mutable_target_nodes(0)->mutable_ports()) {
@@ -34,6 +37,8 @@ struct LiveFixture {
     scenario.faults = std::move(faults);
     EmulatorOptions opt;
     opt.memory_limit = memory;
+    opt.events_csv = std::move(events_csv);
+    if (adjust) adjust(scenario, opt);
     emulator = std::make_unique<Emulator>(scenario, opt, log);
     emulator->start();
     loop = std::thread([this] { protocol_errors = emulator->run(); });
