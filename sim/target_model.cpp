@@ -216,7 +216,25 @@ std::optional<TargetModel::Landing> TargetModel::land(std::uint32_t slot, std::u
   return out;
 }
 
+void TargetModel::hold(const MediaCommand& c) {
+  MediaCommand& stored = qos_held_[{c.slot, c.attempt}] = c;
+  stored.generation = nodes_[c.node].generation;
+}
+
+std::optional<MediaCommand> TargetModel::unhold(std::uint32_t slot, std::uint32_t attempt) {
+  auto it = qos_held_.find({slot, attempt});
+  if (it == qos_held_.end()) return std::nullopt;
+  const MediaCommand c = it->second;
+  qos_held_.erase(it);
+  if (c.generation != nodes_[c.node].generation) return std::nullopt;
+  return c;
+}
+
 void TargetModel::host_finished(std::uint32_t slot, std::uint64_t io_id, std::uint64_t stamp) {
+  for (auto it = qos_held_.empty() ? qos_held_.end() : qos_held_.lower_bound({slot, 0});
+       it != qos_held_.end() && it->first.first == slot; ++it) {
+    if (it->second.io_id == io_id) it->second.host_done_stamp = stamp;
+  }
   if (slot >= held_.size()) return;
   const HeldKey& k = held_[slot];
   if (k.attempt != 0 && k.io_id == io_id) held_rest_[slot].host_done_stamp = stamp;

@@ -74,7 +74,9 @@ class TargetModel {
 
   // Controllers: one id per host connection, registered before the run. The target holds a
   // controller for connection `epoch` from accept() until forget(), a crash of its node, or
-  // the next accept().
+  // the next accept(). A host that closes its connection is not forgotten at once: the target
+  // lets go when the host's FIN reaches it, or, if the connection died silently, when its own
+  // keep-alive timer expires (Transport::disconnect).
   // `io_queues`: the connection's I/O queues (nr_io_queues), each pinned to a core (TargetCores);
   // `kato_ns`: the kato the host connects with, nvmet's own keep-alive timer (0 = none).
   std::uint32_t add_controller(std::uint32_t port, std::uint32_t io_queues = 1, std::int64_t kato_ns = 0);
@@ -152,8 +154,16 @@ class TargetModel {
     bool reached = false;
   };
   std::optional<Landing> land(std::uint32_t slot, std::uint32_t attempt, std::int64_t now, bool whole);
-  // The host finished I/O `io_id` in `slot`: its commands still at the media are orphans now.
+  // The host finished I/O `io_id` in `slot`: its commands still at the media (or held by QoS)
+  // are orphans now.
   void host_finished(std::uint32_t slot, std::uint64_t io_id, std::uint64_t stamp);
+
+  // Commands SPDK QoS holds before the media (target_capacity.h), by slot and attempt. nvmet
+  // has read and submitted them, so they reach the media even if the host gives up meanwhile
+  // (nvmet_sq_destroy waits for submitted requests); hold() when queued, unhold() at release.
+  // unhold() gives nothing if the command died with its node meanwhile.
+  void hold(const MediaCommand& c);
+  std::optional<MediaCommand> unhold(std::uint32_t slot, std::uint32_t attempt);
   std::size_t commands_at_media() const { return at_media_count_; }
 
  private:
@@ -198,6 +208,7 @@ class TargetModel {
   std::vector<HeldKey> held_;                                      // by slot
   std::vector<MediaCommand> held_rest_;                            // by slot: the other fields
   std::map<std::uint32_t, std::vector<MediaCommand>> overflow_;    // by slot: its further commands
+  std::map<std::pair<std::uint32_t, std::uint32_t>, MediaCommand> qos_held_;  // by (slot, attempt)
   std::size_t at_media_count_ = 0;
   TargetCapacity capacity_;
   TargetCores cores_;

@@ -50,7 +50,9 @@ Transport::Transport(const Scenario& s, Scheduler& sched, Fabric& fabric, Target
       aen_(sched.add<&Transport::aen_arrived>(this)),
       reset_(sched.add<&Transport::reset_arrived>(this)),
       tcp_timer_(sched.add<&Transport::tcp_timer>(this)),
-      qos_released_(sched.add<&Transport::qos_released>(this)) {
+      qos_released_(sched.add<&Transport::qos_released>(this)),
+      host_closed_(sched.add<&Transport::host_closed>(this)),
+      target_kato_(sched.add<&Transport::target_kato_expired>(this)) {
   connect_cmd_ = add_admin(make_connect_command());
   keep_alive_cmd_ = add_admin(make_keep_alive_command());
   ana_log_cmd_ = add_admin(make_ana_log_command());
@@ -143,13 +145,23 @@ void Transport::io_at_target(std::uint32_t slot, std::uint32_t attempt) {
   }
   // SPDK QoS queues it until its timeslice (target_capacity.h); the media sees it only then.
   const std::int64_t admitted = target_.admit(p.media, t, read, s->req.bytes);
-  if (admitted > t) return sched_.at(admitted, qos_released_, slot, attempt);
+  if (admitted > t) {
+    target_.hold(MediaCommand{slot, attempt, s->sent, 0, c.route.node, 0, s->conn, p.media, s->req.id, 0,
+                              s->req.offset, s->req.bytes, !read});
+    return sched_.at(admitted, qos_released_, slot, attempt);
+  }
   to_media(*s, slot, attempt, t);
 }
 
-// Simplified: a command the host gave up on while QoS held it is dropped here, not executed later.
+// nvmet submitted the command before QoS held it: if the host gave up on it meanwhile it still
+// reaches the media, and its landing is reported like any command left behind.
 void Transport::qos_released(std::uint32_t slot, std::uint32_t attempt) {
-  if (IoSlot* s = current(slot, attempt)) to_media(*s, slot, attempt, sched_.now());
+  std::optional<MediaCommand> held = target_.unhold(slot, attempt);
+  if (IoSlot* s = current(slot, attempt)) return to_media(*s, slot, attempt, sched_.now());
+  if (!held) return;  // its node went down meanwhile
+  held->lands = target_.serve_media(held->media, sched_.now(), !held->write, held->bytes);
+  target_.admit(*held);
+  sched_.at(held->lands, media_done_, slot, attempt);
 }
 
 // From here the command keeps its media time whatever the host does (host_.at_media tracks it).
@@ -223,9 +235,42 @@ void Transport::disconnect(policies::Controller& ctrl) {
   const std::uint32_t conn = conn_of(ctrl);
   Conn& c = conns_[conn];
   discard_tcp(conn, true, true, "teardown");  // nvme-tcp closes its sockets without linger
+  const std::uint32_t closed = c.epoch;
   ++c.epoch;  // every message of the old connection is now stale
   c.connecting = false;
+  target_lets_go(conn, closed);
+}
+
+// The target hears of a closed connection only from the wire (nvmet_tcp_state_change on the FIN
+// or RST: nvmet_tcp_schedule_release_queue). Until then it keeps the controller and what it
+// holds. On a dead route nothing reaches it, and it lets go when its own keep-alive timer expires
+// (nvmet_keep_alive_timer -> nvmet_ctrl_fatal_error). Simplified: a target with responses to
+// retransmit would hear the host's RST sooner once the route returns; here only its timer ends it.
+void Transport::target_lets_go(std::uint32_t conn, std::uint32_t epoch) {
+  const Conn& c = conns_[conn];
+  if (!target_.knows(c.target_ctrl, epoch)) return;  // it let go already (reset, crash)
+  if (fabric_.route_up(c.route)) {
+    const std::int64_t at = fabric_.send(c.route, true, wire_.on_wire(0), sched_.now());
+    return sched_.at(at, host_closed_, conn, epoch);
+  }
+  if (target_.keep_alive().kato_ns(c.target_ctrl) == 0) return;  // no timer: it holds the controller
+  sched_.at(std::max(sched_.now(), target_.keep_alive().expires(c.target_ctrl)), target_kato_, conn, epoch);
+}
+
+void Transport::host_closed(std::uint32_t conn, std::uint32_t epoch) {
+  const Conn& c = conns_[conn];
+  if (!target_.knows(c.target_ctrl, epoch)) return;  // a reconnect replaced it, or its node crashed
   target_.forget(c.target_ctrl);
+}
+
+void Transport::target_kato_expired(std::uint32_t conn, std::uint32_t epoch) {
+  const Conn& c = conns_[conn];
+  if (!target_.knows(c.target_ctrl, epoch)) return;
+  target_.forget(c.target_ctrl);
+  if (metrics_ && target_.keep_alive().newly_expired(c.target_ctrl, sched_.now()))
+    metrics_->event(sched_.now(), "nvmet", c.name, "keep-alive timer (" +
+                    std::to_string(target_.keep_alive().kato_ns(c.target_ctrl) / 1'000'000'000) +
+                    " s) expired after the host's connection died silently: controller torn down");
 }
 
 void Transport::send_keep_alive(policies::Controller& ctrl) { send_admin(conn_of(ctrl), *keep_alive_cmd_); }

@@ -176,6 +176,10 @@ class Transport final : public policies::ControllerTransport {
   // notices from the target
   void aen_arrived(std::uint32_t conn, std::uint32_t epoch);
   void reset_arrived(std::uint32_t conn, std::uint32_t epoch);
+  // a closed connection at the target: its FIN arrives, or its keep-alive timer expires
+  void target_lets_go(std::uint32_t conn, std::uint32_t epoch);
+  void host_closed(std::uint32_t conn, std::uint32_t epoch);
+  void target_kato_expired(std::uint32_t conn, std::uint32_t epoch);
   // TCP (tcp_transport.cpp). passes(): the healthy path, nothing pending and nothing lost.
   bool passes(const Conn& c, TcpSocketKind k, TcpDir d, std::int64_t sent) const {
     return !(c.tcp_pending & tcp_bit(k, d)) && !fabric_.lossy() && !fabric_.lost(c.route, sent);
@@ -204,7 +208,8 @@ class Transport final : public policies::ControllerTransport {
   AdminCommand* connect_cmd_ = nullptr;
   AdminCommand* keep_alive_cmd_ = nullptr;
   AdminCommand* ana_log_cmd_ = nullptr;
-  EventType io_at_target_, media_done_, io_done_, connect_retry_, connect_timeout_, aen_, reset_, tcp_timer_, qos_released_;
+  EventType io_at_target_, media_done_, io_done_, connect_retry_, connect_timeout_, aen_, reset_, tcp_timer_, qos_released_,
+      host_closed_, target_kato_;
   std::uint64_t attempts_ = 0;
   TcpStats tcp_stats_;
   Metrics* metrics_ = nullptr;
