@@ -243,6 +243,7 @@ void plan_jobs(const sim::Scenario& s, GuestPlan& plan) {
     if (job.iodepth_batch_complete_min != 1) {
       args.push_back("--iodepth_batch_complete_min=" + std::to_string(job.iodepth_batch_complete_min));
     }
+    if (job.log_entries != 1024) args.push_back("--log_entries=" + std::to_string(job.log_entries));
     if (!job.verify.empty()) {  // read back every iodepth writes; a mismatch is an error (continue_on_error=all)
       args.push_back("--verify=" + job.verify);
       args.push_back("--verify_backlog=" + std::to_string(job.iodepth));
@@ -299,6 +300,7 @@ void match_guest_kernel(sim::Scenario& scenario) {
   for (auto& host : *scenario.topology.mutable_hosts()) {
     if (host.kernel_hz() == 0) host.set_kernel_hz(kGuestKernelHz);
   }
+  for (auto& job : scenario.jobs) job.per_io_lat_log = true;  // --write_lat_log --log_avg_msec=0
 }
 
 GuestPlan plan_guest(const sim::Scenario& scenario) {
