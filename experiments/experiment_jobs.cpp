@@ -144,6 +144,14 @@ sim::ContinueOnError convert_continue_on_error(const CheckContext& ctx, const Jo
   return sim::ContinueOnError::None;
 }
 
+void convert_lat_log(const CheckContext& ctx, const Job& job, sim::JobSpec& spec) {
+  spec.per_io_lat_log = job.per_io_lat_log();
+  if (!job.has_log_entries()) return;
+  spec.log_entries = job.log_entries();
+  if (spec.log_entries < 1024 || spec.log_entries > 1024 * 1024)
+    ctx.error(job, "log_entries", std::to_string(spec.log_entries) + " is outside fio's range 1024..1048576");
+}
+
 JobOptions options_as_written(const Job& job, const sim::JobSpec& spec) {
   JobOptions o = {{"name", job.name()}, {"rw", job.rw().empty() ? "read" : job.rw()},
                   {"bs", job.bs().empty() ? "4k" : job.bs()}, {"iodepth", std::to_string(spec.iodepth)},
@@ -154,6 +162,8 @@ JobOptions options_as_written(const Job& job, const sim::JobSpec& spec) {
   if (spec.iodepth_batch_complete_min != 1) {
     o.emplace_back("iodepth_batch_complete_min", std::to_string(spec.iodepth_batch_complete_min));
   }
+  if (spec.per_io_lat_log) o.insert(o.end(), {{"write_lat_log", job.name()}, {"log_avg_msec", "0"}});
+  if (job.has_log_entries()) o.emplace_back("log_entries", std::to_string(spec.log_entries));
   if (!job.ramp_time().empty()) o.emplace_back("ramp_time", job.ramp_time());
   if (!job.start_delay().empty()) o.emplace_back("startdelay", job.start_delay());
   if (!job.size().empty()) o.emplace_back("size", job.size());
@@ -179,6 +189,7 @@ sim::JobSpec convert_job(const CheckContext& ctx, const Job& job, const std::str
   spec.iodepth_batch_submit = batch == 0 || batch > spec.iodepth ? spec.iodepth : batch;
   const std::uint32_t complete_min = job.has_iodepth_batch_complete_min() ? job.iodepth_batch_complete_min() : 1;
   spec.iodepth_batch_complete_min = std::max<std::uint32_t>(1, complete_min);
+  convert_lat_log(ctx, job, spec);
   spec.rate_iops = job.rate_iops();
   spec.numa_node = static_cast<int>(job.numa_node());
   if (!job.verify().empty()) {

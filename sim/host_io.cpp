@@ -58,7 +58,8 @@ void HostSide::submit_event(std::uint32_t job, std::uint32_t) {
 }
 
 // fio semantics: keep iodepth I/Os outstanding until the runtime ends, paced by rate_iops.
-// Free slots are filled iodepth_batch_submit at a time, one io_submit each.
+// Free slots are filled iodepth_batch_submit at a time, one io_submit each; none while fio
+// waits for the queue to drain (quiesce_if_due).
 void HostSide::try_submit(std::uint32_t index) {
   JobRun& j = jobs_[index];
   const JobSpec& spec = *j.spec;
@@ -67,7 +68,7 @@ void HostSide::try_submit(std::uint32_t index) {
   const IoProfile& profile = pool_.profile(index);
   const std::uint32_t batch = std::max<std::uint32_t>(1, spec.iodepth_batch_submit);
   bool more = true;
-  while (more && j.outstanding < spec.iodepth) {
+  while (more && j.outstanding < spec.iodepth && !j.quiescing) {
     const std::uint32_t n = std::min(batch, spec.iodepth - j.outstanding);
     std::uint32_t staged = 0;
     std::int64_t cost = 0;
@@ -87,7 +88,14 @@ void HostSide::try_submit(std::uint32_t index) {
     }
     sched_.at(hosts_[j.host].cpu.run(sched_.now(), cost + profile.host_call_ns), issued_, index, staged);
   }
+  quiesce_if_due(j);
   if (!j.submitting) next_call(index);
+}
+
+// fio waits for completions once its queue is full; with a latency log to regrow it first
+// reaps everything in flight (sim/fio_lat_log.h) and submits nothing meanwhile (reap ends it).
+void HostSide::quiesce_if_due(JobRun& j) {
+  if (j.outstanding >= j.spec->iodepth && j.lat_logs.regrow_due()) j.quiescing = true;
 }
 
 // Split CPU: fio's thread puts its next io_submit on the core; the path choices come at its end.
@@ -155,6 +163,7 @@ bool HostSide::stage_one(std::uint32_t index) {
   io.user = &s;
   ++j.outstanding;
   ++ledger_.submitted;
+  if (spec.per_io_lat_log && now >= j.measure_from) j.lat_logs.submitted(spec.log_entries);  // slat
   if (j.rate_gap) j.next_allowed = std::max(j.next_allowed + j.rate_gap, now);
   j.staged.push(pool_.index(s));
   return true;
@@ -327,6 +336,10 @@ void HostSide::reap(JobRun& j, std::uint32_t index) {
   j.unstamped.clear();
   j.outstanding -= j.unreaped;
   j.unreaped = 0;
+  if (j.quiescing && j.outstanding == 0) {  // io_u_quiesce is over: regrow_logs, then refill
+    j.lat_logs.regrow();
+    j.quiescing = false;
+  }
   refill_.push_back(index);
 }
 
@@ -364,6 +377,7 @@ void HostSide::stamp(JobRun& j, const Reaped& io) {
   const std::int64_t latency = now - io.issued;
   metrics_->completion(now, j.host, io.conn, latency);
   metrics_->served(j.head, io.path);
+  if (j.spec->per_io_lat_log && now >= j.measure_from) j.lat_logs.completed(j.spec->log_entries);  // lat, clat
   if (now < j.measure_from || now >= j.end) return;
   DirectionStats& d = io.read ? j.read : j.write;
   ++d.total_ios;

@@ -19,6 +19,7 @@
 #include "policies/fifo.h"
 #include "policies/namespace_head.h"
 #include "sim/cpu_pool.h"
+#include "sim/fio_lat_log.h"
 #include "sim/histogram.h"
 #include "sim/host_qos.h"
 #include "sim/io_slot.h"
@@ -84,6 +85,8 @@ struct JobRun {
   Queue<std::pair<std::uint32_t, std::int64_t>> calls;
   bool submitting = false;             // a call of this job is on the core
   std::vector<Reaped> unstamped;       // split CPU: completed, stamped when fio reaps them
+  FioLatencyLogs lat_logs;             // JobSpec::per_io_lat_log
+  bool quiescing = false;              // fio waits for every I/O in flight before it regrows its logs
   std::uint64_t next_offset = 0;        // sequential: within the region
   std::uint64_t region_base = 0;        // fio offset
   std::uint64_t region_blocks = 1;      // fio size / bs
@@ -156,6 +159,7 @@ class HostSide final : public policies::IoCompletionSink, public policies::Contr
   void next_call(std::uint32_t job);
   bool keeps_cpu(HostState& host);
   void reap(JobRun& j, std::uint32_t job);
+  void quiesce_if_due(JobRun& j);
   void note_dispatch(IoSlot& s, HeadState& h);
   void record(JobRun& j, IoSlot& s, const policies::IoResult& r);
   void complete(IoSlot& s, const policies::IoResult& r);

@@ -50,6 +50,11 @@ struct JobSpec {
   std::uint32_t iodepth_batch_submit = 1;
   // fio iodepth_batch_complete_min: completions fio waits for before it reaps and refills.
   std::uint32_t iodepth_batch_complete_min = 1;
+  // fio write_lat_log with log_avg_msec=0: the job keeps per-I/O latency logs in memory (not
+  // written by mpsim). Each time one fills, fio waits until nothing is in flight before it
+  // submits again (sim/fio_lat_log.h). log_entries: fio's first chunk, 1024..1M samples.
+  bool per_io_lat_log = false;
+  std::uint32_t log_entries = 1024;
   std::uint32_t numjobs = 1;
   std::uint64_t rate_iops = 0;       // 0 = unlimited
   Duration runtime{};

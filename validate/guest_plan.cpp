@@ -260,6 +260,7 @@ void plan_jobs(const sim::Scenario& s, GuestPlan& plan) {
     if (job.iodepth_batch_complete_min != 1) {
       args.push_back("--iodepth_batch_complete_min=" + std::to_string(job.iodepth_batch_complete_min));
     }
+    if (job.log_entries != 1024) args.push_back("--log_entries=" + std::to_string(job.log_entries));
     // The simulated job stops at its first error unless its continue_on_error says otherwise: fio the same.
     args.push_back(std::string("--continue_on_error=") + sim::fio_word(job.continue_on_error));
     plan_region(plan, job, args);
@@ -320,6 +321,7 @@ void match_guest_kernel(sim::Scenario& scenario) {
   for (auto& host : *scenario.topology.mutable_hosts()) {
     if (host.kernel_hz() == 0) host.set_kernel_hz(kGuestKernelHz);
   }
+  for (auto& job : scenario.jobs) job.per_io_lat_log = true;  // --write_lat_log --log_avg_msec=0
 }
 
 GuestPlan plan_guest(const sim::Scenario& scenario) {

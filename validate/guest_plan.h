@@ -95,7 +95,9 @@ inline constexpr std::uint32_t kGuestKernelHz = 100;
 GuestPlan plan_guest(const sim::Scenario& scenario);
 
 // The simulator side of a comparison runs the scenario's host as the guest kernel it is compared
-// with: a host left at the default HZ is given the guest's.
+// with: a host left at the default HZ is given the guest's. Its jobs run as the guest's fio does
+// (plan_jobs' fio_global): with per-I/O latency logs, whose growth drains a job's queue now and
+// then (sim/fio_lat_log.h).
 void match_guest_kernel(sim::Scenario& scenario);
 
 // The kernel's name for a topology ANA state ("optimized", "non-optimized", ...).

@@ -11,26 +11,6 @@ using namespace mpsim::sim::testing;
 
 namespace {
 
-// The validation guest's shape: one host core does all of an I/O's CPU work (50 us, plus a
-// 20 us io_submit call), the target and media answer at once.
-Scenario guest_like(const std::string& policy, double share, double keeps, std::uint64_t seed = 1) {
-  std::string topo = two_path_topology();
-  replace_all(topo, "numa_nodes { id: 0 cpus: 8 }", "numa_nodes { id: 0 cpus: 1 }");
-  Scenario s = scenario(topo, policy, job(16, 400ms), seed);
-  s.models.host_cpu.per_io_us = 50;
-  s.models.host_cpu.per_kib_us = 0;
-  s.models.host_cpu.per_call_us = 20;
-  s.models.host_cpu.completion_share = share;
-  s.models.host_cpu.submitter_keeps_cpu = keeps;
-  s.models.target_cpu.per_io_us = 0;
-  s.models.target_cpu.per_kib_us = 0;
-  auto& media = s.models.media["nand-tlc-gen4"];
-  media.read_latency_us = 5;
-  media.latency_cv = 0;
-  media.parallelism = 1024;
-  return s;
-}
-
 double second_share(const RunResult& r) { return path(r, "h0/t0.p1").share; }
 
 }  // namespace

@@ -80,6 +80,27 @@ inline Scenario scenario(const std::string& topo_text, const std::string& policy
   return s;
 }
 
+// The validation guest's shape: one host core does all of an I/O's CPU work (50 us, plus a
+// 20 us io_submit call), the target and media answer at once; `share` and `keeps` are
+// models.host_cpu.completion_share and submitter_keeps_cpu (host_cpu_split_test.cpp).
+inline Scenario guest_like(const std::string& policy, double share, double keeps, std::uint64_t seed = 1) {
+  std::string topo = two_path_topology();
+  replace_all(topo, "numa_nodes { id: 0 cpus: 8 }", "numa_nodes { id: 0 cpus: 1 }");
+  Scenario s = scenario(topo, policy, job(16, 400ms), seed);
+  s.models.host_cpu.per_io_us = 50;
+  s.models.host_cpu.per_kib_us = 0;
+  s.models.host_cpu.per_call_us = 20;
+  s.models.host_cpu.completion_share = share;
+  s.models.host_cpu.submitter_keeps_cpu = keeps;
+  s.models.target_cpu.per_io_us = 0;
+  s.models.target_cpu.per_kib_us = 0;
+  auto& media = s.models.media["nand-tlc-gen4"];
+  media.read_latency_us = 5;
+  media.latency_cv = 0;
+  media.parallelism = 1024;
+  return s;
+}
+
 inline const PathResult& path(const RunResult& r, const std::string& controller) {
   for (const auto& p : r.paths) {
     if (p.controller == controller) return p;
