@@ -33,7 +33,7 @@ const char* kFabric = R"(topology {
   }
   links { name: "l0" a: "h0.nic0" b: "sw" bandwidth: "25Gbps" latency_us: 2 }
   links { name: "l2" a: "sw" b: "node-a.p0" bandwidth: "100Gbps" latency_us: 2 }
-  subsystems { nqn: "nqn.test" ports: "node-a.p0" namespaces { nsid: 1 size: "1GiB" ana_grpid: 1 } }
+  subsystems { nqn: "nqn.test" ports: "node-a.p0" namespaces { nsid: 1 size: "1GiB" ana_grpid: 1 media: "nand-tlc-gen4" } }
   connections { host: "h0" port: "node-a.p0" nqn: "nqn.test" }
 }
 name: "x"
@@ -77,7 +77,7 @@ TEST_CASE("a job pinned to a node its host does not have is located", "[numa]") 
   auto problems = problems_of(with_job("numa_node: 3"));
   INFO(all(problems));
   REQUIRE(problems.size() == 1);
-  CHECK(problems[0].find("exp.textproto:23:76: jobs[0].numa_node: host \"h0\" has no NUMA node 3 (its numa_nodes: 0, 1)") ==
+  CHECK(problems[0].find("exp.textproto:23:67: jobs[0].numa_node: host \"h0\" has no NUMA node 3 (its numa_nodes: 0, 1)") ==
         0);
 }
 
@@ -86,7 +86,7 @@ TEST_CASE("cpus_allowed must name whole nodes of the host, one or all", "[numa]"
     auto problems = problems_of(with_job(placement));
     INFO(all(problems));
     REQUIRE(problems.size() == 1);
-    CHECK(problems[0].find("exp.textproto:23:76: jobs[0].cpus_allowed: ") == 0);
+    CHECK(problems[0].find("exp.textproto:23:67: jobs[0].cpus_allowed: ") == 0);
     return problems[0];
   };
   CHECK_THAT(problem("cpus_allowed: \"0-1\""), Catch::Contains("names 2 of NUMA node 0's 4 CPUs (0-3)"));
