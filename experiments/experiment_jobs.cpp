@@ -1,6 +1,9 @@
 // Validation and conversion of an experiment's fio-style jobs.
 #include <algorithm>
 #include <map>
+#include <charconv>
+#include <iterator>
+#include <optional>
 #include <set>
 #include <stdexcept>
 
@@ -87,11 +90,83 @@ void check_target(const CheckContext& ctx, const Job& job, const std::string& ho
                                  [&](const topology::Connection& c) { return c.host() == host_name && c.nqn() == job.nqn(); });
     if (!connected) ctx.error(job, "nqn", "host \"" + host_name + "\" has no connection to \"" + job.nqn() + "\"");
   }
-  if (host) {
-    bool numa = std::any_of(host->numa_nodes().begin(), host->numa_nodes().end(),
-                            [&](const topology::NumaNode& n) { return n.id() == job.numa_node(); });
-    if (!numa) ctx.error(job, "numa_node", "host \"" + host_name + "\" has no NUMA node " + std::to_string(job.numa_node()));
+}
+
+bool whole_number(const std::string& text, std::uint64_t& out) {
+  const char* end = text.data() + text.size();
+  auto [p, ec] = std::from_chars(text.data(), end, out);
+  return !text.empty() && ec == std::errc() && p == end && out < (1u << 20);
+}
+
+// fio's cpus_allowed list ("0-3,8"): the CPU numbers, or nullopt after reporting the problem.
+std::optional<std::set<std::uint32_t>> parse_cpu_list(const CheckContext& ctx, const Job& job, std::uint32_t cpus) {
+  std::set<std::uint32_t> out;
+  const std::string& text = job.cpus_allowed();
+  const auto bad = [&](const std::string& why) {
+    ctx.error(job, "cpus_allowed", "\"" + text + "\": " + why);
+    return std::nullopt;
+  };
+  std::size_t pos = 0;
+  while (pos <= text.size()) {
+    const std::size_t comma = std::min(text.find(',', pos), text.size());
+    const std::string item = text.substr(pos, comma - pos);
+    const std::size_t dash = item.find('-');
+    std::uint64_t from = 0, to = 0;
+    if (!whole_number(item.substr(0, dash), from) ||
+        (dash != std::string::npos && !whole_number(item.substr(dash + 1), to)) || item.empty())
+      return bad("a list of CPU numbers and ranges like \"0-3,8\" (fio's cpus_allowed)");
+    if (dash == std::string::npos) to = from;
+    if (to < from) return bad("the range " + item + " runs backwards");
+    if (to >= cpus) return bad("the host has CPUs 0-" + std::to_string(cpus - 1));
+    for (std::uint64_t c = from; c <= to; ++c) out.insert(std::uint32_t(c));
+    pos = comma + 1;
   }
+  return out;
+}
+
+// The NUMA node the job is pinned to (numa_node or cpus_allowed), or its host's first node.
+void convert_numa(const CheckContext& ctx, const Job& job, const std::string& host_name, sim::JobSpec& spec) {
+  spec.numa_pinned = job.has_numa_node();
+  spec.numa_node = int(job.numa_node());
+  const topology::Host* host = ctx.topo ? topology::find_host(*ctx.topo, host_name) : nullptr;
+  if (!host || host->numa_nodes().empty()) return;  // reported by check_target / the fabric's check
+  if (job.has_numa_node() && !job.cpus_allowed().empty())
+    return ctx.error(job, "cpus_allowed", "give numa_node or cpus_allowed, not both");
+  if (job.has_numa_node()) {
+    bool found = std::any_of(host->numa_nodes().begin(), host->numa_nodes().end(),
+                             [&](const topology::NumaNode& n) { return n.id() == job.numa_node(); });
+    std::string ids;
+    for (const auto& n : host->numa_nodes()) ids += (ids.empty() ? "" : ", ") + std::to_string(n.id());
+    if (!found)
+      ctx.error(job, "numa_node", "host \"" + host_name + "\" has no NUMA node " + std::to_string(job.numa_node()) +
+                                      " (its numa_nodes: " + ids + ")");
+    return;
+  }
+  spec.numa_node = int(host->numa_nodes(0).id());  // unpinned: any core; path choice as the first node's
+  if (job.cpus_allowed().empty()) return;
+  std::uint32_t total = 0;
+  for (const auto& n : host->numa_nodes()) total += n.cpus();
+  const auto cpus = parse_cpu_list(ctx, job, total);
+  if (!cpus) return;
+  std::vector<std::uint32_t> whole;  // ids of the nodes it names
+  std::uint32_t first = 0;
+  for (const auto& n : host->numa_nodes()) {
+    const auto named = std::uint32_t(std::distance(cpus->lower_bound(first), cpus->lower_bound(first + n.cpus())));
+    const std::string range = std::to_string(first) + "-" + std::to_string(first + n.cpus() - 1);
+    if (named > 0 && named < n.cpus())
+      return ctx.error(job, "cpus_allowed", "names " + std::to_string(named) + " of NUMA node " + std::to_string(n.id()) +
+                                                "'s " + std::to_string(n.cpus()) + " CPUs (" + range +
+                                                "): mpsim pins a job to whole NUMA nodes");
+    if (named) whole.push_back(n.id());
+    first += n.cpus();
+  }
+  if (whole.size() == std::size_t(host->numa_nodes_size())) return;  // every CPU: unpinned
+  if (whole.size() > 1)
+    return ctx.error(job, "cpus_allowed", "spans NUMA nodes " + std::to_string(whole[0]) + " and " +
+                                              std::to_string(whole[1]) + ": mpsim pins a job to one node, or to none "
+                                              "(every CPU of the host)");
+  spec.numa_pinned = true;
+  spec.numa_node = int(whole[0]);
 }
 
 // fio's size/offset: block-aligned and inside the namespace (its size comes from the fabric).
@@ -169,6 +244,8 @@ JobOptions options_as_written(const Job& job, const sim::JobSpec& spec) {
   if (!job.size().empty()) o.emplace_back("size", job.size());
   if (!job.offset().empty()) o.emplace_back("offset", job.offset());
   if (spec.continue_on_error != sim::ContinueOnError::None) o.emplace_back("continue_on_error", sim::fio_word(spec.continue_on_error));
+  if (!job.cpus_allowed().empty()) o.emplace_back("cpus_allowed", job.cpus_allowed());
+  else if (spec.numa_pinned) o.emplace_back("numa_cpu_nodes", std::to_string(spec.numa_node));
   o.emplace_back("mpsim_target", spec.host + " -> " + job.nqn() + " nsid " + std::to_string(job.nsid()));
   return o;
 }
@@ -191,7 +268,6 @@ sim::JobSpec convert_job(const CheckContext& ctx, const Job& job, const std::str
   spec.iodepth_batch_complete_min = std::max<std::uint32_t>(1, complete_min);
   convert_lat_log(ctx, job, spec);
   spec.rate_iops = job.rate_iops();
-  spec.numa_node = static_cast<int>(job.numa_node());
   if (!job.verify().empty()) {
     if (job.verify() != "crc32c" && job.verify() != "md5" && job.verify() != "sha256") {
       ctx.error(job, "verify", "\"" + job.verify() + "\": one of crc32c, md5, sha256");
@@ -203,6 +279,7 @@ sim::JobSpec convert_job(const CheckContext& ctx, const Job& job, const std::str
   spec.continue_on_error = convert_continue_on_error(ctx, job);
   check_counts(ctx, job);
   check_target(ctx, job, host);
+  convert_numa(ctx, job, host, spec);
   convert_times(ctx, job, spec);
   convert_region(ctx, job, spec);
   return spec;
@@ -228,7 +305,7 @@ std::vector<sim::JobSpec> convert_jobs(const Experiment& exp, const CheckContext
     for (int h = 0; h < ctx.topo->hosts_size(); ++h) {
       const std::string& host = ctx.topo->hosts(h).name();
       if (h == 0) jobs.push_back(convert_job(ctx, job, host));  // the fields checked once
-      else check_target(ctx, job, host), jobs.push_back(jobs.back());
+      else check_target(ctx, job, host), jobs.push_back(jobs.back()), convert_numa(ctx, job, host, jobs.back());
       jobs.back().host = host;
       jobs.back().name = job.name() + "@" + host;
       options_out.push_back(options_as_written(job, jobs.back()));

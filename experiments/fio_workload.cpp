@@ -107,13 +107,22 @@ class Converter {
       log_where_ = o.file + ":" + std::to_string(o.line);
     } else if (key == "log_avg_msec") {
       if (auto n = number(o, 86400000)) log_avg_ms_ = log_avg_ms_ ? std::min(log_avg_ms_, *n) : *n;
+    } else if (key == "numa_cpu_nodes") {
+      // One node pins the job (the loader checks it against the host); "all" is fio's unpinned.
+      if (v == "all") return;
+      if (v.empty() || v.find_first_not_of("0123456789") != std::string::npos)
+        return bad(o, "\"" + v + "\": mpsim pins a job to one NUMA node (numa_cpu_nodes=N) or to none (all)");
+      if (auto n = number(o, 1u << 20)) job.set_numa_node(std::uint32_t(*n));
+    } else if (key == "cpus_allowed") {
+      job.set_cpus_allowed(v);  // the loader resolves it against the host's NUMA nodes
     } else if (key == "filename") {
       // used by target(): which namespace the job runs on
     } else if (kNoEffect.count(key)) {
       ignored_.insert(key);
     } else {
       bad(o, "not an option mpsim models (it models rw, rwmixread, bs, iodepth, numjobs, rate_iops, runtime, "
-             "ramp_time, startdelay, time_based, iodepth_batch_*, size, offset, continue_on_error and fio's logs)");
+             "ramp_time, startdelay, time_based, iodepth_batch_*, size, offset, continue_on_error, numa_cpu_nodes, "
+             "cpus_allowed and fio's logs)");
     }
   }
 

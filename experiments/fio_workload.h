@@ -6,7 +6,9 @@
 //                         rate_iops, runtime/timeout, ramp_time, startdelay, time_based,
 //                         iodepth_batch/iodepth_batch_submit, iodepth_batch_complete(_min),
 //                         size, offset (the job's LBA region: Job.size, Job.offset),
-//                         write_lat_log, write_iops_log, write_bw_log with log_avg_msec
+//                         write_lat_log, write_iops_log, write_bw_log with log_avg_msec,
+//                         numa_cpu_nodes (one node or "all": Job.numa_node), cpus_allowed
+//                         (whole NUMA nodes, resolved by the loader: Job.cpus_allowed)
 //   an error, explained   offset_increment (clones share one region), write_*_log without
 //                         log_avg_msec (per-I/O logs: the simulator keeps windows, not I/Os)
 //   no effect (one note)  ioengine, direct, buffered, filename, group_reporting, thread, ...

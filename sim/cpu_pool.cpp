@@ -55,13 +55,14 @@ std::int64_t PauseTrack::finish(std::int64_t t, std::int64_t cost) {
   }
 }
 
-CpuPool::CpuPool(std::uint32_t cores, const models::CpuParams& params, std::uint64_t seed) {
+CpuPool::CpuPool(std::uint32_t cores, const models::CpuParams& params, std::uint64_t seed, std::uint32_t first_core)
+    : first_core_(first_core) {
   cores = std::max<std::uint32_t>(cores, 1);
-  for (std::uint32_t c = 0; c < cores; ++c) heap_.push_back({0, c});
+  for (std::uint32_t c = first_core; c < first_core + cores; ++c) heap_.push_back({0, c});
   if (params.pause_rate_per_s < 0 || params.pause_mean_us < 0)
     throw std::invalid_argument("cpu model: pause_rate_per_s and pause_mean_us must be >= 0");
   if (!has_pauses(params)) return;
-  for (std::uint32_t c = 0; c < cores; ++c) {
+  for (std::uint32_t c = first_core; c < first_core + cores; ++c) {
     pauses_.emplace_back(params.pause_rate_per_s, params.pause_mean_us, mix(seed + kCoreStride * (c + 1)));
   }
 }
@@ -69,7 +70,7 @@ CpuPool::CpuPool(std::uint32_t cores, const models::CpuParams& params, std::uint
 std::int64_t CpuPool::run(std::int64_t now, std::int64_t cost) {
   Core& core = heap_.front();
   const std::int64_t start = std::max(now, core.free_at);
-  core.free_at = pauses_.empty() ? start + cost : pauses_[core.id].finish(start, cost);
+  core.free_at = pauses_.empty() ? start + cost : pauses_[core.id - first_core_].finish(start, cost);
   const std::int64_t done = core.free_at;
   sift_down();
   return done;
@@ -90,5 +91,27 @@ void CpuPool::sift_down() {
   }
   heap_[i] = moving;
 }
+
+HostCpu::HostCpu(const std::vector<std::uint32_t>& cores_per_node, const models::CpuParams& params,
+                 std::uint64_t seed) {
+  for (std::uint32_t cores : cores_per_node) {
+    nodes_.emplace_back(cores, params, seed, total_);
+    total_ += nodes_.back().cores();
+  }
+  if (nodes_.empty()) {  // a host without NUMA nodes (only in hand-built scenarios): one core
+    nodes_.emplace_back(1, params, seed, 0);
+    total_ = 1;
+  }
+}
+
+std::int64_t HostCpu::run(int node, std::int64_t now, std::int64_t cost) {
+  if (node >= 0) return nodes_[std::size_t(node)].run(now, cost);
+  std::size_t first = 0;  // the node whose next core is the host's next core
+  for (std::size_t n = 1; n < nodes_.size(); ++n)
+    if (nodes_[n].next_before(nodes_[first])) first = n;
+  return nodes_[first].run(now, cost);
+}
+
+std::uint32_t HostCpu::cores(int node) const { return node >= 0 ? nodes_[std::size_t(node)].cores() : total_; }
 
 }  // namespace mpsim::sim

@@ -82,11 +82,11 @@ void HostSide::try_submit(std::uint32_t index) {
       continue;
     }
     if (!cpu_before_choice(j)) {
-      if (profile.host_call_ns > 0) hosts_[j.host].cpu.run(sched_.now(), profile.host_call_ns);  // the call occupies a core
+      if (profile.host_call_ns > 0) run_cpu(j, profile.host_call_ns);  // the call occupies a core
       issued(index, staged);
       continue;
     }
-    sched_.at(hosts_[j.host].cpu.run(sched_.now(), cost + profile.host_call_ns), issued_, index, staged);
+    sched_.at(run_cpu(j, cost + profile.host_call_ns), issued_, index, staged);
   }
   quiesce_if_due(j);
   if (!j.submitting) next_call(index);
@@ -105,7 +105,7 @@ void HostSide::next_call(std::uint32_t index) {
   const auto [count, cost] = j.calls.front();
   j.calls.pop();
   j.submitting = true;
-  sched_.at(hosts_[j.host].cpu.run(sched_.now(), cost), issued_, index, count);
+  sched_.at(run_cpu(j, cost), issued_, index, count);
 }
 
 // The part of an I/O's CPU time after its path choice: its share of its own work and of the
@@ -127,8 +127,9 @@ std::int64_t HostSide::after_choice_ns(const IoProfile& p, bool read) const {
 // runs after it, on the same core, and the command leaves when it is done (leave): the
 // command is counted on its path meanwhile, as the kernel's nr_active counts it from queue_rq.
 // Whether that work or fio's next io_submit gets the core first is the guest scheduler's call
-// (issued: submitter_keeps_cpu).
-bool HostSide::cpu_before_choice(const JobRun& j) const { return hosts_[j.host].cpu.cores() == 1; }
+// (issued: submitter_keeps_cpu). "One core" counts the cores the job may run on: a job pinned
+// to a one-core NUMA node shares that core with its I/O work the same way.
+bool HostSide::cpu_before_choice(const JobRun& j) const { return hosts_[j.host].cpu.cores(j.cpu_node) == 1; }
 
 // One I/O of job `index` into a slot, waiting for its CPU work; false when the job may not
 // submit now.
@@ -242,9 +243,9 @@ std::int64_t HostSide::leave(IoSlot& s) {
   // Both halves of the host's per-I/O CPU cost are charged here (see README: cost of an I/O),
   // unless the one-core host paid them before the path choice (cpu_before_choice).
   const bool read = s.req.dir == policies::IoDirection::Read;
-  if (split_cpu(j)) return hosts_[j.host].cpu.run(sched_.now(), after_choice_ns(pool_.profile(s.job), read));
+  if (split_cpu(j)) return run_cpu(j, after_choice_ns(pool_.profile(s.job), read));
   if (cpu_before_choice(j)) return sched_.now();
-  return hosts_[j.host].cpu.run(sched_.now(), pool_.profile(s.job).host_cpu_ns[read]);
+  return run_cpu(j, pool_.profile(s.job).host_cpu_ns[read]);
 }
 
 void HostSide::note_dispatch(IoSlot& s, HeadState& h) {

@@ -16,11 +16,14 @@ HostSide::HostSide(const Scenario& s, std::int64_t end, Scheduler& sched, RunCos
       meter_(meter), submit_(sched.add<&HostSide::submit_event>(this)), issued_(sched.add<&HostSide::issued>(this)),
       released_(sched.add<&HostSide::throttle_released>(this)), failed_(sched.add<&HostSide::failed_in_host>(this)) {
   for (const auto& h : s.topology.hosts()) {
-    std::uint32_t cpus = 0;
-    for (const auto& n : h.numa_nodes()) cpus += n.cpus();
+    std::vector<std::uint32_t> cores, ids;
+    for (const auto& n : h.numa_nodes()) {
+      cores.push_back(n.cpus());
+      ids.push_back(n.id());
+    }
     const std::uint64_t pause_seed = splitmix64(s.seed ^ 0x68637075ull) + hosts_.size();  // "hcpu"
     std::mt19937_64 sched_rng(splitmix64(s.seed ^ 0x6b656570ull) + hosts_.size());  // "keep"
-    hosts_.push_back(HostState{h.name(), CpuPool(cpus, s.models.host_cpu, pause_seed), sched_rng});
+    hosts_.push_back(HostState{h.name(), HostCpu(cores, s.models.host_cpu, pause_seed), std::move(ids), sched_rng});
   }
   completion_share_ = s.models.host_cpu.completion_share;
   submitter_keeps_cpu_ = s.models.host_cpu.submitter_keeps_cpu;
@@ -117,6 +120,14 @@ void HostSide::build_jobs() {
       j.spec = &spec;
       j.head = head;
       j.host = heads_[head].host;
+      if (spec.numa_pinned) {
+        const auto& ids = hosts_[j.host].numa_ids;
+        const auto node = std::find(ids.begin(), ids.end(), std::uint32_t(spec.numa_node));
+        if (spec.numa_node < 0 || node == ids.end())
+          throw std::invalid_argument("job \"" + spec.name + "\": host \"" + spec.host + "\" has no NUMA node " +
+                                      std::to_string(spec.numa_node));
+        j.cpu_node = int(node - ids.begin());
+      }
       j.clone = i;
       j.rng.seed(splitmix64(s_.seed + 0x9E3779B97F4A7C15ull * ++stream));
       j.start = spec.start_delay.count();

@@ -37,7 +37,8 @@ namespace mpsim::sim {
 
 struct HostState {
   std::string name;
-  CpuPool cpu;
+  HostCpu cpu;                       // by NUMA node
+  std::vector<std::uint32_t> numa_ids;  // Host.numa_nodes ids, in the order of cpu's nodes
   std::mt19937_64 sched_rng;  // the guest scheduler's choice after an io_submit (submitter_keeps_cpu)
 };
 
@@ -69,6 +70,7 @@ struct JobRun {
   const JobSpec* spec = nullptr;
   std::uint32_t head = 0;
   int host = -1;
+  int cpu_node = HostCpu::kAnyNode;  // the host NUMA node (index) it is pinned to, or any
   std::uint32_t clone = 0;
   std::mt19937_64 rng;
   std::int64_t start = 0, measure_from = 0, end = 0;
@@ -158,6 +160,8 @@ class HostSide final : public policies::IoCompletionSink, public policies::Contr
   std::int64_t after_choice_ns(const IoProfile& p, bool read) const;
   void next_call(std::uint32_t job);
   bool keeps_cpu(HostState& host);
+  // `cost` ns of the job's CPU work from now, on the cores it may run on; returns when done.
+  std::int64_t run_cpu(const JobRun& j, std::int64_t cost) { return hosts_[j.host].cpu.run(j.cpu_node, sched_.now(), cost); }
   void reap(JobRun& j, std::uint32_t job);
   void quiesce_if_due(JobRun& j);
   void note_dispatch(IoSlot& s, HeadState& h);

@@ -60,7 +60,12 @@ struct JobSpec {
   Duration runtime{};
   Duration ramp_time{};              // excluded from statistics
   Duration start_delay{};
+  // The NUMA node (a Host.numa_nodes id) of the submitting CPU: the numa and round-robin
+  // iopolicies keep their path per node (current_path[numa_node_id()]). Pinned (fio
+  // numa_cpu_nodes / cpus_allowed): the job's CPU work runs on that node's cores only.
+  // Unpinned: on any core of the host, and numa_node is the node its path choice counts as.
   int numa_node = 0;
+  bool numa_pinned = false;
   // fio size/offset: the LBA region in bytes, [offset, offset + size); size 0 = to the end of
   // the namespace.
   std::uint64_t offset = 0;

@@ -44,6 +44,11 @@ grep -q 'no field "jobss"' "$work/err" || fail "unknown --set path: message name
 expect 2 "unknown SLO metric" -- "$mpsim" run "$qs" "${quick[@]}" --slo 'p98<1ms'
 expect 1 "an SLO that fails" -- "$mpsim" run "$qs" "${quick[@]}" --slo 'p99<1us'
 expect 0 "an SLO that holds" -- "$mpsim" run "$qs" "${quick[@]}" --slo 'p99<10ms'
+sed 's/ runtime: "100ms" }/ runtime: "100ms" numa_node: 3 }/' "$work/one.textproto" >"$work/numa.textproto"
+expect 2 "a job pinned to a NUMA node its host lacks" -- "$mpsim" run "$work/numa.textproto" --out "$work/numa-out"
+grep -q 'numa.textproto:4:[0-9]*: jobs\[0\].numa_node: host "h0" has no NUMA node 3' "$work/err" ||
+  fail "NUMA node error: file:line:col and field: $(cat "$work/err")"
+[ -e "$work/numa-out" ] && fail "a refused experiment left output"
 
 # --- --out: refuses a foreign directory ------------------------------------------------------
 mkdir -p "$work/foreign" && echo "my notes" >"$work/foreign/notes.txt"

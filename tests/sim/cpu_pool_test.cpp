@@ -141,3 +141,32 @@ TEST_CASE("host CPU pauses in a scenario: a latency tail and fewer IOPS, byte-id
   CHECK(pct(run_scenario(make(100, 1)).jobs.at(0).read.clat, 99.9) == pct(q.clat, 99.9));
   CHECK(pct(run_scenario(make(100, 2)).jobs.at(0).read.clat, 99.9) != pct(q.clat, 99.9));
 }
+
+TEST_CASE("a host's cores by NUMA node: unpinned work is one pool of all of them", "[sim][cpu][numa]") {
+  // The same choices and pause streams as one pool of the host's five cores, with or without pauses.
+  for (const models::CpuParams& params : {models::CpuParams{}, pauses(2000, 30)}) {
+    CpuPool whole(5, params, 11);
+    HostCpu host({3, 2}, params, 11);
+    REQUIRE(host.cores() == 5);
+    REQUIRE(host.cores(0) == 3);
+    REQUIRE(host.cores(1) == 2);
+    std::int64_t now = 0;
+    for (int i = 0; i < 2000; ++i) {
+      now += (i * 37) % 23;
+      const std::int64_t cost = 5'000 + (i * 13) % 17'000;
+      REQUIRE(host.run(HostCpu::kAnyNode, now, cost) == whole.run(now, cost));
+    }
+  }
+}
+
+TEST_CASE("work pinned to a NUMA node waits only for that node's cores", "[sim][cpu][numa]") {
+  HostCpu host({2, 2}, {}, 0);
+  // Node 0's two cores get 10 us of work each; node 1 is idle.
+  CHECK(host.run(0, 0, 10'000) == 10'000);
+  CHECK(host.run(0, 0, 10'000) == 10'000);
+  CHECK(host.run(0, 0, 1'000) == 11'000);  // queued behind node 0's work
+  CHECK(host.run(1, 0, 1'000) == 1'000);   // node 1 starts at once
+  // Unpinned work takes the host's earliest-free core: node 1's other one, then the one used.
+  CHECK(host.run(HostCpu::kAnyNode, 0, 1'000) == 1'000);
+  CHECK(host.run(HostCpu::kAnyNode, 0, 1'000) == 2'000);
+}
