@@ -26,6 +26,24 @@ namespace {
 
 using namespace nvmetcli_import;
 
+// The header is comments: a user's string with a newline or another control character (an NQN,
+// a file name) would end the comment or stop the tokenizer, so those bytes are written escaped.
+std::string comment_text(const std::string& s) {
+  std::string out;
+  for (const char c : s) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte >= 0x20 && byte != 0x7f) {
+      out += c;
+      continue;
+    }
+    static const char kHex[] = "0123456789abcdef";
+    out += "\\x";
+    out += kHex[byte >> 4];
+    out += kHex[byte & 0xf];
+  }
+  return out;
+}
+
 // The import over every file: hosts, the switch, each file's target node (nvmetcli_file.cpp),
 // then what nvmet implies (ANA groups, connections) and the header listing every default.
 class Importer {
@@ -144,7 +162,7 @@ class Importer {
     std::ostringstream h;
     std::string sources;
     for (const ParsedFile& f : m_.files) sources += (sources.empty() ? "" : ", ") + f.source;
-    h << "# Imported by `mpsim topo import --nvmetcli` from " << sources << ".\n"
+    h << "# Imported by `mpsim topo import --nvmetcli` from " << comment_text(sources) << ".\n"
       << "# The target side (ports, ANA groups, subsystems, namespaces) comes from "
       << (m_.files.size() == 1 ? "that file, as one\n# target node \"nvmet\"" : "those files, one target node\n# each (\"nvmet0\", ...)")
       << ". Everything nvmetcli does not record was filled with these defaults:\n"
@@ -157,14 +175,14 @@ class Importer {
     } else {
       h << "#   one host per allowed host NQN, each 1 NUMA node with " << m_.opt.host_cpus
         << " cpus (--host-cpus), NIC nic0 at " << m_.opt.nic_speed << " (--host-nic-speed):\n";
-      for (size_t i = 0; i < host_order_.size(); ++i) h << "#     host" << i << " = " << host_order_[i] << "\n";
+      for (size_t i = 0; i < host_order_.size(); ++i) h << "#     host" << i << " = " << comment_text(host_order_[i]) << "\n";
     }
     h << "#   one switch \"sw0\" cabled to every host NIC and every port; every link " << m_.opt.link_latency_us
       << "us one way\n"
       << "#   each host connects to every (port, subsystem) pair it is allowed on, with the kernel's default options\n"
       << "#   a port without ANA group 1 gets it optimized, and a group a port was not configured with is\n"
       << "#   inaccessible there (nvmet's defaults)\n";
-    for (const std::string& note : m_.notes) h << "# NOTE: " << note << "\n";
+    for (const std::string& note : m_.notes) h << "# NOTE: " << comment_text(note) << "\n";
     return h.str() + "\n";
   }
 
@@ -201,8 +219,8 @@ std::string import_nvmetcli(const std::vector<NvmetcliInput>& inputs, const Nvme
   try {
     parse_topology(text, "imported topology");
   } catch (const InputError& e) {
-    std::vector<std::string> bug{files.front().source + ": the import made a topology that does not load (an mpsim bug: "
-                                 "please report it with the file); its problems:"};
+    std::vector<std::string> bug{files.front().source + ": " + kImportMadeInvalidTopology +
+                                 " (an mpsim bug: please report it with the file); its problems:"};
     bug.insert(bug.end(), e.problems().begin(), e.problems().end());
     throw InputError(bug);
   }

@@ -36,6 +36,10 @@ class FileConversion {
     port_fields_.clear();
     std::set<std::string> port_names;
     for (int p = 0; p < config.ports_size(); ++p) add_port(f, *node, p, port_names);
+    if (node->ports_size() == 0) {  // a target node needs a port (the file's "ports" missing, empty or not TCP)
+      m_.error(f, "ports", config.ports_size() == 0 ? "no port: the file needs at least one TCP port"
+                                                     : "no TCP port: every port was skipped (only TCP is modelled)");
+    }
     std::set<std::string> nqns;
     for (int s = 0; s < config.subsystems_size(); ++s) add_subsystem(f, s, nqns);
     for (const auto& [nqn, ports] : exports_) {

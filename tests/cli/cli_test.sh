@@ -119,6 +119,47 @@ interrupt_run() {  # SIGNAL CODE
 interrupt_run INT 130
 interrupt_run TERM 143
 
+# --- --progress on a pipe: simulated time and an ETA, not wall seconds only (issue 17) ----------
+# Waits for the first progress line (the output itself, never a fixed sleep), then interrupts.
+"$mpsim" run "$qs" --set 'jobs[randread].runtime=600s' --progress >"$work/out" 2>"$work/err" &
+pid=$!
+deadline=$((SECONDS + 120))
+while [ $SECONDS -lt $deadline ] && kill -0 $pid 2>/dev/null && ! grep -q '^progress: .* simulated' "$work/err"; do sleep 0.1; done
+kill -INT $pid 2>/dev/null
+wait $pid
+rc=$?
+grep -qE '^progress: numa \(1/3\): [0-9.]+ of 600\.00 s simulated \([0-9]+%\), .* I/O per wall second, ETA ' "$work/err" &&
+  pass "--progress without a terminal: $(grep -m1 '^progress: ' "$work/err")" || fail "--progress line: $(head -c 600 "$work/err")"
+[ $rc -eq 130 ] || fail "--progress run interrupted: exit $rc, wanted 130"
+
+# --- names that are not UTF-8: every JSON written stays valid (issue 17) -------------------------
+printf 'name: "bad\xff\xfename"\ntopology_file: "%s/topologies/quickstart.textproto"\nseed: 3\njobs { name: "r\xc3\x28d" host: "h0" nqn: "nqn.2026-11.io.mpsim:quickstart" nsid: 1 rw: "randread" iodepth: 8 runtime: "100ms" }\ncompare { name: "numa" }\ncompare { name: "round-robin" }\n' "$src" >"$work/utf8.textproto"
+expect 0 "run an experiment whose names are not UTF-8" -- "$mpsim" run "$work/utf8.textproto" --out "$work/utf8"
+python3 - "$work/utf8" <<'PY' && pass "every JSON of the non-UTF-8 run is valid" || fail "a JSON file of the non-UTF-8 run is not valid JSON"
+import json, pathlib, sys
+files = list(pathlib.Path(sys.argv[1]).rglob("*.json"))
+assert len(files) >= 5, files  # comparison.json, summary.json and fio.json per policy
+for f in files:
+    json.loads(f.read_bytes().decode("utf-8"))
+PY
+
+# --- a sweep interrupted: exit 130, the finished points kept, nothing half written --------------
+sed 's/runtime: "100ms"/runtime: "600s"/' "$work/one.textproto" >"$work/long.textproto"
+"$mpsim" sweep "$work/long.textproto" --axis 'jobs[randread].iodepth=1,4' -j 1 --out "$work/sint" >"$work/out" 2>"$work/err" &
+pid=$!
+child=""
+deadline=$((SECONDS + 120))
+while [ $SECONDS -lt $deadline ] && [ -z "$child" ]; do child=$(pgrep -P $pid mpsim | head -n 1); sleep 0.05; done
+[ -n "$child" ] && wait_running "$child" || fail "sweep SIGINT: the point did not start"
+kill -INT $pid
+wait $pid
+rc=$?
+[ $rc -eq 130 ] && pass "SIGINT during a sweep (exit 130)" || fail "SIGINT during a sweep: exit $rc: $(cat "$work/err")"
+grep -q "interrupted by SIGINT: the finished points are kept in" "$work/err" || fail "sweep SIGINT: message: $(cat "$work/err")"
+[ -z "$(find "$work/sint" -name '*.tmp-*')" ] ||
+  fail "sweep SIGINT: a half-written file was left: $(find "$work/sint" -type f | tr '\n' ' ')"
+[ ! -e "$work/sint/points/0000.result.json" ] || fail "sweep SIGINT: the interrupted point has a result"
+
 # --- sweep end to end ------------------------------------------------------------------------
 cp "$work/one.textproto" "$work/sweep.textproto"
 axis=(--axis 'jobs[randread].iodepth=1,4,16' --axis 'policy=numa,round-robin')

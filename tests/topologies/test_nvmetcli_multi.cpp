@@ -106,3 +106,24 @@ TEST_CASE("nvmetcli: two files make one fabric, a shared subsystem exported by b
         "b.json: subsystems[0].namespaces[0].ana_grpid: nsid 1 is in ANA group 1 here but in group 2 in a.json "
         "subsystems[0].namespaces[0]");
 }
+
+// Found by the nvmetcli fuzz target once it treated "the import made a topology that does not
+// load" as a crash (issue 17): 89 of its 534 corpus inputs did.
+TEST_CASE("nvmetcli: control characters in a host NQN or a file name stay inside the header comment", "[nvmetcli][limits]") {
+  const std::string json = config(port(1, "10.0.0.1", R"("nqn.db")"),
+                                  subsys("nqn.db", kNs1, R"("nqn.host:a\nhosts { name: \"injected\" }\u0001")"));
+  const std::string text = import_nvmetcli({{json, "odd\nname.json"}}, {});
+  CHECK_THAT(text, Catch::Contains("#     host0 = nqn.host:a\\x0ahosts { name: \"injected\" }\\x01\n"));
+  CHECK_THAT(text, Catch::Contains("from odd\\x0aname.json."));
+  const Topology t = parse_topology(text, "imported");
+  REQUIRE(t.hosts_size() == 1);
+  CHECK(t.hosts(0).name() == "host0");
+}
+
+TEST_CASE("nvmetcli: a file without a TCP port is refused at its ports field", "[nvmetcli][limits]") {
+  CHECK(import_error(R"({"hosts": [], "subsystems": [)" + subsys("nqn.a", kNs1) + "]}") ==
+        "cfg.json: ports: no port: the file needs at least one TCP port");
+  const std::string rdma = R"({"portid": 1, "addr": {"traddr": "10.0.0.1", "trsvcid": "4420", "trtype": "rdma"}, "subsystems": ["nqn.a"]})";
+  CHECK(import_error(config(rdma, subsys("nqn.a", kNs1))) ==
+        "cfg.json: ports: no TCP port: every port was skipped (only TCP is modelled)");
+}
