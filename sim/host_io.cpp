@@ -309,7 +309,7 @@ std::int64_t HostSide::fail_in_host(IoSlot& s, const policies::IoResult& r) {
   const bool read = s.req.dir == policies::IoDirection::Read;
   std::int64_t at = now;
   if (!cpu_before_choice(j)) {
-    at = hosts_[j.host].cpu.run(std::max(now, j.failing_until), pool_.profile(s.job).host_cpu_ns[read]);
+    at = hosts_[j.host].cpu.run(j.cpu_node, std::max(now, j.failing_until), pool_.profile(s.job).host_cpu_ns[read]);
     j.failing_until = at;
   }
   if (at > now || s.issued < now || !continues_after_error(j.spec->continue_on_error, read)) return at;
