@@ -162,6 +162,9 @@ TEST_CASE("numa neighbours: tenants on one node share its cores, on two nodes th
   CHECK(apart.b_mean * 3 < shared.b_mean);
   CHECK(apart.b_p99 * 3 < shared.b_p99);
   CHECK(apart.b_iops > 3 * shared.b_iops);
-  // Unpinned, A spreads over all four cores: more than node 0 alone could give it.
-  CHECK(unpinned.a_iops > 1.3 * shared.a_iops);
+  // Unpinned, the threads spread over all four cores: B is no longer starved by A's CPU work. (A
+  // itself gains little: its ceiling is then the target's, one nvmet-tcp queue per fio job on one
+  // core at 5.2 us per I/O, 2 x 192k, about what node 0's two host cores give it.)
+  CHECK(unpinned.b_iops > 3 * shared.b_iops);
+  CHECK(unpinned.a_iops >= shared.a_iops);
 }
