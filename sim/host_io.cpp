@@ -288,7 +288,7 @@ void HostSide::complete(IoSlot& s, const policies::IoResult& r) {
   // Copies of it still at the target are orphans from here; later I/O ids are newer writes.
   target_->host_finished(pool_.index(s), io.id, next_io_id_);
   if (r.ok() && io.dir == policies::IoDirection::Write)
-    write_order_.acknowledged(pool_.profile(s.job).media, io.offset, io.bytes, io.id, sched_.now());
+    write_order_.acknowledged(pool_.profile(s.job).written_ns, io.offset, io.bytes, io.id, sched_.now());
   s.live = false;
   pool_.release(s);
   reap(j, s.job);

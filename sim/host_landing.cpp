@@ -52,7 +52,7 @@ void HostSide::landed(std::uint32_t slot, std::uint32_t attempt, bool awaited) {
                       std::to_string(c.offset) + ", age " + ms(now - c.sent) + " since it was sent");
   if (!c.write) return;
   ++abandoned_.landed_writes;
-  const WriteOrder::Ghost g = write_order_.landed(c.media, c.offset, c.bytes, c.host_done_stamp, now);
+  const WriteOrder::Ghost g = write_order_.landed(ns_of_channel_[c.media], c.offset, c.bytes, c.host_done_stamp, now);
   if (g.blocks > 0) count_ghost(c, g);
 }
 

@@ -154,6 +154,9 @@ void HostSide::build_jobs() {
       p.grpid = heads_[head].grpid;
       const HeadState& hs = heads_[head];
       p.media = target_->channel(hs.media, hs.nqn, hs.nsid, hosts_[j.host].name);
+      p.written_ns = namespace_key(hs.nqn, hs.nsid);
+      if (ns_of_channel_.size() <= p.media) ns_of_channel_.resize(p.media + 1);
+      ns_of_channel_[p.media] = p.written_ns;
       const std::uint32_t hz = s_.topology.hosts(j.host).kernel_hz();
       qos_.add_job(s_.cgroups, spec.cgroup, hosts_[j.host].name, head, hs.nqn, hs.nsid, hz ? hz : 250);
       pool_.add_profile(p);  // index = job index

@@ -195,7 +195,15 @@ class HostSide final : public policies::IoCompletionSink, public policies::Contr
   std::vector<std::vector<std::uint64_t>> path_ios_;  // [head][path] dispatched in the window
   Ledger ledger_;
   std::uint64_t next_io_id_ = 1;
+  // Write order is per namespace, whichever job or host writes it: ghost writes are found against
+  // any newer acknowledged write to the block, not only the same job's. A command at the target
+  // knows its channel (one per job); ns_of_channel_ maps it back to its namespace's key.
   WriteOrder write_order_;
+  std::map<std::pair<std::string, std::uint32_t>, std::uint32_t> namespace_keys_;
+  std::vector<std::uint32_t> ns_of_channel_;
+  std::uint32_t namespace_key(const std::string& nqn, std::uint32_t nsid) {
+    return namespace_keys_.try_emplace({nqn, nsid}, std::uint32_t(namespace_keys_.size())).first->second;
+  }
   AbandonedCommands abandoned_;
   GhostWrites ghosts_;
   std::vector<GhostWrites> fault_ghosts_;  // by fault, in the scenario's order

@@ -19,6 +19,7 @@ struct IoProfile {
   std::int64_t host_call_ns = 0;       // per io_submit call
   std::uint32_t grpid = 0;             // the namespace's ANA group
   std::uint32_t media = 0;             // TargetModel channel: QoS buckets, then the namespace's media
+  std::uint32_t written_ns = 0;        // the namespace (nqn, nsid), the same for every job and host on it: write order's key
 };
 
 struct IoSlot {
