@@ -113,6 +113,13 @@ class Fabric {
   void set_now(std::int64_t now) { now_ = now; }
   // Books the route for a message of `bytes` leaving at `start` (>= now); returns its arrival.
   std::int64_t send(const Route& r, bool to_target, std::uint64_t bytes, std::int64_t start);
+  // After the run, before the result is assembled: every cable's bookings freed (3.7 MB at
+  // 1,024 hosts that would otherwise sit under the result's allocations at the run's peak).
+  void release_schedules() {
+    for (auto& l : links_) {
+      for (auto& b : l.busy) b.release();
+    }
+  }
   // Same without reserving (an idle fabric), for tests and estimates.
   std::int64_t idle_transit_ns(const Route& r, std::uint64_t bytes) const;
 

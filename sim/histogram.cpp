@@ -9,9 +9,10 @@ namespace mpsim::sim {
 Histogram::Histogram(int bits, int max_log2)
     : bits_(bits), buckets_((std::size_t(1) << bits) + std::size_t(max_log2 - bits + 1) * ((std::size_t(1) << bits) / 2)) {}
 
-// Widens the held range to bucket i, an octave beyond it, so a range that creeps grows rarely.
+// Widens the held range to bucket i, a quarter octave beyond it, so a range that creeps grows
+// rarely; a whole octave each side was half of a job's histogram at 1,024 hosts (issue 18).
 void Histogram::cover(std::size_t i) {
-  const std::size_t slack = (std::size_t(1) << bits_) / 2;
+  const std::size_t slack = std::max<std::size_t>(1, (std::size_t(1) << bits_) / 8);
   if (counts_.empty()) {
     base_ = i >= slack ? i - slack : 0;
     counts_.assign(std::min(i + slack + 1, buckets_) - base_, 0);

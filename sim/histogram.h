@@ -2,9 +2,9 @@
 // exact; above, each power of two is split into 2^(bits-1) buckets, so the error is
 // < 2^-(bits-1) (bits = 8: < 0.8%). Percentiles are clamped to [min, max].
 // Memory follows what is recorded: only the buckets between the smallest and the largest value
-// seen (plus an octave of slack each side) are held, none before the first value — a job that
-// never writes holds no write buckets, and a µs..ms latency range is ~8 KiB at bits = 8, not the
-// 37 KiB of the whole 0..2^42 ns range (issue 18: peak RSS at 1,024 hosts).
+// seen (plus a quarter octave of slack each side) are held, none before the first value — a job
+// that never writes holds no write buckets, and a µs..ms latency range is a few KiB at bits = 8,
+// not the 37 KiB of the whole 0..2^42 ns range (issue 18: peak RSS at 1,024 hosts).
 #pragma once
 
 #include <cstdint>

@@ -206,7 +206,8 @@ void HostSide::issued(std::uint32_t index, std::uint32_t count) {
 bool HostSide::keeps_cpu(HostState& host) {
   if (submitter_keeps_cpu_ <= 0) return false;
   if (submitter_keeps_cpu_ >= 1) return true;
-  return double(host.sched_rng() >> 11) * 0x1.0p-53 < submitter_keeps_cpu_;
+  if (!host.sched_rng) host.sched_rng = std::make_unique<std::mt19937_64>(host.sched_seed);
+  return double((*host.sched_rng)() >> 11) * 0x1.0p-53 < submitter_keeps_cpu_;
 }
 
 // io.max: blk-throttle holds the bio before the multipath head sees it (blk_throtl_bio in

@@ -15,6 +15,7 @@ HostSide::HostSide(const Scenario& s, std::int64_t end, Scheduler& sched, RunCos
     : s_(s), end_(end), sample_interval_(std::max<std::int64_t>(1, s.sample_interval.count())), sched_(sched),
       meter_(meter), submit_(sched.add<&HostSide::submit_event>(this)), issued_(sched.add<&HostSide::issued>(this)),
       released_(sched.add<&HostSide::throttle_released>(this)), failed_(sched.add<&HostSide::failed_in_host>(this)) {
+  hosts_.reserve(std::size_t(s.topology.hosts_size()));
   for (const auto& h : s.topology.hosts()) {
     std::vector<std::uint32_t> cores, ids;
     for (const auto& n : h.numa_nodes()) {
@@ -22,8 +23,9 @@ HostSide::HostSide(const Scenario& s, std::int64_t end, Scheduler& sched, RunCos
       ids.push_back(n.id());
     }
     const std::uint64_t pause_seed = splitmix64(s.seed ^ 0x68637075ull) + hosts_.size();  // "hcpu"
-    std::mt19937_64 sched_rng(splitmix64(s.seed ^ 0x6b656570ull) + hosts_.size());  // "keep"
-    hosts_.push_back(HostState{h.name(), HostCpu(cores, s.models.host_cpu, pause_seed), std::move(ids), sched_rng});
+    const std::uint64_t sched_seed = splitmix64(s.seed ^ 0x6b656570ull) + hosts_.size();  // "keep"
+    hosts_.push_back(
+        HostState{h.name(), HostCpu(cores, s.models.host_cpu, pause_seed), std::move(ids), sched_seed, nullptr});
   }
   completion_share_ = s.models.host_cpu.completion_share;
   submitter_keeps_cpu_ = s.models.host_cpu.submitter_keeps_cpu;

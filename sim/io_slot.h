@@ -54,6 +54,7 @@ class IoPool {
   const IoProfile& profile(std::uint32_t job) const { return profiles_[job]; }
   void reserve_once(std::size_t slots) {
     slots_.resize(slots);
+    free_.reserve(slots);
     for (std::size_t i = slots; i-- > 0;) free_.push_back(std::uint32_t(i));
   }
   IoSlot& acquire() {

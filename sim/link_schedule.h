@@ -23,6 +23,12 @@ class LinkSchedule {
     if (arrival == busy_.back().end) return busy_.back().end += duration;
     return book_behind(arrival, duration);
   }
+  // After the run: the bookings' memory back before the result is assembled (an empty schedule
+  // is a fresh one, so a later booking still works).
+  void release() {
+    std::vector<Busy>().swap(busy_);
+    first_ = 0;
+  }
   // Bookings still held (tests; an in-order stream keeps this at one).
   std::size_t held() const { return busy_.size() - first_; }
 

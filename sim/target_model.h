@@ -149,6 +149,12 @@ class TargetModel {
   // fields only when asked for the `whole` command; otherwise `cmd` holds only the key record's
   // fields (slot, attempt, lands, node, generation, io_id).
   void admit(const MediaCommand& c);
+  // The I/O pool's size, once known: the per-slot arrays grow to the highest slot used without
+  // the doubling's slack (up to half their size; 1.5 MB at 1,024 hosts).
+  void reserve_slots(std::size_t slots) {
+    held_.reserve(slots);
+    held_rest_.reserve(slots);
+  }
   struct Landing {
     MediaCommand cmd;
     bool reached = false;

@@ -3,6 +3,7 @@
 #include <ctime>
 
 #include <algorithm>
+#include <utility>
 #include <stdexcept>
 
 namespace mpsim::sim {
@@ -37,12 +38,13 @@ World::World(const Scenario& s) : s_(s), end_(run_length(s)), timers_(sched_), f
   transport_ = std::make_unique<Transport>(s, sched_, fabric_, *target_, hosts_->pool(), hosts_->host_cpus(), timers_,
                                            *hosts_, *hosts_);
   hosts_->build(*transport_, *target_, timers_);
+  target_->reserve_slots(hosts_->pool().slots().size());
   actions_ = plan_faults(s.faults, end_);
   std::vector<std::string> names;
   for (std::uint32_t c = 0; c < transport_->size(); ++c) names.push_back(transport_->conn(c).name);
   const auto [from, to] = hosts_->measure_window();
   metrics_ = std::make_unique<Metrics>(hosts_->hosts().size(), transport_->size(), s.timeline_interval.count(), from,
-                                       to, names);
+                                       to, std::move(names), end_);
   hosts_->set_metrics(*metrics_);
   faults_ = std::make_unique<FaultApplier>(s, end_, sched_, fabric_, *platform_, *target_, *transport_, *metrics_,
                                            hosts_->hosts().size());
@@ -76,6 +78,7 @@ void World::run_until(std::int64_t t) {
 }
 
 RunResult World::result() {
+  fabric_.release_schedules();  // nothing crosses a cable any more; the result reads none of it
   return assemble_result(s_, end_, *hosts_, *transport_, *metrics_, meter_.cost(sched_.events()));
 }
 
