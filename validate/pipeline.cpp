@@ -265,8 +265,8 @@ Verdict run(const ValidateOptions& options, std::ostream& out) {
         std::vector<PreparedRun> prepared;
         for (std::size_t i : unit) prepared.push_back(prepare_guest_run(ordered[i], scenario_guest));
         const std::string init = write_boot_init(prepared, scenario_guest);
-        if (fs::path(init).filename() != "init.sh") out << "# boot init " << init << "\n";
         for (const auto& p : prepared) out << p.dir << "\n";
+        if (fs::path(init).filename() != "init.sh") out << "# boot init (speed probe first): " << init << "\n";
       }
     }
     return Verdict::ok;
