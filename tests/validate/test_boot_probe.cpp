@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "sim/engine.h"
+#include "measured_calibration.h"
 #include "scenario_file.h"
 #include "topologies/file_io.h"
 #include "validate/boot_probe.h"
@@ -19,13 +20,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// /work/tmp-val/final2's calibration runs (test_calibration.cpp) with a batching run.
+// /work/tmp-val/final2's calibration runs with cal5's batching run (validate/README.md).
 CalibrationRuns measured() {
-  CalibrationRuns r;
-  r.qd1_read = {17153.0, 55.733019, 47.805, 176.635};
-  r.qd16_read = {14236.5, 1102.539664, 893.901, 7210.297};
-  r.qd1_write = {13975.0, 68.924558, 52.937, 220.651};
-  r.qd16_write = {7576.5, 2046.159627, 1128.771, 11833.816};
+  CalibrationRuns r = testing::final2_runs();
   r.batching = {9816.0, 55448.0};
   return r;
 }
