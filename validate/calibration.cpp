@@ -145,6 +145,26 @@ CalibrationFit fit_calibration(const CalibrationRuns& r) {
   return fit;
 }
 
+CalibrationFit fit_for_boot(const CalibrationFit& calibration, const CalibrationFigures& probe) {
+  if (!(probe.iops > 0) || !(probe.p50_us > 0)) {
+    throw CalibrationError("boot probe completed no I/O (IOPS " + std::to_string(probe.iops) + ", p50 " +
+                           std::to_string(probe.p50_us) + " us)");
+  }
+  CalibrationFit fit = calibration;
+  const double read_cost = probe.p50_us / kQd;
+  const double scale = calibration.read_cpu_per_io_us > 0 ? read_cost / calibration.read_cpu_per_io_us : 1.0;
+  fit.read_cpu_per_io_us = read_cost;
+  fit.write_cpu_per_io_us = calibration.write_cpu_per_io_us * scale;
+  fit.per_call_us = calibration.per_call_us * scale;
+  fit.cpu_per_io_us = read_cost - fit.per_call_us;
+  fit.write_extra_us = calibration.write_extra_us * scale;
+  const PauseEstimate pauses = estimate_pauses(probe, read_cost, "boot probe");
+  fit.cpu_available = 1.0 / (1.0 + pauses.lost);
+  fit.pause_mean_us = pauses.lost > 0 ? pauses.mean_us : 0.0;
+  fit.pause_rate_per_s = pauses.lost > 0 ? pauses.lost / pauses.mean_us * 1e6 : 0.0;
+  return fit;
+}
+
 void apply_calibration(const CalibrationFit& fit, sim::Scenario& s) {
   for (auto& host : *s.topology.mutable_hosts()) {
     if (host.numa_nodes_size() == 1) host.mutable_numa_nodes(0)->set_cpus(1);

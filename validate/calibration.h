@@ -68,6 +68,13 @@ class CalibrationError : public std::runtime_error {
 // Closed-form fit; throws CalibrationError if a run did no I/O.
 CalibrationFit fit_calibration(const CalibrationRuns& runs);
 
+// The fit for one boot whose probe (validate/boot_probe.h: the QD16 randread again, 1 s) ran at
+// another speed: the read CPU cost is the probe's p50 / 16, the per-call part, the write extra
+// and nothing else scale with it (the same guest code, slower or faster), the pauses come from the
+// probe alone, the off-CPU service time and its spread stay the calibration's.
+// Throws CalibrationError if the probe did no I/O or has no tail.
+CalibrationFit fit_for_boot(const CalibrationFit& calibration, const CalibrationFigures& probe);
+
 // One CPU for the host (its single NUMA node), the fitted CPU costs and pauses on the host, none
 // on the target, the fitted service time for every media model, parallelism never binding.
 void apply_calibration(const CalibrationFit& fit, sim::Scenario& scenario);

@@ -25,7 +25,8 @@ class FaultPlanner {
 
   // The actions of one fault, in time order. A controller reset names a controller; every
   // other action applies to each target port the fault's component stands for.
-  void add(const sim::FaultSpec& f, const std::vector<const sim::FaultAction*>& actions) {
+  void add(std::size_t index, const sim::FaultSpec& f, const std::vector<const sim::FaultAction*>& actions) {
+    fault_ = index;
     why_ = f.label.empty() ? f.target : f.label;
     std::optional<std::vector<const GuestPort*>> ports;  // found on first use: a reset has none
     auto each_port = [&](auto&& apply) {
@@ -76,7 +77,7 @@ class FaultPlanner {
 
   void emit(std::int64_t at_ms, const std::string& command) {
     if (at_ms < 0 || at_ms > plan_.run_ms) return;
-    plan_.actions.push_back({at_ms, command, why_});
+    plan_.actions.push_back({at_ms, command, why_, fault_});
   }
 
   const GuestPort* port_named(const std::string& name) const {
@@ -214,6 +215,7 @@ class FaultPlanner {
   const sim::Scenario& s_;
   GuestPlan& plan_;
   std::string why_;
+  std::size_t fault_ = 0;
 };
 
 }  // namespace
@@ -225,7 +227,7 @@ void plan_fault_actions(const sim::Scenario& scenario, GuestPlan& plan) {
   std::vector<std::vector<const sim::FaultAction*>> by_fault(scenario.faults.size());
   for (const auto& a : actions) by_fault.at(a.fault).push_back(&a);
   FaultPlanner planner(scenario, plan);
-  for (std::size_t i = 0; i < scenario.faults.size(); ++i) planner.add(scenario.faults[i], by_fault[i]);
+  for (std::size_t i = 0; i < scenario.faults.size(); ++i) planner.add(i, scenario.faults[i], by_fault[i]);
   std::stable_sort(plan.actions.begin(), plan.actions.end(),
                    [](const GuestAction& a, const GuestAction& b) { return a.at_ms < b.at_ms; });
 }

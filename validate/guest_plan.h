@@ -53,6 +53,7 @@ struct GuestAction {
   std::int64_t at_ms = 0;               // since the workload start
   std::string command;                  // e.g. "ana_set t0_p0 1 inaccessible"
   std::string why;                      // the fault it belongs to
+  std::size_t fault = 0;                // its index in the scenario's faults
 };
 
 struct GuestPlan {

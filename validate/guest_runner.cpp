@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 
 #include "topologies/file_io.h"
+#include "validate/boot_probe.h"
 #include "validate/guest_plan.h"
 #include "validate/guest_script.h"
 
@@ -81,7 +82,33 @@ PreparedRun prepare_guest_run(const sim::Scenario& scenario, const GuestOptions&
   return prepared;
 }
 
+std::string write_boot_init(const std::vector<PreparedRun>& prepared, const GuestOptions& options) {
+  const fs::path first(prepared.front().dir);
+  const bool probe = options.boot_probe && !prepared.front().plan.dm;
+  if (prepared.size() == 1 && !probe) return (first / "init.sh").string();
+  std::vector<GuestPlan> plans;
+  std::vector<std::string> dirs;
+  if (probe) {
+    const sim::Scenario s = boot_probe_scenario(options.source_dir);
+    plans.push_back(plan_guest(s));
+    dirs.push_back((first / kBootProbeDir).string());
+    fs::create_directories(dirs.back());
+    write_text(fs::path(dirs.back()) / "plan.txt", describe(plans.back()));
+  }
+  for (const auto& p : prepared) {
+    plans.push_back(p.plan);
+    dirs.push_back(p.dir);
+  }
+  fs::path guest = fs::absolute(fs::path(options.source_dir) / "validate/guest");
+  const fs::path init = first / "init-shared.sh";
+  write_text(init, render_shared_guest_init(plans, dirs, (guest / "lib.sh").string()));
+  return init.string();
+}
+
 namespace {
+
+// The probe's setup, 1 s of I/O and teardown, on a host slow enough to need most of it.
+constexpr int kProbeTimeoutS = 60;
 
 // boot.sh with `init` as PID 1; the console goes to `dir`. Returns boot.sh's exit status.
 int boot_guest(const std::string& kernel, const fs::path& init, const fs::path& dir, const GuestPlan& plan,
@@ -111,7 +138,9 @@ RealRun run_in_guest(const sim::Scenario& scenario, const std::string& kernel, c
   PreparedRun prepared = prepare_guest_run(scenario, options);
   fs::path dir(prepared.dir);
   spdlog::info("guest: {} ({} ms workload, {} fault actions)", scenario.name, prepared.plan.run_ms, prepared.plan.actions.size());
-  if (boot_guest(kernel, dir / "init.sh", dir, prepared.plan, options, options.timeout_s) != 0) {
+  const fs::path init = write_boot_init({prepared}, options);
+  const int timeout = options.timeout_s + (init.filename() == "init.sh" ? 0 : kProbeTimeoutS);
+  if (boot_guest(kernel, init, dir, prepared.plan, options, timeout) != 0) {
     throw GuestRunError("scenario " + scenario.name + ": the guest run failed (see " + dir.string() + "/console.log)");
   }
   return analyse_and_record(scenario, prepared.plan, dir);
@@ -132,15 +161,14 @@ std::vector<SharedBootRun> run_in_one_guest(const std::vector<sim::Scenario>& sc
     dirs.push_back(prepared.back().dir);
   }
   const fs::path first(dirs.front());
-  fs::path guest = fs::absolute(fs::path(options.source_dir) / "validate/guest");
-  write_text(first / "init-shared.sh", render_shared_guest_init(plans, dirs, (guest / "lib.sh").string()));
+  const fs::path init = write_boot_init(prepared, options);
   for (std::size_t i = 1; i < dirs.size(); ++i) write_text(fs::path(dirs[i]) / "shared-boot", dirs.front() + "\n");
   std::string names;
   for (const auto& s : scenarios) names += (names.empty() ? "" : ", ") + s.name;
   spdlog::info("guest: {} scenarios in one boot: {}", scenarios.size(), names);
-  const int timeout = options.timeout_s * static_cast<int>(scenarios.size());
+  const int timeout = options.timeout_s * static_cast<int>(scenarios.size()) + (options.boot_probe ? kProbeTimeoutS : 0);
   // boot.sh judges the first scenario's guest-exit; the others are judged one by one below.
-  if (boot_guest(kernel, first / "init-shared.sh", first, plans.front(), options, timeout) != 0 &&
+  if (boot_guest(kernel, init, first, plans.front(), options, timeout) != 0 &&
       std::none_of(dirs.begin(), dirs.end(), [](const std::string& d) { return fs::exists(fs::path(d) / "guest-exit"); })) {
     throw GuestRunError("scenarios " + names + ": the shared guest boot failed (see " + first.string() + "/console.log)");
   }

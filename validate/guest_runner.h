@@ -26,6 +26,9 @@ struct GuestOptions {
   // 0: one run per scenario in <results_dir>/<scenario>/ (calibration, smoke); k >= 1: the k-th
   // repetition of the scenario, in <results_dir>/<scenario>/rep-<k>/ (validate/README.md "Layout").
   int repetition = 0;
+  // Each boot first runs the speed probe (boot_probe.h) into <first scenario's dir>/probe/; dm
+  // boots never do. Off for calibration runs and the smoke.
+  bool boot_probe = false;
 };
 
 // The guest could not be built or did not finish; what() says why and where the log is.
@@ -44,6 +47,11 @@ struct PreparedRun {
 
 // Plans the scenario and writes init.sh and plan.txt into a fresh results directory (no boot).
 PreparedRun prepare_guest_run(const sim::Scenario& scenario, const GuestOptions& options);
+
+// The init one boot runs for these prepared scenarios (same boot: can_share_boot), written into
+// the first one's directory: init.sh itself for one scenario without a probe, else
+// init-shared.sh (the probe first when options.boot_probe and not dm mode, then each scenario).
+std::string write_boot_init(const std::vector<PreparedRun>& prepared, const GuestOptions& options);
 
 // Plans (GuestPlanError), boots (GuestRunError) and analyses (GuestOutputError) one scenario;
 // writes init.sh, plan.txt and validation-real.json next to the guest's own files.

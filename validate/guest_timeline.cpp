@@ -3,8 +3,30 @@
 #include <algorithm>
 #include <chrono>
 #include <optional>
+#include <variant>
 
 namespace mpsim::validate {
+namespace {
+
+// A window of negative length means "until the end of the run": it stays open-ended.
+void stretch(sim::Duration& duration, sim::Duration change, sim::Duration at_least) {
+  if (duration.count() >= 0) duration = std::max(at_least, duration + change);
+}
+
+void stretch_window(sim::FaultSpec& f, sim::Duration change) {
+  if (change.count() == 0) return;
+  std::visit(sim::Overloaded{
+                 [&](sim::faults::Down& d) { stretch(d.duration, change, {}); },
+                 [&](sim::faults::Gray& g) { stretch(g.duration, change, {}); },
+                 [&](sim::faults::Loss& l) { stretch(l.duration, change, {}); },
+                 [&](sim::faults::AnaChange& a) { stretch(a.duration, change, a.transition); },
+                 [](sim::faults::Flap&) {},             // its cycles keep their period
+                 [](sim::faults::ControllerReset&) {},  // an instant
+             },
+             f.kind);
+}
+
+}  // namespace
 
 GuestTimeline guest_timeline(const RealRun& real, const sim::Scenario& scenario) {
   std::optional<std::int64_t> connected, io_start;
@@ -21,6 +43,12 @@ GuestTimeline guest_timeline(const RealRun& real, const sim::Scenario& scenario)
   for (std::size_t i = 0; i < scenario.faults.size(); ++i) {
     const std::int64_t lag_ms = i < real.faults.size() ? real.faults[i].applied_ms - real.faults[i].at_ms : 0;
     t.fault_lag.push_back(std::chrono::milliseconds(std::max<std::int64_t>(0, lag_ms)));
+    std::int64_t change_ms = 0;
+    if (i < real.faults.size() && real.faults[i].applied_end_ms >= 0) {
+      const RealFault& f = real.faults[i];
+      change_ms = (f.applied_end_ms - f.end_ms) - std::max<std::int64_t>(0, f.applied_ms - f.at_ms);
+    }
+    t.fault_length_change.push_back(std::chrono::milliseconds(change_ms));
   }
   return t;
 }
@@ -29,6 +57,7 @@ void replay_guest_timeline(const GuestTimeline& timeline, sim::Scenario& scenari
   for (auto& job : scenario.jobs) job.start_delay += timeline.lead;
   for (std::size_t i = 0; i < scenario.faults.size(); ++i) {
     scenario.faults[i].at += timeline.lead + (i < timeline.fault_lag.size() ? timeline.fault_lag[i] : sim::Duration{});
+    if (i < timeline.fault_length_change.size()) stretch_window(scenario.faults[i], timeline.fault_length_change[i]);
   }
   if (scenario.duration.count() > 0) scenario.duration += timeline.lead;
 }

@@ -22,13 +22,18 @@ struct GuestTimeline {
   sim::Duration lead{};                   // first controller connected -> first I/O completed,
                                           // rounded to whole timeline bins (results stay aligned)
   std::vector<sim::Duration> fault_lag;   // per scenario fault: applied - planned, >= 0
+  // Per scenario fault: how much longer its window was in the guest (its end action's lag less
+  // its start's; 0 where the end was not logged). A fault's last action lags its first by a
+  // different amount, and a no-path window of two faults is the gap between two of them.
+  std::vector<sim::Duration> fault_length_change;
 };
 
 // From the guest's marks (faults.csv "connected" and "io_start"); results recorded before the
 // guest wrote "connected" give a zero lead.
 GuestTimeline guest_timeline(const RealRun& real, const sim::Scenario& scenario);
 
-// Jobs start `lead` later and every fault `lead + lag` later.
+// Jobs start `lead` later and every fault `lead + lag` later; a fault with a window (down, gray,
+// loss, ANA change) lasts `fault_length_change` longer (never below 0 nor below its transition).
 void replay_guest_timeline(const GuestTimeline& timeline, sim::Scenario& scenario);
 
 // Every time in the result `lead` earlier; timeline bins before the workload are dropped (events

@@ -15,6 +15,7 @@
 #include "validate/guest_plan.h"
 #include "validate/guest_timeline.h"
 #include "validate/bands.h"
+#include "validate/boot_probe.h"
 #include "validate/real_run_matrix.h"
 
 namespace mpsim::validate {
@@ -95,13 +96,34 @@ std::string drift_line(const Calibration& c, const std::string& kernel, const Gu
   }
 }
 
+// The calibration for one run: its boot's own speed when the boot ran the probe (boot_probe.h),
+// else the run's calibration as measured at the start. A probe the fit refuses (no tail) is
+// left out, said once per run.
+std::optional<Calibration> calibration_for_run(const std::optional<Calibration>& calibration, const std::string& source_dir,
+                                               const std::string& dir, BootProbeCount& probes) {
+  ++probes.runs;
+  if (!calibration) return calibration;
+  const std::optional<CalibrationFigures> probe = read_boot_probe(source_dir, dir);
+  if (!probe) return calibration;
+  try {
+    Calibration boot = *calibration;
+    boot.fit = fit_for_boot(calibration->fit, *probe);
+    ++probes.used;
+    return boot;
+  } catch (const CalibrationError& e) {
+    spdlog::warn("{}: boot probe not used: {}", dir, e.what());
+    return calibration;
+  }
+}
+
 // Simulates each repetition of one scenario with its own timeline, writes each one's rows to
 // rep-<k>/validation.json and the rows merged over the repetitions (validate/bands.h) to
 // <scenario>/validation.json and `out`. Empty when the simulator could not run it (logged).
 // `per_repetition` gets the rows per repetition (empty where a repetition has no run).
 std::optional<ScenarioComparison> compare_and_report(const sim::Scenario& s, const std::vector<std::optional<RealRun>>& runs,
                                                      GuestOptions guest, const std::optional<Calibration>& calibration,
-                                                     std::vector<std::vector<CompareRow>>& per_repetition, std::ostream& out) {
+                                                     std::vector<std::vector<CompareRow>>& per_repetition, BootProbeCount& probes,
+                                                     std::ostream& out) {
   per_repetition.assign(runs.size(), {});
   std::vector<std::vector<CompareRow>> present;
   std::string policy;
@@ -109,10 +131,10 @@ std::optional<ScenarioComparison> compare_and_report(const sim::Scenario& s, con
     if (!runs[k]) continue;
     guest.repetition = static_cast<int>(k + 1);
     try {
-      ScenarioComparison c = compare_with_sim(s, *runs[k], calibration);
-      policy = c.policy;
       // A run of the layout before repetitions has no rep-1/: its rows are the merged ones below.
       const fs::path dir = run_dir(guest, s.name);
+      ScenarioComparison c = compare_with_sim(s, *runs[k], calibration_for_run(calibration, guest.source_dir, dir.string(), probes));
+      policy = c.policy;
       if (fs::is_directory(dir)) topology::write_file_atomic(dir / "validation.json", comparison_json(s.name, c.rows));
       per_repetition[k] = c.rows;
       present.push_back(std::move(c.rows));
@@ -231,13 +253,20 @@ Verdict run(const ValidateOptions& options, std::ostream& out) {
   const std::vector<RatioGroup> groups = matrix_ratio_groups(options, scenarios, whole_matrix);
   const int repetitions = options.repeat > 0 ? options.repeat : (whole_matrix && !options.smoke ? 3 : 1);
   GuestOptions guest{options.source_dir, options.results, options.timeout_s};
+  // Scenario boots measure their own speed first when a simulator compares them.
+  GuestOptions scenario_guest = guest;
+  scenario_guest.boot_probe = !options.smoke && !options.no_sim;
   const std::vector<sim::Scenario> ordered = in_run_order(scenarios, groups);
   if (options.dry_run) {
     for (int rep = 1; rep <= repetitions; ++rep) {
-      guest.repetition = rep;
+      scenario_guest.repetition = rep;
       for (const auto& unit : shared_boot_units(ordered, groups)) {
         if (unit.size() > 1) out << "# one boot for the next " << unit.size() << "\n";
-        for (std::size_t i : unit) out << prepare_guest_run(ordered[i], guest).dir << "\n";
+        std::vector<PreparedRun> prepared;
+        for (std::size_t i : unit) prepared.push_back(prepare_guest_run(ordered[i], scenario_guest));
+        const std::string init = write_boot_init(prepared, scenario_guest);
+        for (const auto& p : prepared) out << p.dir << "\n";
+        if (fs::path(init).filename() != "init.sh") out << "# boot init (speed probe first): " << init << "\n";
       }
     }
     return Verdict::ok;
@@ -253,7 +282,7 @@ Verdict run(const ValidateOptions& options, std::ostream& out) {
   }
   out << format_real_header() << std::flush;
   // A ratio group's scenarios share one boot per repetition where their plans allow it.
-  RealRunMatrix real = collect_real_runs(ordered, shared_boot_units(ordered, groups), repetitions, kernel, guest,
+  RealRunMatrix real = collect_real_runs(ordered, shared_boot_units(ordered, groups), repetitions, kernel, scenario_guest,
                                          {options.reuse_runs, options.progress}, out);
   int failed = real.failed;
   std::size_t present = 0;
@@ -267,8 +296,9 @@ Verdict run(const ValidateOptions& options, std::ostream& out) {
   if (options.smoke || options.no_sim) return failed == 0 ? Verdict::ok : Verdict::check_failed;
   std::vector<ScenarioComparison> comparisons;
   std::map<std::string, std::vector<std::vector<CompareRow>>> rows_by_scenario;
+  BootProbeCount probes;
   for (const auto& s : scenarios) {
-    auto c = compare_and_report(s, real.runs[s.name], guest, calibration, rows_by_scenario[s.name], out);
+    auto c = compare_and_report(s, real.runs[s.name], guest, calibration, rows_by_scenario[s.name], probes, out);
     if (!c) ++failed;
     if (c) comparisons.push_back(std::move(*c));
   }
@@ -276,7 +306,8 @@ Verdict run(const ValidateOptions& options, std::ostream& out) {
   for (const auto& c : comparisons) report += format_scenario(c) + "\n";
   std::string summary = format_ratios(ratios);
   if (!summary.empty()) summary += "\n";
-  summary += format_agreement(comparisons) + format_noise_floor(comparisons) + format_targets(comparisons, ratios);
+  summary += format_agreement(comparisons) + format_boot_probes(probes) + format_noise_floor(comparisons) +
+             format_targets(comparisons, ratios);
   if (calibration && calibration->source == "measured" && !options.reuse_runs) summary += drift_line(*calibration, kernel, guest);
   out << "\n" << summary << std::flush;
   // Compared again: the report goes beside the first one, which keeps the measured drift line.

@@ -91,12 +91,79 @@ double steady_per_bin(const Completions& c, const RealRun& run) {
 }
 
 // Fault actions fork `tc`/`ip` and take tens of ms: measure from when the first one finished.
-std::int64_t applied_time(const std::vector<FaultRecord>& records, std::int64_t planned_ms) {
+// Without a pairing of lines and actions (older or cut-short runs): the first action line at or
+// after the planned time, whichever fault it belongs to.
+std::int64_t first_line_after(const std::vector<FaultRecord>& records, std::int64_t planned_ms) {
   for (const auto& r : records) {
     if (r.t_ms >= planned_ms && is_fault_action(r)) return r.t_ms;
   }
   return planned_ms;
 }
+
+// The faults.csv action a lib.sh call logs ("port_down nvmet_p1" -> "unlink,nvmet_p1,...").
+std::string logged_action(const std::string& command) {
+  static const std::pair<const char*, const char*> kLogged[] = {{"ana_set", "ana"},   {"port_down", "unlink"},
+                                                                {"port_up", "link"},  {"net_set", "net"},
+                                                                {"ctrl_fatal", "fatal"}, {"ctrl_reset", "reset"}};
+  const std::string verb = command.substr(0, command.find(' '));
+  for (const auto& [call, logged] : kLogged) {
+    if (verb == call) return logged;
+  }
+  return verb;
+}
+
+std::string first_word(const std::string& text, char separator) { return text.substr(0, text.find(separator)); }
+
+}  // namespace
+
+std::vector<std::int64_t> action_line_times(const GuestPlan& plan, const std::vector<FaultRecord>& records) {
+  std::vector<std::int64_t> times(plan.actions.size(), -1);
+  std::size_t next = 0;
+  for (const auto& r : records) {
+    if (!is_fault_action(r) || r.action == "reset_done") continue;
+    if (next == plan.actions.size()) return {};
+    const GuestAction& a = plan.actions[next];
+    const std::size_t space = a.command.find(' ');
+    const std::string port = space == std::string::npos ? "" : first_word(a.command.substr(space + 1), ' ');
+    if (r.action != logged_action(a.command) || first_word(r.detail, ',') != port) return {};
+    times[next++] = r.t_ms;
+  }
+  return times;
+}
+
+std::vector<AppliedFault> applied_fault_times(const sim::Scenario& s, const GuestPlan& plan,
+                                              const std::vector<FaultRecord>& records, std::int64_t io_start_ms) {
+  const std::vector<std::int64_t> lines = action_line_times(plan, records);
+  std::vector<AppliedFault> out;
+  for (std::size_t i = 0; i < s.faults.size(); ++i) {
+    const sim::FaultSpec& f = s.faults[i];
+    const std::int64_t planned = io_start_ms + to_ms(f.at);
+    AppliedFault applied{first_line_after(records, planned), -1};
+    if (!lines.empty()) {
+      const std::optional<std::int64_t> end = sim::fault_window_end(f);
+      const std::int64_t end_ms = end ? to_ms(policies::Duration(*end)) : -1;
+      bool started = false, ended = end.has_value();
+      std::int64_t last_end = -1;
+      for (std::size_t k = 0; k < plan.actions.size(); ++k) {
+        const GuestAction& a = plan.actions[k];
+        if (a.fault != i) continue;
+        if (!started) {  // the fault's first action, at its start
+          started = true;
+          applied.start_ms = lines[k] >= 0 ? lines[k] : planned;
+        }
+        if (end && a.at_ms == end_ms && a.at_ms > to_ms(f.at)) {
+          ended = ended && lines[k] >= 0;
+          last_end = std::max(last_end, lines[k]);
+        }
+      }
+      if (ended && last_end >= 0) applied.end_ms = last_end;
+    }
+    out.push_back(applied);
+  }
+  return out;
+}
+
+namespace {
 
 // A state change can happen while the action runs (an unlink drops nvmet's connections before
 // the write returns): look from the action's start, count from when it took effect (0 if during).
@@ -106,12 +173,16 @@ std::int64_t detect_ms(const SampleTable& samples, const RealFault& f) {
   return std::max<std::int64_t>(0, f.at_ms + since_start - f.applied_ms);
 }
 
-void measure_faults(const sim::Scenario& s, const SampleTable& samples, const Completions& c, std::int64_t io_start, RealRun& run) {
-  for (const auto& f : s.faults) {
+void measure_faults(const sim::Scenario& s, const GuestPlan& plan, const SampleTable& samples, const Completions& c,
+                    std::int64_t io_start, RealRun& run) {
+  const std::vector<AppliedFault> applied = applied_fault_times(s, plan, run.actions, io_start);
+  for (std::size_t i = 0; i < s.faults.size(); ++i) {
+    const sim::FaultSpec& f = s.faults[i];
     RealFault rf;
     rf.label = f.label.empty() ? f.target : f.label;
     rf.at_ms = io_start + to_ms(f.at);
-    rf.applied_ms = applied_time(run.actions, rf.at_ms);
+    rf.applied_ms = applied[i].start_ms;
+    rf.applied_end_ms = applied[i].end_ms;
     // The window the simulator measures recovery from; open-ended: until the run's end.
     const std::optional<std::int64_t> end = sim::fault_window_end(f);
     rf.end_ms = end ? io_start + to_ms(policies::Duration(*end)) : run.measure_to_ms;
@@ -178,7 +249,7 @@ RealRun analyse_guest_results(const sim::Scenario& scenario, const GuestPlan& pl
   for (const auto& j : run.jobs) run.errors += failed_ios(j);
   if (run.jobs.size() > 1) run.job_figures = per_job_figures(dir, t0_ms, run);
   measure_paths(samples, plan, run);
-  measure_faults(scenario, samples, c, io_start, run);
+  measure_faults(scenario, plan, samples, c, io_start, run);
   run.samples = std::move(samples);
   return run;
 }

@@ -26,6 +26,8 @@ struct RealFault {
   std::int64_t at_ms = 0;                // planned: io_start + the experiment's `at`
   std::int64_t applied_ms = 0;           // when the guest's first action for it had taken effect
   std::int64_t end_ms = 0;               // end of the window (run end if open-ended)
+  std::int64_t applied_end_ms = -1;      // when its last action at the window's end had taken
+                                         // effect; -1 if it has none or the line is missing
   std::int64_t stall_ms = 0;             // longest time without completions in [applied, run end]
   std::int64_t time_to_detect_ms = -1;   // applied -> first path state change seen by the sampler
                                          // (searched from at_ms; 0 if it came while the action ran)
@@ -62,6 +64,23 @@ struct RealRun {
 // Reads samples.csv, faults.csv, t0_us, fio.json, io_lat.*.log (and console.log if present)
 // from `dir`. Throws GuestOutputError if a file is missing or malformed.
 RealRun analyse_guest_results(const sim::Scenario& scenario, const GuestPlan& plan, const std::string& dir);
+
+// The faults.csv line time of each planned action (plan.actions order; -1 for an action the run
+// ended before): the guest runs them in plan order and logs one line each (a host reset also
+// its return, reset_done, skipped here), so the k-th line is the k-th action when its action and
+// port agree. Empty when the lines do not pair up that way.
+std::vector<std::int64_t> action_line_times(const GuestPlan& plan, const std::vector<FaultRecord>& records);
+
+// When a fault's own actions had taken effect (guest ms): its first action (the start), and
+// the last of its actions planned at the end of its window (-1 when it has no such action, or
+// one of them has no line). Without a pairing (action_line_times empty) the start is the first
+// action line at or after the planned time, whichever fault it belongs to.
+struct AppliedFault {
+  std::int64_t start_ms = 0;
+  std::int64_t end_ms = -1;
+};
+std::vector<AppliedFault> applied_fault_times(const sim::Scenario& scenario, const GuestPlan& plan,
+                                              const std::vector<FaultRecord>& records, std::int64_t io_start_ms);
 
 // The failed I/Os a fio job saw: total_err counts only those it continued past
 // (continue_on_error); the one that ended the job shows only as its `error`.

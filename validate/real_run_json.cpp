@@ -47,7 +47,7 @@ void write_faults(JsonWriter& w, const RealRun& run) {
   w.key("faults").begin_array();
   for (const auto& f : run.faults) {
     w.begin_object();
-    w.field("label", f.label).field("at_ms", f.at_ms).field("applied_ms", f.applied_ms).field("end_ms", f.end_ms).field("stall_ms", f.stall_ms);
+    w.field("label", f.label).field("at_ms", f.at_ms).field("applied_ms", f.applied_ms).field("applied_end_ms", f.applied_end_ms).field("end_ms", f.end_ms).field("stall_ms", f.stall_ms);
     w.field("time_to_detect_ms", f.time_to_detect_ms).field("time_to_restore_ms", f.time_to_restore_ms);
     w.field("time_to_full_throughput_ms", f.time_to_full_throughput_ms);
     w.end_object();

@@ -9,6 +9,7 @@
 #include "topologies/file_io.h"
 #include "topologies/textproto.h"
 #include "validate/calibration.h"
+#include "measured_calibration.h"
 
 using namespace mpsim;
 using namespace mpsim::validate;
@@ -27,15 +28,7 @@ CalibrationRuns synthetic() {
   return r;
 }
 
-// What the guest measured in /work/tmp-val/final2 (validate/README.md, "Calibration").
-CalibrationRuns final2() {
-  CalibrationRuns r;
-  r.qd1_read = {17153.0, 55.733019, 47.805, 176.635};
-  r.qd16_read = {14236.5, 1102.539664, 893.901, 7210.297};
-  r.qd1_write = {13975.0, 68.924558, 52.937, 220.651};
-  r.qd16_write = {7576.5, 2046.159627, 1128.771, 11833.816};
-  return r;
-}
+CalibrationRuns final2() { return testing::final2_runs(); }
 
 double percentile(const sim::LatencyStats& l, double p) {
   for (const auto& [q, ns] : l.percentiles) {

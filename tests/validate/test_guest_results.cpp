@@ -8,6 +8,7 @@
 
 #include "experiments/experiment_loader.h"
 #include "topologies/file_io.h"
+#include "validate/boot_probe.h"
 #include "validate/fio_json.h"
 #include "validate/guest_plan.h"
 #include "validate/guest_results.h"
@@ -249,7 +250,8 @@ TEST_CASE("validate::run with --reuse-runs: the same rows, validation.json and r
   const ScenarioComparison c = compare_with_sim(scenario, real, back);
   REQUIRE(!c.rows.empty());
   CHECK(topology::read_file(run_dir / "validation.json") == comparison_json(scenario.name, c.rows));
-  const std::string agreement = format_agreement({c}) + format_targets({c}, {});
+  // One run, from results without a boot probe: compared at the start calibration's speed.
+  const std::string agreement = format_agreement({c}) + format_boot_probes({1, 0}) + format_targets({c}, {});
   CHECK(out.str() == format_calibration(back) + "\n" + format_real_header() + format_real_row(real) +
                          format_scenario(c) + "\n" + agreement);
   CHECK(topology::read_file(results / "report-reused.txt") ==
@@ -278,6 +280,9 @@ TEST_CASE("validate::run --dry-run plans every scenario and boots nothing", "[va
   CHECK(fs::exists(fs::path(dir) / "init.sh"));
   CHECK(fs::exists(fs::path(dir) / "plan.txt"));
   CHECK(!fs::exists(fs::path(dir) / "validation-real.json"));
+  // The boot's init: the speed probe first (boot_probe.h), then the scenario.
+  CHECK(out.str().find("# boot init (speed probe first): " + dir + "/init-shared.sh\n") != std::string::npos);
+  CHECK(fs::exists(fs::path(dir) / kBootProbeDir / "plan.txt"));
   fs::remove_all(results);
 }
 

@@ -97,3 +97,94 @@ TEST_CASE("an idle lead before the workload lets a lost keep-alive time out at i
   CHECK(replayed >= kato + kato / 4);
   CHECK(replayed <= kato + kato / 2);
 }
+
+namespace {
+
+// faults.csv of dm-fault-all-paths-retry2-st in /work/tmp-val/val15-check (a loaded guest): p1
+// unlinked 3.1 s after its planned time, p2 0.5 s after p1, p1 relinked 1.0 s after p2 went.
+constexpr const char* kRetry2Lines =
+    "-14875,connected,nvmet_p1\n-14023,connected,nvmet_p2\n11799,io_start\n14877,unlink,nvmet_p1,0\n"
+    "15354,unlink,nvmet_p2,0\n16352,link,nvmet_p1,0\n17975,link,nvmet_p2,0\n20944,fio_exit,0\n";
+
+validate::RealRun retry2_run(const sim::Scenario& s, const std::string& lines) {
+  validate::RealRun real;
+  real.actions = validate::parse_faults_csv(lines, "faults.csv");
+  const std::int64_t io_start = 11799;
+  const auto applied = validate::applied_fault_times(s, validate::plan_guest(s), real.actions, io_start);
+  for (std::size_t i = 0; i < s.faults.size(); ++i) {
+    validate::RealFault f;
+    f.at_ms = io_start + 1000;
+    f.end_ms = io_start + 4000;
+    f.applied_ms = applied.at(i).start_ms;
+    f.applied_end_ms = applied.at(i).end_ms;
+    real.faults.push_back(f);
+  }
+  return real;
+}
+
+// The simulator's no-path window: from the later "fault" event to the earlier "fault-end", on the
+// workload's clock (both ports' faults).
+sim::Duration no_path_window(sim::Scenario s, const validate::GuestTimeline& t) {
+  validate::match_guest_kernel(s);
+  validate::replay_guest_timeline(t, s);
+  sim::RunResult r = sim::run_scenario(s);
+  validate::rebase_to_workload(t, r);
+  sim::Duration last_down{}, first_up = sim::Duration::max();
+  for (const auto& e : r.events) {
+    if (e.kind == "fault") last_down = std::max(last_down, e.at);
+    if (e.kind == "fault-end") first_up = std::min(first_up, e.at);
+  }
+  return first_up - last_down;
+}
+
+}  // namespace
+
+// Each fault takes the time of its OWN first action, and its window ends when its own end action
+// took effect: in the run above, dm had no path for only 1.0 s (p2 down -> p1 back), under
+// no_path_retry 2's two checker intervals, and fio saw 0 errors. Pairing p2's fault with p1's
+// unlink and keeping the planned 3 s gave the simulator a 3 s window (and 10013 errors).
+TEST_CASE("each fault replays its own actions' lags, at its start and at its end", "[validate][timeline]") {
+  const sim::Scenario s = load("validate/scenarios/dm-fault-all-paths-retry2-st.textproto");
+  const auto actions = validate::parse_faults_csv(kRetry2Lines, "faults.csv");
+  const auto applied = validate::applied_fault_times(s, validate::plan_guest(s), actions, 11799);
+  REQUIRE(applied.size() == 2);
+  CHECK(applied[0].start_ms == 14877);
+  CHECK(applied[0].end_ms == 16352);
+  CHECK(applied[1].start_ms == 15354);
+  CHECK(applied[1].end_ms == 17975);
+
+  const validate::GuestTimeline t = validate::guest_timeline(retry2_run(s, kRetry2Lines), s);
+  REQUIRE(t.fault_lag.size() == 2);
+  CHECK(t.fault_lag[0] == 2078ms);
+  CHECK(t.fault_lag[1] == 2555ms);
+  REQUIRE(t.fault_length_change.size() == 2);
+  CHECK(t.fault_length_change[0] == -1525ms);  // 16352 - 14799 (planned end) - 2078
+  CHECK(t.fault_length_change[1] == -379ms);   // 17975 - 15799 - 2555
+
+  CHECK(no_path_window(s, t) == 998ms);         // 16352 - 15354: the guest's
+  CHECK(no_path_window(s, validate::GuestTimeline{t.lead, {2078ms, 2078ms}, {}}) == 3000ms);  // the old replay
+}
+
+TEST_CASE("lines pair with the planned actions only when action and port agree", "[validate][timeline]") {
+  const sim::Scenario s = load("validate/scenarios/dm-fault-all-paths-retry2-st.textproto");
+  const validate::GuestPlan plan = validate::plan_guest(s);
+  // Cut short: the run ended before p2 was relinked; that action has no line.
+  const auto cut = validate::action_line_times(plan, validate::parse_faults_csv("3,unlink,nvmet_p1,0\n4,unlink,nvmet_p2,0\n7,link,nvmet_p1,0\n", "f"));
+  CHECK(cut == std::vector<std::int64_t>{3, 4, 7, -1});
+  const auto applied = validate::applied_fault_times(s, plan, validate::parse_faults_csv("0,io_start\n1003,unlink,nvmet_p1,0\n1004,unlink,nvmet_p2,0\n4007,link,nvmet_p1,0\n", "f"), 0);
+  CHECK(applied.at(0).end_ms == 4007);
+  CHECK(applied.at(1).end_ms == -1);  // no line: the planned length stays
+  // Out of order (another port first): no pairing, the old rule (first line at or after the
+  // planned time) for the start and no end.
+  const auto swapped = validate::parse_faults_csv("0,io_start\n1003,unlink,nvmet_p2,0\n1004,unlink,nvmet_p1,0\n", "f");
+  CHECK(validate::action_line_times(plan, swapped).empty());
+  const auto fallback = validate::applied_fault_times(s, plan, swapped, 0);
+  CHECK(fallback.at(1).start_ms == 1003);
+  CHECK(fallback.at(1).end_ms == -1);
+  // A host reset logs its return too; that line is not an action of its own.
+  const sim::Scenario reset = load("validate/scenarios/fault-host-reset-rr.textproto");
+  const auto reset_plan = validate::plan_guest(reset);
+  REQUIRE(reset_plan.actions.size() == 1);
+  CHECK(validate::action_line_times(reset_plan, validate::parse_faults_csv("1200,reset,nvmet_p1,0\n1204,reset_done,nvmet_p1\n", "f")) ==
+        std::vector<std::int64_t>{1200});
+}
