@@ -55,17 +55,28 @@ chmod +x "$init"
 
 # Only console 0 exists (stdin from /dev/null, output to the log); no other UML console
 # may try to open an xterm. umid/uml_dir keep UML's pid files out of $HOME.
+# `timeout` puts itself and the guest in a process group of their own, so a signal to the
+# caller's group (Ctrl-C, `kill -- -PGID` of `mpsim validate`) would miss the guest and leave it
+# running for up to $limit seconds: pass INT/TERM/HUP on to timeout, which passes them to UML.
 start=$(date +%s%N)
 TMPDIR=/dev/shm timeout --kill-after=10 "$limit" "$kernel" \
   mem="$mem" umid="mpsim-$$" uml_dir=/dev/shm \
   rootfstype=hostfs rootflags=/ rw init="$init" \
   con=null con0=fd:0,fd:1 printk.time=1 "$@" \
-  </dev/null >"$results/console.log" 2>&1
-rc=$?
+  </dev/null >"$results/console.log" 2>&1 &
+guest=$!
+interrupted=""
+trap 'interrupted=1; kill -TERM "$guest" 2>/dev/null' INT TERM HUP
+rc=0
+wait "$guest" || rc=$?
+# A trapped signal ends `wait` early: wait again until the guest is really gone.
+while kill -0 "$guest" 2>/dev/null; do rc=0; wait "$guest" || rc=$?; done
+trap - INT TERM HUP
 elapsed_ms=$((($(date +%s%N) - start) / 1000000))
 echo "$elapsed_ms" >"$results/boot-wall-ms"
 # UML can leave its terminal in raw mode or its memory file behind; neither matters here.
 rm -rf "/dev/shm/mpsim-$$"
+[ -n "$interrupted" ] && { say "interrupted: the guest was stopped after ${elapsed_ms} ms ($results is incomplete)"; exit 130; }
 
 [ $rc -eq 124 ] || [ $rc -eq 137 ] && why_failed "guest timed out after ${limit}s"
 [ -f "$results/guest-exit" ] || why_failed "guest stopped without reporting (kernel exit code $rc)"
