@@ -208,7 +208,9 @@ LoadedExperiment load_experiment_message(Experiment& exp, const topology::Source
   FioWorkload fio = inline_jobs_file(exp, base_dir);  // first, so --set reaches its jobs too
   apply_overrides(exp, overrides, base_dir);
   if (exp.has_topology()) apply_connection_defaults(exp, *exp.mutable_topology());
-  LoadedExperiment out = assemble(exp, map, base_dir);
+  topology::SourceMap edited = map;  // what --set or an inlined file added is located by its field path
+  edited.index_edited(exp);
+  LoadedExperiment out = assemble(exp, edited, base_dir);
   out.notes = std::move(fio.notes);
   if (fio.log_avg_ms > 0) enable_fio_logs(out, fio.log_avg_ms);
   return out;

@@ -185,3 +185,21 @@ TEST_CASE("limits: /dev/zero and a directory as the experiment file are refused,
     }
   }
 }
+
+// A --set that makes a message the file did not have (here: switches the fault's kind to a flap)
+// used to report its problems as "FILE: count: ..." with no field path.
+TEST_CASE("limits: problems in a message a --set created name its full field path") {
+  std::vector<std::string> problems;
+  try {
+    ex::load_experiment_text(kFabric + "faults { at: \"1s\" down { target: \"l0\" } }\n", "exp.textproto", ".",
+                             {ex::Override{"faults[0].flap.count", "100000"}});
+  } catch (const InputError& e) {
+    problems = e.problems();
+  }
+  std::string all;
+  for (const auto& p : problems) all += p + "\n";
+  INFO(all);
+  CHECK_THAT(all, Catch::Contains("exp.textproto: faults[0].flap.count: must be at most 10000\n"));
+  CHECK_THAT(all, Catch::Contains("exp.textproto: faults[0].flap.target: required"));
+  CHECK_THAT(all, Catch::Contains("exp.textproto: faults[0].flap.period: required"));
+}
