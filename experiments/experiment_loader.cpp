@@ -20,10 +20,27 @@ namespace {
 using experiment::Experiment;
 namespace fs = std::filesystem;
 
-// connection_defaults fill what a connection leaves unset, before the fabric is checked.
+// connection_defaults fill what a connection leaves unset, once the fabric itself is checked.
 void apply_connection_defaults(const Experiment& exp, topology::Topology& topo) {
   if (!exp.has_connection_defaults()) return;
   for (topology::Connection& c : *topo.mutable_connections()) fill_unset_fields(exp.connection_defaults(), *c.mutable_options());
+}
+
+// The problems the experiment's connection_defaults make in `topo`'s connections (the fabric itself
+// already checked): located at connection_defaults with its field path, and each once, not once per
+// connection. Validating the fabric with the defaults applied keeps one rule set for both.
+std::vector<std::string> connection_default_problems(const Experiment& exp, const topology::SourceMap& exp_map,
+                                                     const topology::Topology& topo) {
+  const std::string where = exp_map.where(exp.connection_defaults());
+  topology::Diagnostics diag;
+  topology::validate_topology(topo, topology::SourceMap(where), diag);
+  const std::string prefix = where + ": ", path = exp_map.path(exp.connection_defaults()) + ".";
+  std::vector<std::string> problems;
+  for (std::string p : diag.problems()) {
+    if (p.rfind(prefix, 0) == 0) p.insert(prefix.size(), path);  // "kato_s" -> "connection_defaults.kato_s"
+    if (std::find(problems.begin(), problems.end(), p) == problems.end()) problems.push_back(p);
+  }
+  return problems;
 }
 
 // The fabric and the SourceMap that locates its fields (its own file's, or the experiment's).
@@ -39,12 +56,12 @@ Fabric resolve_fabric(const Experiment& exp, const topology::SourceMap& exp_map,
   if (exp.has_topology()) {
     topology::Diagnostics topo_diag;
     auto resolved = topology::resolve_topology(exp.topology(), exp_map, topo_diag);  // expands a generator block
-    if (resolved && exp.topology().has_generator() && exp.has_connection_defaults()) {
-      apply_connection_defaults(exp, *resolved);  // the generated connections take them too
-      topology::validate_topology(*resolved, topology::SourceMap(exp_map.where(exp.connection_defaults())), topo_diag);
-      if (!topo_diag.empty()) resolved.reset();
+    f.file_problems = topo_diag.problems();
+    if (resolved && exp.has_connection_defaults()) {  // written or generated, the connections take them
+      apply_connection_defaults(exp, *resolved);
+      for (const std::string& p : connection_default_problems(exp, exp_map, *resolved)) f.file_problems.push_back(p);
+      if (!f.file_problems.empty()) resolved.reset();
     }
-    for (const std::string& p : topo_diag.problems()) f.file_problems.push_back(p);
     if (resolved) f.topo = std::make_unique<topology::Topology>(std::move(*resolved));
     f.map = exp_map;
     return f;
@@ -68,9 +85,13 @@ Fabric resolve_fabric(const Experiment& exp, const topology::SourceMap& exp_map,
       topo_diag.throw_if_any();
       *topo = std::move(*expanded);
     }
-    apply_connection_defaults(exp, *topo);
-    topology::validate_topology(*topo, f.map, topo_diag);
+    topology::validate_topology(*topo, f.map, topo_diag);  // the file's own fields, located in it
     topo_diag.throw_if_any();
+    if (exp.has_connection_defaults()) {  // the experiment's values: located at its connection_defaults, once
+      apply_connection_defaults(exp, *topo);
+      std::vector<std::string> problems = connection_default_problems(exp, exp_map, *topo);
+      if (!problems.empty()) throw topology::InputError(problems);
+    }
     f.topo = std::move(topo);
   } catch (const topology::InputError& e) {
     f.file_problems = e.problems();
@@ -207,8 +228,9 @@ LoadedExperiment load_experiment_message(Experiment& exp, const topology::Source
                                          const std::vector<Override>& overrides) {
   FioWorkload fio = inline_jobs_file(exp, base_dir);  // first, so --set reaches its jobs too
   apply_overrides(exp, overrides, base_dir);
-  if (exp.has_topology()) apply_connection_defaults(exp, *exp.mutable_topology());
-  LoadedExperiment out = assemble(exp, map, base_dir);
+  topology::SourceMap edited = map;  // what --set or an inlined file added is located by its field path
+  edited.index_edited(exp);
+  LoadedExperiment out = assemble(exp, edited, base_dir);
   out.notes = std::move(fio.notes);
   if (fio.log_avg_ms > 0) enable_fio_logs(out, fio.log_avg_ms);
   return out;

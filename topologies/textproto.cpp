@@ -66,6 +66,19 @@ class Collector : public pb::io::ErrorCollector {
 InputError::InputError(std::vector<std::string> problems)
     : std::runtime_error(join_lines(problems)), problems_(std::move(problems)) {}
 
+namespace {
+
+// A map entry's key as written in a field path: ["name"] for a string key, its index otherwise.
+std::string map_key_text(const pb::Message& entry, const pb::FieldDescriptor* key_fd, int index) {
+  if (key_fd->cpp_type() != pb::FieldDescriptor::CPPTYPE_STRING) return std::to_string(index);
+  std::string key(1, '"');  // step by step: GCC 12 warns falsely on "\"" + s
+  key.append(entry.GetReflection()->GetString(entry, key_fd));
+  key.push_back('"');
+  return key;
+}
+
+}  // namespace
+
 SourceMap::SourceMap(std::string source_name, const pb::Message& root, std::unique_ptr<ParseInfoTree> tree)
     : source_name_(std::move(source_name)), tree_(std::move(tree)) {
   Node root_node;
@@ -118,15 +131,53 @@ void SourceMap::index_map_values(const pb::Message& msg, const pb::FieldDescript
     child.start = entry_tree ? to_location(entry_tree->GetLocation(value_fd, -1)) : std::nullopt;
     if (!child.start && node.tree) child.start = to_location(node.tree->GetLocation(field, i));
     if (!child.start) child.start = node.start;
-    std::string key = std::to_string(i);
-    if (key_fd->cpp_type() == pb::FieldDescriptor::CPPTYPE_STRING) {  // step by step: GCC 12 warns falsely on "\"" + s
-      key.assign(1, '"');
-      key.append(entry.GetReflection()->GetString(entry, key_fd));
-      key.push_back('"');
-    }
-    child.path = element_path(node.path, field->name(), -1) + "[" + key + "]";
+    child.path = element_path(node.path, field->name(), -1) + "[" + map_key_text(entry, key_fd, i) + "]";
     index_message(entry.GetReflection()->GetMessage(entry, value_fd), child);
   }
+}
+
+void SourceMap::index_edited(const pb::Message& root) {
+  const Node* known = find(root);
+  index_added(root, known ? *known : Node{});
+}
+
+// Walks the edited message: a sub-message known at its old path keeps its node (and its parse
+// tree); one that is new, or whose address now holds another field's message, gets its path only.
+void SourceMap::index_added(const pb::Message& msg, const Node& node) {
+  nodes_[&msg] = node;
+  const pb::Reflection* refl = msg.GetReflection();
+  std::vector<const pb::FieldDescriptor*> fields;
+  refl->ListFields(msg, &fields);
+  for (const pb::FieldDescriptor* field : fields) {
+    if (field->cpp_type() != pb::FieldDescriptor::CPPTYPE_MESSAGE) continue;
+    if (field->is_map()) {
+      const pb::FieldDescriptor* key_fd = field->message_type()->map_key();
+      const pb::FieldDescriptor* value_fd = field->message_type()->map_value();
+      if (value_fd->cpp_type() != pb::FieldDescriptor::CPPTYPE_MESSAGE) continue;
+      for (int i = 0; i < refl->FieldSize(msg, field); ++i) {
+        const pb::Message& entry = refl->GetRepeatedMessage(msg, field, i);
+        index_added_child(entry.GetReflection()->GetMessage(entry, value_fd),
+                          element_path(node.path, field->name(), -1) + "[" + map_key_text(entry, key_fd, i) + "]");
+      }
+    } else if (field->is_repeated()) {
+      for (int i = 0; i < refl->FieldSize(msg, field); ++i) {
+        index_added_child(refl->GetRepeatedMessage(msg, field, i), element_path(node.path, field->name(), i));
+      }
+    } else {
+      index_added_child(refl->GetMessage(msg, field), element_path(node.path, field->name(), -1));
+    }
+  }
+}
+
+void SourceMap::index_added_child(const pb::Message& child, std::string path) {
+  const Node* known = find(child);
+  if (known && known->path == path) {
+    index_added(child, *known);
+    return;
+  }
+  Node fresh;
+  fresh.path = std::move(path);
+  index_added(child, fresh);
 }
 
 const SourceMap::Node* SourceMap::find(const pb::Message& msg) const {

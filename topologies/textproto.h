@@ -73,6 +73,11 @@ class SourceMap {
   // Field path from the root, e.g. "hosts[1].nics[0].speed" ("hosts[1]" for an empty field).
   std::string path(const google::protobuf::Message& msg, std::string_view field = {}, int index = -1) const;
 
+  // After `root` was edited (--set overrides, an inlined file): indexes every message the parse did
+  // not create, under its field path and with no line:col (it was not written in this file), so a
+  // problem in it still names its full path ("faults[0].flap.target", not "target").
+  void index_edited(const google::protobuf::Message& root);
+
  private:
   struct Node {
     const google::protobuf::TextFormat::ParseInfoTree* tree = nullptr;
@@ -83,6 +88,8 @@ class SourceMap {
   void index_map_values(const google::protobuf::Message& msg, const google::protobuf::FieldDescriptor* field,
                         const Node& node);
   const Node* find(const google::protobuf::Message& msg) const;
+  void index_added(const google::protobuf::Message& msg, const Node& node);
+  void index_added_child(const google::protobuf::Message& child, std::string path);
 
   std::string source_name_ = "<input>";
   std::shared_ptr<google::protobuf::TextFormat::ParseInfoTree> tree_;  // owns the nested trees

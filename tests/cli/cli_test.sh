@@ -41,6 +41,17 @@ expect 2 "unknown flag" -- "$mpsim" run --no-such-flag
 expect 2 "missing experiment file" -- "$mpsim" run "$work/none.textproto"
 expect 2 "unknown --set path" -- "$mpsim" run "$qs" --set 'jobss[0].bs=8k'
 grep -q 'no field "jobss"' "$work/err" || fail "unknown --set path: message names the field: $(cat "$work/err")"
+# The quickstart's fault is a `down`: this --set makes a flap the file does not have (issue 17 finding 24:
+# its problems used to read "FILE: count: ..." with no field path).
+expect 2 "a --set that creates a message" -- "$mpsim" run "$qs" --set 'faults[0].flap.count=100000'
+grep -q 'quickstart.textproto: faults\[0\]\.flap\.count: ' "$work/err" ||
+  fail "a --set that creates a message: problems name the full field path: $(cat "$work/err")"
+# A bad connection_defaults value is the experiment's (line 6 here), not the topology file's: it used to be
+# reported once per connection as "topologies/quickstart.textproto: kato_s: ..." (found with finding 24).
+{ cat "$work/one.textproto"; echo 'connection_defaults { kato_s: 1e300 }'; } >"$work/defaults.textproto"
+expect 2 "a bad connection_defaults value" -- "$mpsim" run "$work/defaults.textproto"
+[ "$(grep -c 'defaults.textproto:6:1: connection_defaults.kato_s: must be a finite number' "$work/err")" = 1 ] && ! grep -q 'topologies/' "$work/err" ||
+  fail "a bad connection_defaults value: once, at the experiment's line: $(cat "$work/err")"
 expect 2 "unknown SLO metric" -- "$mpsim" run "$qs" "${quick[@]}" --slo 'p98<1ms'
 expect 1 "an SLO that fails" -- "$mpsim" run "$qs" "${quick[@]}" --slo 'p99<1us'
 expect 0 "an SLO that holds" -- "$mpsim" run "$qs" "${quick[@]}" --slo 'p99<10ms'

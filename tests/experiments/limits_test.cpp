@@ -185,3 +185,37 @@ TEST_CASE("limits: /dev/zero and a directory as the experiment file are refused,
     }
   }
 }
+
+// A --set that makes a message the file did not have (here: switches the fault's kind to a flap)
+// used to report its problems as "FILE: count: ..." with no field path.
+TEST_CASE("limits: problems in a message a --set created name its full field path") {
+  std::vector<std::string> problems;
+  try {
+    ex::load_experiment_text(kFabric + "faults { at: \"1s\" down { target: \"l0\" } }\n", "exp.textproto", ".",
+                             {ex::Override{"faults[0].flap.count", "100000"}});
+  } catch (const InputError& e) {
+    problems = e.problems();
+  }
+  std::string all;
+  for (const auto& p : problems) all += p + "\n";
+  INFO(all);
+  CHECK_THAT(all, Catch::Contains("exp.textproto: faults[0].flap.count: must be at most 10000\n"));
+  CHECK_THAT(all, Catch::Contains("exp.textproto: faults[0].flap.target: required"));
+  CHECK_THAT(all, Catch::Contains("exp.textproto: faults[0].flap.period: required"));
+}
+
+// A bad connection_defaults value is the experiment's: it used to be checked only once copied into each
+// connection, and reported there ("topology.connections[0].options.kato_s", or against a topology_file
+// with no line), once per connection.
+TEST_CASE("limits: a bad connection_defaults value is reported once, at connection_defaults") {
+  const std::string text = kFabric + "connection_defaults { kato_s: 1e300 }\n";
+  std::vector<std::string> problems;
+  try {
+    ex::load_experiment_text(text, "exp.textproto", ".");
+  } catch (const InputError& e) {
+    problems = e.problems();
+  }
+  REQUIRE(problems.size() == 1);
+  CHECK(problems[0] == where_is(text, "connection_defaults") +
+                           ": connection_defaults.kato_s: must be a finite number of seconds, at most 10000000 in size");
+}
