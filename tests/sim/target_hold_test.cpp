@@ -83,12 +83,7 @@ Scenario writes_on_a_long_path(int p0_us, int p1_us) {
   replace_all(topo, "latency_us: P0", "latency_us: " + std::to_string(p0_us));
   Scenario s = scenario(topo, "numa", job(32, 2s));
   s.jobs[0].rw = RwMode::RandWrite;
-  s.models.target_cpu.per_io_us = 0;
-  s.models.target_cpu.per_kib_us = 0;
-  auto& media = s.models.media["nand-tlc-gen4"];
-  media.write_latency_us = 5;
-  media.latency_cv = 0;
-  media.parallelism = 1024;
+  instant_target(s, 5);
   return s;
 }
 
