@@ -132,6 +132,9 @@ class Controller {
   const ControllerCounters& counters() const { return counters_; }
   const std::vector<Path*>& paths() const { return paths_; }
   std::size_t inflight() const { return inflight_.size(); }
+  // The commands started on the controller and not yet completed or cancelled (an engine that
+  // closes the connection looks at which of them are still on the wire).
+  const std::vector<IoRequest*>& inflight_requests() const { return inflight_; }
 
   // queue-depth iopolicy: requests counted on this controller (all namespaces). Reset on connect.
   std::uint32_t nr_active = 0;

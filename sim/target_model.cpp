@@ -1,5 +1,6 @@
 #include "sim/target_model.h"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "policies/kernel_defaults.h"
@@ -230,7 +231,32 @@ std::optional<MediaCommand> TargetModel::unhold(std::uint32_t slot, std::uint32_
   return c;
 }
 
+bool TargetModel::has(std::uint32_t slot, std::uint32_t attempt) const {
+  if (qos_held_.count({slot, attempt})) return true;
+  if (slot >= held_.size()) return false;
+  if (held_[slot].attempt == attempt) return true;
+  auto more = overflow_.find(slot);
+  return more != overflow_.end() && std::any_of(more->second.begin(), more->second.end(),
+                                                [&](const MediaCommand& c) { return c.attempt == attempt; });
+}
+
+std::optional<TargetModel::WireCommand> TargetModel::arrive(std::uint32_t slot, std::uint32_t attempt) {
+  auto it = on_wire_.find({slot, attempt});
+  if (it == on_wire_.end()) return std::nullopt;
+  const WireCommand c = it->second;
+  on_wire_.erase(it);
+  return c;
+}
+
+void TargetModel::drop_on_wire(std::uint32_t conn) {
+  std::erase_if(on_wire_, [&](const auto& kv) { return kv.second.cmd.conn == conn; });
+}
+
 void TargetModel::host_finished(std::uint32_t slot, std::uint64_t io_id, std::uint64_t stamp) {
+  for (auto it = on_wire_.empty() ? on_wire_.end() : on_wire_.lower_bound({slot, 0});
+       it != on_wire_.end() && it->first.first == slot; ++it) {
+    if (it->second.cmd.io_id == io_id) it->second.cmd.host_done_stamp = stamp;
+  }
   for (auto it = qos_held_.empty() ? qos_held_.end() : qos_held_.lower_bound({slot, 0});
        it != qos_held_.end() && it->first.first == slot; ++it) {
     if (it->second.io_id == io_id) it->second.host_done_stamp = stamp;

@@ -171,6 +171,22 @@ class TargetModel {
   void hold(const MediaCommand& c);
   std::optional<MediaCommand> unhold(std::uint32_t slot, std::uint32_t attempt);
   std::size_t commands_at_media() const { return at_media_count_; }
+  // Whether nvmet already has the command (at the media, or held by QoS).
+  bool has(std::uint32_t slot, std::uint32_t attempt) const;
+
+  // Commands still on the wire when the host closed their connection (nvme-tcp shuts the socket
+  // down: they reach nvmet ahead of the FIN, Transport::disconnect). `engine` and `epoch` are the
+  // engine's (the job and the closed connection's epoch), carried to the arrival. arrive() takes
+  // one back when it reaches the target; drop_on_wire() forgets a connection's that never will
+  // (lost on the way), at its next teardown. host_finished() stamps them like those at the media.
+  struct WireCommand {
+    MediaCommand cmd;
+    std::uint32_t engine = 0, epoch = 0;
+  };
+  void on_wire(const WireCommand& c) { on_wire_[{c.cmd.slot, c.cmd.attempt}] = c; }
+  bool any_on_wire() const { return !on_wire_.empty(); }
+  std::optional<WireCommand> arrive(std::uint32_t slot, std::uint32_t attempt);
+  void drop_on_wire(std::uint32_t conn);
 
  private:
   struct Node {
@@ -215,6 +231,7 @@ class TargetModel {
   std::vector<MediaCommand> held_rest_;                            // by slot: the other fields
   std::map<std::uint32_t, std::vector<MediaCommand>> overflow_;    // by slot: its further commands
   std::map<std::pair<std::uint32_t, std::uint32_t>, MediaCommand> qos_held_;  // by (slot, attempt)
+  std::map<std::pair<std::uint32_t, std::uint32_t>, WireCommand> on_wire_;    // by (slot, attempt)
   std::size_t at_media_count_ = 0;
   TargetCapacity capacity_;
   TargetCores cores_;

@@ -119,7 +119,10 @@ IoSlot* Transport::current(std::uint32_t slot, std::uint32_t tag) {
 // with an R2T, from the R2T on: the exchange is not checked hop by hop).
 void Transport::io_at_target(std::uint32_t slot, std::uint32_t attempt) {
   IoSlot* s = current(slot, attempt);
-  if (!s) return;
+  if (!s) {  // the host closed its connection meanwhile: a command already sent still gets there
+    if (target_.any_on_wire()) left_behind_at_target(slot, attempt);
+    return;
+  }
   Conn& c = conns_[s->conn];
   const bool read = s->req.dir == policies::IoDirection::Read;
   const IoProfile& p = pool_.profile(s->job);
@@ -234,6 +237,7 @@ void Transport::connect_timeout(std::uint32_t conn, std::uint32_t epoch) {
 void Transport::disconnect(policies::Controller& ctrl) {
   const std::uint32_t conn = conn_of(ctrl);
   Conn& c = conns_[conn];
+  leave_on_wire(conn);  // what was sent goes ahead of the FIN
   discard_tcp(conn, true, true, "teardown");  // nvme-tcp closes its sockets without linger
   const std::uint32_t closed = c.epoch;
   ++c.epoch;  // every message of the old connection is now stale

@@ -176,6 +176,10 @@ class Transport final : public policies::ControllerTransport {
   // notices from the target
   void aen_arrived(std::uint32_t conn, std::uint32_t epoch);
   void reset_arrived(std::uint32_t conn, std::uint32_t epoch);
+  // commands on the wire when the host closes a live connection (transport_teardown.cpp)
+  void leave_on_wire(std::uint32_t conn);
+  bool tcp_holds(const Conn& c, std::uint32_t slot, std::uint32_t tag) const;
+  void left_behind_at_target(std::uint32_t slot, std::uint32_t attempt);
   // a closed connection at the target: its FIN arrives, or its keep-alive timer expires
   void target_lets_go(std::uint32_t conn, std::uint32_t epoch);
   void host_closed(std::uint32_t conn, std::uint32_t epoch);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <optional>
+#include <string>
 #include <variant>
 
 namespace mpsim::validate {
@@ -28,6 +29,29 @@ void stretch_window(sim::FaultSpec& f, sim::Duration change) {
 
 }  // namespace
 
+std::int64_t took_effect_ms(const RealRun& real, const RealFault& f) {
+  const auto action = std::find_if(real.actions.begin(), real.actions.end(),
+                                   [&](const FaultRecord& r) { return r.t_ms == f.applied_ms && is_fault_action(r); });
+  if (action == real.actions.end() || action->action != "net") return f.applied_ms;
+  const std::string port = action->detail.substr(0, action->detail.find(','));
+  const auto column = std::find(real.samples.paths.begin(), real.samples.paths.end(), port);
+  if (column == real.samples.paths.end()) return f.applied_ms;
+  const auto p = std::size_t(column - real.samples.paths.begin());
+  std::optional<std::uint64_t> before;
+  std::int64_t grew = f.applied_ms;
+  bool seen = false;
+  for (const SampleRow& row : real.samples.rows) {
+    if (row.t_ms > f.applied_ms || p >= row.paths.size()) break;
+    const std::uint64_t done = row.paths[p].reads + row.paths[p].writes;
+    if (before && done > *before && row.t_ms >= f.at_ms) {
+      grew = row.t_ms;
+      seen = true;
+    }
+    before = done;
+  }
+  return seen ? grew : f.applied_ms;
+}
+
 GuestTimeline guest_timeline(const RealRun& real, const sim::Scenario& scenario) {
   std::optional<std::int64_t> connected, io_start;
   for (const auto& r : real.actions) {
@@ -49,6 +73,8 @@ GuestTimeline guest_timeline(const RealRun& real, const sim::Scenario& scenario)
       change_ms = (f.applied_end_ms - f.end_ms) - std::max<std::int64_t>(0, f.applied_ms - f.at_ms);
     }
     t.fault_length_change.push_back(std::chrono::milliseconds(change_ms));
+    const std::int64_t early_ms = i < real.faults.size() ? real.faults[i].applied_ms - took_effect_ms(real, real.faults[i]) : 0;
+    t.fault_early.push_back(std::chrono::milliseconds(std::clamp<std::int64_t>(early_ms, 0, std::max<std::int64_t>(0, lag_ms))));
   }
   return t;
 }
@@ -56,7 +82,8 @@ GuestTimeline guest_timeline(const RealRun& real, const sim::Scenario& scenario)
 void replay_guest_timeline(const GuestTimeline& timeline, sim::Scenario& scenario) {
   for (auto& job : scenario.jobs) job.start_delay += timeline.lead;
   for (std::size_t i = 0; i < scenario.faults.size(); ++i) {
-    scenario.faults[i].at += timeline.lead + (i < timeline.fault_lag.size() ? timeline.fault_lag[i] : sim::Duration{});
+    scenario.faults[i].at += timeline.lead + (i < timeline.fault_lag.size() ? timeline.fault_lag[i] : sim::Duration{}) -
+                             (i < timeline.fault_early.size() ? timeline.fault_early[i] : sim::Duration{});
     if (i < timeline.fault_length_change.size()) stretch_window(scenario.faults[i], timeline.fault_length_change[i]);
   }
   if (scenario.duration.count() > 0) scenario.duration += timeline.lead;
@@ -70,9 +97,12 @@ void rebase_to_workload(const GuestTimeline& timeline, sim::RunResult& result) {
              rows.end());
   for (auto& r : rows) r.start -= lead;
   for (auto& e : result.events) e.at -= lead;
-  for (auto& f : result.faults) {
+  for (std::size_t i = 0; i < result.faults.size(); ++i) {
+    sim::FaultMeasure& f = result.faults[i];
     f.at -= lead;
     f.end -= lead;
+    const sim::Duration early = i < timeline.fault_early.size() ? timeline.fault_early[i] : sim::Duration{};
+    if (f.time_to_detect >= sim::Duration{}) f.time_to_detect = std::max(sim::Duration{}, f.time_to_detect - early);
   }
 }
 

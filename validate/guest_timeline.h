@@ -10,6 +10,7 @@
 // start, the clock both sides report in.
 #pragma once
 
+#include <optional>
 #include <vector>
 
 #include "sim/result.h"
@@ -26,18 +27,30 @@ struct GuestTimeline {
   // its start's; 0 where the end was not logged). A fault's last action lags its first by a
   // different amount, and a no-path window of two faults is the gap between two of them.
   std::vector<sim::Duration> fault_length_change;
+  // per scenario fault: how long before the guest recorded its action the fault had taken
+  // effect, <= its lag (took_effect_ms); the simulator's fault starts that much earlier and its
+  // time to detect is counted from the record again, as the guest's is
+  std::vector<sim::Duration> fault_early;
 };
+
+// When the guest's action for fault `f` took effect, in ms since T0: its record, except for a
+// `net` action (two tc commands, the host's side first, recorded after the second), whose loss
+// can begin while the second still runs; there it is the last sample between the planned time
+// and the record at which the faulted port still completed I/O (the record if the port was idle).
+std::int64_t took_effect_ms(const RealRun& real, const RealFault& f);
 
 // From the guest's marks (faults.csv "connected" and "io_start"); results recorded before the
 // guest wrote "connected" give a zero lead.
 GuestTimeline guest_timeline(const RealRun& real, const sim::Scenario& scenario);
 
-// Jobs start `lead` later and every fault `lead + lag` later; a fault with a window (down, gray,
-// loss, ANA change) lasts `fault_length_change` longer (never below 0 nor below its transition).
+// Jobs start `lead` later and every fault `lead + lag - early` later; a fault with a window (down,
+// gray, loss, ANA change) lasts `fault_length_change` longer (never below 0 nor below its transition).
 void replay_guest_timeline(const GuestTimeline& timeline, sim::Scenario& scenario);
 
 // Every time in the result `lead` earlier; timeline bins before the workload are dropped (events
-// keep their negative times: the connects).
+// keep their negative times: the connects). A fault that started `early` has its time to detect
+// counted from its record (`early` shorter, not below 0); its stall is left as measured from its
+// start (the guest's stall is clipped at the record, so the simulator's reads up to `early` long).
 void rebase_to_workload(const GuestTimeline& timeline, sim::RunResult& result);
 
 }  // namespace mpsim::validate

@@ -80,6 +80,18 @@ inline Scenario scenario(const std::string& topo_text, const std::string& policy
   return s;
 }
 
+// The target answers at once: no target CPU, every command `media_us` at the media, no spread
+// and no queueing there.
+inline void instant_target(Scenario& s, double media_us) {
+  s.models.target_cpu.per_io_us = 0;
+  s.models.target_cpu.per_kib_us = 0;
+  auto& media = s.models.media["nand-tlc-gen4"];
+  media.read_latency_us = media_us;
+  media.write_latency_us = media_us;
+  media.latency_cv = 0;
+  media.parallelism = 1024;
+}
+
 // The validation guest's shape: one host core does all of an I/O's CPU work (50 us, plus a
 // 20 us io_submit call), the target and media answer at once; `share` and `keeps` are
 // models.host_cpu.completion_share and submitter_keeps_cpu (host_cpu_split_test.cpp).
@@ -92,12 +104,7 @@ inline Scenario guest_like(const std::string& policy, double share, double keeps
   s.models.host_cpu.per_call_us = 20;
   s.models.host_cpu.completion_share = share;
   s.models.host_cpu.submitter_keeps_cpu = keeps;
-  s.models.target_cpu.per_io_us = 0;
-  s.models.target_cpu.per_kib_us = 0;
-  auto& media = s.models.media["nand-tlc-gen4"];
-  media.read_latency_us = 5;
-  media.latency_cv = 0;
-  media.parallelism = 1024;
+  instant_target(s, 5);
   return s;
 }
 

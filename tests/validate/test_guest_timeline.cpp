@@ -188,3 +188,50 @@ TEST_CASE("lines pair with the planned actions only when action and port agree",
   CHECK(validate::action_line_times(reset_plan, validate::parse_faults_csv("1200,reset,nvmet_p1,0\n1204,reset_done,nvmet_p1\n", "f")) ==
         std::vector<std::int64_t>{1200});
 }
+
+// netem's loss is two tc commands, the host's side first, and the guest records the action after
+// the second: in the 8 s blips of /work/tmp-val/reuse13b the faulted port's completions stopped
+// 0.1-1.3 s before the record in 9 of 9 runs. The replay starts the fault when they stopped, keeps
+// the recorded window's length and counts detection from the record, as the guest does.
+TEST_CASE("a netem loss took effect when the port's completions stopped, before its record", "[validate][timeline]") {
+  sim::Scenario s = load("validate/scenarios/fault-blip-8s-qd.textproto");
+  validate::RealRun real = guest_marks(-1477, 4915, 2050, 1000);  // planned 5915, recorded 7965
+  real.faults[0].end_ms = 4915 + 9000;
+  real.actions.push_back({15102, "net", "nvmet_p1,0,0,0"});
+  real.faults[0].applied_end_ms = 15102;  // its end action, paired by real_run
+  real.samples.paths = {"nvmet_p1", "nvmet_p2"};
+  for (auto [t, p1] : std::vector<std::pair<std::int64_t, std::uint64_t>>{
+           {5800, 3000}, {6500, 3400}, {7157, 3672}, {7517, 3691}, {7781, 3691}, {8076, 3691}}) {
+    validate::SampleRow row;
+    row.t_ms = t;
+    row.paths = {{p1, 0, "live", "optimized"}, {0, 0, "live", "optimized"}};
+    real.samples.rows.push_back(row);
+  }
+  CHECK(validate::took_effect_ms(real, real.faults[0]) == 7517);
+  const validate::GuestTimeline t = validate::guest_timeline(real, s);
+  REQUIRE(t.fault_early.size() == 1);
+  CHECK(t.fault_early[0] == 448ms);
+  REQUIRE(t.fault_length_change.size() == 1);
+  CHECK(t.fault_length_change[0] == -863ms);  // (15102 - 13915) - 2050: the records' distance is 7137 ms
+
+  const sim::Duration at = s.faults[0].at;
+  validate::replay_guest_timeline(t, s);
+  CHECK(s.faults[0].at == at + t.lead + 2050ms - 448ms);
+  CHECK(std::get<sim::faults::Down>(s.faults[0].kind).duration == 7137ms);
+
+  sim::RunResult r;
+  r.faults = {sim::FaultMeasure{"f1", s.faults[0].at, s.faults[0].at + 7137ms}};
+  r.faults[0].time_to_detect = 6500ms;
+  r.faults[0].stall = 5000ms;
+  validate::rebase_to_workload(t, r);
+  CHECK(r.faults[0].time_to_detect == 6052ms);
+  CHECK(r.faults[0].stall == 5000ms);
+
+  // An idle port, an ANA change or an unlink: the record.
+  validate::RealRun idle = real;
+  for (auto& row : idle.samples.rows) row.paths[0].reads = 100;
+  CHECK(validate::took_effect_ms(idle, idle.faults[0]) == 7965);
+  validate::RealRun ana = real;
+  ana.actions[3].action = "ana";
+  CHECK(validate::took_effect_ms(ana, ana.faults[0]) == 7965);
+}
