@@ -8,6 +8,7 @@
 
 #include "sim/fault_plan.h"
 #include "topologies/file_io.h"
+#include "validate/guest_timers.h"
 
 namespace mpsim::validate {
 namespace {
@@ -218,6 +219,19 @@ std::vector<RealRun::JobFigures> per_job_figures(const fs::path& dir, std::int64
   return out;
 }
 
+// Which timers fired during each fault, from dmesg.txt (left unread without it or its anchor).
+void read_fault_timers(const fs::path& dir, RealRun& run) {
+  if (!fs::exists(dir / "dmesg.txt")) return;
+  const std::string dmesg = read_file(dir / "dmesg.txt");
+  const std::optional<std::int64_t> offset = dmesg_to_guest_offset_ms(dmesg, run.actions);
+  if (!offset) return;
+  const std::vector<GuestTimer> timers = parse_guest_timers(dmesg);
+  for (std::size_t i = 0; i < run.faults.size(); ++i) {
+    const std::int64_t to = i + 1 < run.faults.size() ? run.faults[i + 1].applied_ms : run.measure_to_ms;
+    run.faults[i].timers = guest_timers_between(timers, *offset, run.faults[i].applied_ms, to);
+  }
+}
+
 }  // namespace
 
 RealRun analyse_guest_results(const sim::Scenario& scenario, const GuestPlan& plan, const std::string& dir_name) {
@@ -245,11 +259,13 @@ RealRun analyse_guest_results(const sim::Scenario& scenario, const GuestPlan& pl
   run.p50_ns = latency_percentile_ns(c, run.measure_from_ms, run.measure_to_ms, 50.0);
   run.p99_ns = latency_percentile_ns(c, run.measure_from_ms, run.measure_to_ms, 99.0);
   run.p999_ns = latency_percentile_ns(c, run.measure_from_ms, run.measure_to_ms, 99.9);
+  run.max_ns = latency_percentile_ns(c, run.measure_from_ms, run.measure_to_ms, 100.0);
   run.stall_ms = longest_gap_ms(c.t_ms, run.measure_from_ms, run.measure_to_ms);
   for (const auto& j : run.jobs) run.errors += failed_ios(j);
   if (run.jobs.size() > 1) run.job_figures = per_job_figures(dir, t0_ms, run);
   measure_paths(samples, plan, run);
   measure_faults(scenario, plan, samples, c, io_start, run);
+  read_fault_timers(dir, run);
   run.samples = std::move(samples);
   return run;
 }

@@ -33,6 +33,8 @@ struct RealFault {
                                          // (searched from at_ms; 0 if it came while the action ran)
   std::int64_t time_to_restore_ms = -1;  // window end -> every path back to its state before
   std::int64_t time_to_full_throughput_ms = -1;  // window end -> a 100 ms bin at >= 90% of steady
+  std::string timers;                    // detection timers fired from applied_ms to the next fault's
+                                         // (validate/guest_timers.h); "" = dmesg.txt not read
 };
 
 struct RealRun {
@@ -45,6 +47,7 @@ struct RealRun {
   std::uint64_t completions = 0;         // logged completions in the measured window
   double iops = 0;
   std::int64_t p50_ns = -1, p99_ns = -1, p999_ns = -1;  // total latency, from the per-I/O log
+  std::int64_t max_ns = -1;              // the largest total latency in the window (-1 = not read)
   std::int64_t stall_ms = 0;             // longest gap without completions in the measured window
   std::uint64_t errors = 0;              // failed I/Os over all jobs (failed_ios)
   std::vector<FioJob> jobs;

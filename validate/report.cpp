@@ -37,7 +37,7 @@ std::string format_value(const std::string& measure, double value) {
   if ((kind == "detect_ms" || kind == "recover_ms" || kind == "stall_ms") && value < 0) return "none";
   if (kind == "share" || kind == "phase share") return printf_string("%.1f%%", value);
   if (kind == "p50_us" || kind == "p99_us" || kind == "p99.9_us") return printf_string("%.1f us", value);
-  if (kind == "stall_ms" || kind == "detect_ms" || kind == "recover_ms") return printf_string("%.0f ms", value);
+  if (kind == "stall_ms" || kind == "detect_ms" || kind == "recover_ms" || kind == "max_ms") return printf_string("%.0f ms", value);
   if (kind == "share-moved") return printf_string("%.1fpp", value);
   if (kind.rfind("ratio-", 0) == 0) return printf_string("%.3f", value);
   return printf_string("%.0f", value);
