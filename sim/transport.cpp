@@ -161,10 +161,14 @@ void Transport::io_at_target(std::uint32_t slot, std::uint32_t attempt) {
 void Transport::qos_released(std::uint32_t slot, std::uint32_t attempt) {
   std::optional<MediaCommand> held = target_.unhold(slot, attempt);
   if (IoSlot* s = current(slot, attempt)) return to_media(*s, slot, attempt, sched_.now());
-  if (!held) return;  // its node went down meanwhile
-  held->lands = target_.serve_media(held->media, sched_.now(), !held->write, held->bytes);
-  target_.admit(*held);
-  sched_.at(held->lands, media_done_, slot, attempt);
+  if (held) left_behind_to_media(*held, sched_.now());  // none: its node went down meanwhile
+}
+
+// Its landing is reported like any command left behind (media_done finds no current slot).
+void Transport::left_behind_to_media(MediaCommand m, std::int64_t t) {
+  m.lands = target_.serve_media(m.media, t, !m.write, m.bytes);
+  target_.admit(m);
+  sched_.at(m.lands, media_done_, m.slot, m.attempt);
 }
 
 // From here the command keeps its media time whatever the host does (host_.at_media tracks it).

@@ -172,6 +172,8 @@ class Transport final : public policies::ControllerTransport {
   void media_done(std::uint32_t slot, std::uint32_t attempt);
   void qos_released(std::uint32_t slot, std::uint32_t attempt);  // target QoS let it through
   void to_media(IoSlot& s, std::uint32_t slot, std::uint32_t attempt, std::int64_t t);
+  // a command the host gave up on (held by QoS, or arrived after the host closed) goes to the media
+  void left_behind_to_media(MediaCommand m, std::int64_t t);
   void io_done(std::uint32_t slot, std::uint32_t attempt);
   // notices from the target
   void aen_arrived(std::uint32_t conn, std::uint32_t epoch);

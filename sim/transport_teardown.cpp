@@ -78,15 +78,12 @@ void Transport::left_behind_at_target(std::uint32_t slot, std::uint32_t attempt)
   target_.command(c.target_ctrl, now);
   const std::int64_t t = target_.run_io_cpu(c.target_ctrl, w->engine, now, p.target_cpu_ns[read]);
   if (!target_.check_ana(c.port, p.grpid).ok()) return;  // refused; the answer meets a closed socket
-  MediaCommand m = w->cmd;
-  const std::int64_t admitted = target_.admit(p.media, t, read, m.bytes);
+  const std::int64_t admitted = target_.admit(p.media, t, read, w->cmd.bytes);
   if (admitted > t) {
-    target_.hold(m);
+    target_.hold(w->cmd);
     return sched_.at(admitted, qos_released_, slot, attempt);
   }
-  m.lands = target_.serve_media(p.media, t, read, m.bytes);
-  target_.admit(m);
-  sched_.at(m.lands, media_done_, slot, attempt);
+  left_behind_to_media(w->cmd, t);
 }
 
 }  // namespace mpsim::sim
