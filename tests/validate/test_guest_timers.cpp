@@ -43,6 +43,12 @@ TEST_CASE("dmesg's detection timer lines are named; a late keep-alive answer is 
   CHECK(t[3].uptime_ms == 25500);
   CHECK(t[3].timer == "io-timeout");
   CHECK(parse_guest_timers("[   12.300000] nvme nvme0: long keepalive RTT (1760 ms)\n").empty());
+  // A mangled line: a queue number too long for any integer is an I/O queue, not an exception.
+  const auto mangled = parse_guest_timers("[ 1.0] nvme nvme0: I/O tag 1 (I/O Cmd) QID 00099999999999999999999 timeout\n"
+                                          "[ 2.0] nvme nvme0: I/O tag 2 opcode 0x18 (Admin Cmd) QID 000 timeout\n");
+  REQUIRE(mangled.size() == 2);
+  CHECK(mangled[0].timer == "io-timeout");
+  CHECK(mangled[1].timer == "host-ka");
 }
 
 TEST_CASE("dmesg's clock is put on the fault runner's by the first connect", "[validate][timers]") {
