@@ -1,6 +1,7 @@
 #include "validate/boot_probe.h"
 
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 
@@ -50,8 +51,12 @@ std::optional<CalibrationFigures> read_boot_probe(const std::string& source_dir,
 }
 
 std::string format_boot_probes(const BootProbeCount& count) {
-  return "boot probes: " + std::to_string(count.used) + " of " + std::to_string(count.runs) +
-         " runs simulated at their boot's own speed (the others at the start calibration's)\n";
+  std::string out = "boot probes: " + std::to_string(count.used) + " of " + std::to_string(count.runs) +
+                    " runs simulated at their boot's own speed (the others at the start calibration's)\n";
+  if (count.action_runs == 0) return out;
+  return out + "harness pauses: " + std::to_string(count.action_runs) + " runs' simulated hosts paused " +
+         std::to_string(std::lround(count.action_pause_ms)) +
+         " ms in all for the guest's own fault actions (the test harness's CPU, not a model of the product)\n";
 }
 
 }  // namespace mpsim::validate

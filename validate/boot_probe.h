@@ -8,7 +8,9 @@
 // (fit_for_boot, calibration.h). The probe is an independent run: no row compares it.
 //
 // Layout: <first scenario of the boot>/rep-<k>/probe/ (a scenario of a shared boot finds it
-// through its `shared-boot` file). Not run in dm mode (multipathd's boot) or for calibration.
+// through its `shared-boot` file). Not run for calibration. A dm boot (nvme_core.multipath=N) runs
+// it too, before its scenario's multipathd and map exist: its one controller's own namespace
+// device then stands where the native head would, and the dm layer's own CPU is the scenario's.
 #pragma once
 
 #include <optional>
@@ -29,10 +31,13 @@ sim::Scenario boot_probe_scenario(const std::string& source_dir);
 // the start calibration), never as an error.
 std::optional<CalibrationFigures> read_boot_probe(const std::string& source_dir, const std::string& run_dir);
 
-// How many compared runs had their boot's own speed (report line after the agreement).
+// How many compared runs had their boot's own speed (report line after the agreement), and how
+// many got the guest's fault-action pauses (calibration.h kActionPausedShare; a second line).
 struct BootProbeCount {
   std::size_t runs = 0;
   std::size_t used = 0;
+  std::size_t action_runs = 0;
+  double action_pause_ms = 0;
 };
 std::string format_boot_probes(const BootProbeCount& count);
 

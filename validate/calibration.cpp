@@ -165,6 +165,31 @@ CalibrationFit fit_for_boot(const CalibrationFit& calibration, const Calibration
   return fit;
 }
 
+CalibrationFit with_extra_pauses(const CalibrationFit& fit, double lost, double mean_us) {
+  if (!(lost > 0) || !(mean_us > 0)) return fit;
+  const double lost_before = fit.pause_rate_per_s * fit.pause_mean_us / 1e6;
+  const double window = kQd * fit.read_cpu_per_io_us * (1.0 + lost_before);  // a QD16 I/O's mean latency
+  // P(an I/O is hit by a pause of stream i and delayed > x) = h_i exp(-x / d_i) (tail_above_p50)
+  const auto hit = [&](double l, double d) { return d > 0 ? -std::expm1(-l * window / d) : 0.0; };
+  const double h0 = hit(lost_before, fit.pause_mean_us), h1 = hit(lost, mean_us);
+  const auto above = [&](double x) {
+    return (h0 > 0 ? h0 * std::exp(-x / fit.pause_mean_us) : 0.0) + h1 * std::exp(-x / mean_us);
+  };
+  double lo = 0, hi = 50.0 * std::max(mean_us, fit.pause_mean_us);
+  for (int k = 0; k < 200 && above(lo) > kTail; ++k) {
+    const double mid = (lo + hi) / 2;
+    (above(mid) > kTail ? lo : hi) = mid;
+  }
+  CalibrationFit out = fit;
+  const double total = lost_before + lost;
+  // No tail at all: the lost time's own mean pause
+  out.pause_mean_us = above(0) > kTail ? mean_pause_for_tail(lo, total, window)
+                                       : (lost_before * fit.pause_mean_us + lost * mean_us) / total;
+  out.pause_rate_per_s = total / out.pause_mean_us * 1e6;
+  out.cpu_available = 1.0 / (1.0 + total);
+  return out;
+}
+
 void apply_calibration(const CalibrationFit& fit, sim::Scenario& s) {
   for (auto& host : *s.topology.mutable_hosts()) {
     if (host.numa_nodes_size() == 1) host.mutable_numa_nodes(0)->set_cpus(1);

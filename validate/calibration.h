@@ -75,6 +75,22 @@ CalibrationFit fit_calibration(const CalibrationRuns& runs);
 // Throws CalibrationError if the probe did no I/O or has no tail.
 CalibrationFit fit_for_boot(const CalibrationFit& calibration, const CalibrationFigures& probe);
 
+// The validation guest's own fault actions (validate/README.md, "The harness's CPU at each
+// action"): from an action's planned time to its faults.csv line the guest's one CPU runs the
+// fault runner's command (forks of rm, ln, tc, nsenter, bash) and the kernel work it sets off,
+// and fio's completions stop in gaps of >= 15 ms for 34 % of that time against 2.6 % in the
+// steady runs (full15: 44 s of ana, gray and gray-bw action windows, 47 s of steady runs), in
+// gaps of 23 ms mean. The simulated host has no such runner, so a run's simulated side gets that
+// excess share of its action windows as CPU pauses of that length (with_extra_pauses).
+inline constexpr double kActionPausedShare = 0.32;
+inline constexpr double kActionPauseMeanUs = 23000.0;
+
+// The fit with `lost` more pause time per unit of wall time, in pauses of mean `mean_us`, merged
+// into the model's one exponential pause stream: the lost time adds up, and the merged stream's
+// mean pause is the one whose p99 tail for a QD16 I/O (the calibration's own tail estimate) is
+// that of the two streams together. Unchanged when `lost` is 0.
+CalibrationFit with_extra_pauses(const CalibrationFit& fit, double lost, double mean_us);
+
 // One CPU for the host (its single NUMA node), the fitted CPU costs and pauses on the host, none
 // on the target, the fitted service time for every media model, parallelism never binding.
 void apply_calibration(const CalibrationFit& fit, sim::Scenario& scenario);

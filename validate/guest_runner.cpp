@@ -84,7 +84,7 @@ PreparedRun prepare_guest_run(const sim::Scenario& scenario, const GuestOptions&
 
 std::string write_boot_init(const std::vector<PreparedRun>& prepared, const GuestOptions& options) {
   const fs::path first(prepared.front().dir);
-  const bool probe = options.boot_probe && !prepared.front().plan.dm;
+  const bool probe = options.boot_probe;
   if (prepared.size() == 1 && !probe) return (first / "init.sh").string();
   std::vector<GuestPlan> plans;
   std::vector<std::string> dirs;

@@ -26,8 +26,8 @@ struct GuestOptions {
   // 0: one run per scenario in <results_dir>/<scenario>/ (calibration, smoke); k >= 1: the k-th
   // repetition of the scenario, in <results_dir>/<scenario>/rep-<k>/ (validate/README.md "Layout").
   int repetition = 0;
-  // Each boot first runs the speed probe (boot_probe.h) into <first scenario's dir>/probe/; dm
-  // boots never do. Off for calibration runs and the smoke.
+  // Each boot first runs the speed probe (boot_probe.h) into <first scenario's dir>/probe/ (a dm
+  // boot too, before its multipathd starts). Off for calibration runs and the smoke.
   bool boot_probe = false;
 };
 
@@ -50,7 +50,7 @@ PreparedRun prepare_guest_run(const sim::Scenario& scenario, const GuestOptions&
 
 // The init one boot runs for these prepared scenarios (same boot: can_share_boot), written into
 // the first one's directory: init.sh itself for one scenario without a probe, else
-// init-shared.sh (the probe first when options.boot_probe and not dm mode, then each scenario).
+// init-shared.sh (the probe first when options.boot_probe, then each scenario).
 std::string write_boot_init(const std::vector<PreparedRun>& prepared, const GuestOptions& options);
 
 // Plans (GuestPlanError), boots (GuestRunError) and analyses (GuestOutputError) one scenario;

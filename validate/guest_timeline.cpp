@@ -6,6 +6,8 @@
 #include <string>
 #include <variant>
 
+#include "validate/guest_plan.h"
+
 namespace mpsim::validate {
 namespace {
 
@@ -50,6 +52,23 @@ std::int64_t took_effect_ms(const RealRun& real, const RealFault& f) {
     before = done;
   }
   return seen ? grew : f.applied_ms;
+}
+
+ActionWindows action_windows(const RealRun& real, const sim::Scenario& scenario) {
+  std::optional<std::int64_t> io_start, fio_exit;
+  for (const auto& r : real.actions) {
+    if (r.action == "io_start" && !io_start) io_start = r.t_ms;
+    if (r.action == "fio_exit") fio_exit = r.t_ms;
+  }
+  if (!io_start || !fio_exit || *fio_exit <= *io_start) return {};
+  const GuestPlan plan = plan_guest(scenario);
+  const std::vector<std::int64_t> lines = action_line_times(plan, real.actions);
+  ActionWindows w{0, *fio_exit - *io_start};
+  for (std::size_t k = 0; k < lines.size(); ++k) {
+    if (lines[k] < 0 || plan.actions[k].command.rfind("ctrl_reset ", 0) == 0) continue;
+    w.total_ms += std::max<std::int64_t>(0, lines[k] - (*io_start + plan.actions[k].at_ms));
+  }
+  return w;
 }
 
 GuestTimeline guest_timeline(const RealRun& real, const sim::Scenario& scenario) {

@@ -39,6 +39,16 @@ struct GuestTimeline {
 // and the record at which the faulted port still completed I/O (the record if the port was idle).
 std::int64_t took_effect_ms(const RealRun& real, const RealFault& f);
 
+// How long the guest's fault actions ran (calibration.h kActionPausedShare): per planned action,
+// its planned time to its faults.csv line (the command and the kernel's work it set off), summed,
+// and the workload's length (io_start to fio_exit). A host reset's line is the time its write
+// began, so it has no window. Zero when the lines do not pair up with the plan's actions.
+struct ActionWindows {
+  std::int64_t total_ms = 0;
+  std::int64_t workload_ms = 0;
+};
+ActionWindows action_windows(const RealRun& real, const sim::Scenario& scenario);
+
 // From the guest's marks (faults.csv "connected" and "io_start"); results recorded before the
 // guest wrote "connected" give a zero lead.
 GuestTimeline guest_timeline(const RealRun& real, const sim::Scenario& scenario);

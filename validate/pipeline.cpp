@@ -98,22 +98,30 @@ std::string drift_line(const Calibration& c, const std::string& kernel, const Gu
 
 // The calibration for one run: its boot's own speed when the boot ran the probe (boot_probe.h),
 // else the run's calibration as measured at the start. A probe the fit refuses (no tail) is
-// left out, said once per run.
+// left out, said once per run. Then the CPU the guest's own fault actions took (calibration.h
+// kActionPausedShare) as more pauses.
 std::optional<Calibration> calibration_for_run(const std::optional<Calibration>& calibration, const std::string& source_dir,
-                                               const std::string& dir, BootProbeCount& probes) {
+                                               const std::string& dir, const sim::Scenario& s, const RealRun& real,
+                                               BootProbeCount& probes) {
   ++probes.runs;
   if (!calibration) return calibration;
-  const std::optional<CalibrationFigures> probe = read_boot_probe(source_dir, dir);
-  if (!probe) return calibration;
-  try {
-    Calibration boot = *calibration;
-    boot.fit = fit_for_boot(calibration->fit, *probe);
-    ++probes.used;
-    return boot;
-  } catch (const CalibrationError& e) {
-    spdlog::warn("{}: boot probe not used: {}", dir, e.what());
-    return calibration;
+  Calibration run = *calibration;
+  if (const std::optional<CalibrationFigures> probe = read_boot_probe(source_dir, dir)) {
+    try {
+      run.fit = fit_for_boot(calibration->fit, *probe);
+      ++probes.used;
+    } catch (const CalibrationError& e) {
+      spdlog::warn("{}: boot probe not used: {}", dir, e.what());
+    }
   }
+  const ActionWindows actions = action_windows(real, s);
+  if (actions.total_ms > 0) {
+    run.fit = with_extra_pauses(run.fit, kActionPausedShare * double(actions.total_ms) / double(actions.workload_ms),
+                                kActionPauseMeanUs);
+    ++probes.action_runs;
+    probes.action_pause_ms += kActionPausedShare * double(actions.total_ms);
+  }
+  return run;
 }
 
 // Simulates each repetition of one scenario with its own timeline, writes each one's rows to
@@ -133,7 +141,7 @@ std::optional<ScenarioComparison> compare_and_report(const sim::Scenario& s, con
     try {
       // A run of the layout before repetitions has no rep-1/: its rows are the merged ones below.
       const fs::path dir = run_dir(guest, s.name);
-      ScenarioComparison c = compare_with_sim(s, *runs[k], calibration_for_run(calibration, guest.source_dir, dir.string(), probes));
+      ScenarioComparison c = compare_with_sim(s, *runs[k], calibration_for_run(calibration, guest.source_dir, dir.string(), s, *runs[k], probes));
       policy = c.policy;
       if (fs::is_directory(dir)) topology::write_file_atomic(dir / "validation.json", comparison_json(s.name, c.rows));
       per_repetition[k] = c.rows;

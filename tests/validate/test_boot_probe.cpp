@@ -103,7 +103,7 @@ TEST_CASE("a run finds its boot's probe, through shared-boot in a shared boot", 
   fs::remove_all(root);
 }
 
-TEST_CASE("a boot runs the probe before its scenarios, except in dm mode", "[validate][probe]") {
+TEST_CASE("a boot runs the probe before its scenarios, a dm boot before its multipathd", "[validate][probe]") {
   const fs::path root = fs::temp_directory_path() / "mpsim-test-boot-init";
   fs::remove_all(root);
   GuestOptions options{MPSIM_SOURCE_DIR, root.string(), 300, "384M", 1, true};
@@ -119,8 +119,20 @@ TEST_CASE("a boot runs the probe before its scenarios, except in dm mode", "[val
   CHECK(text.find("--runtime=1000ms") != std::string::npos);
   CHECK(text.find("scn_main_shared scn_1 scn_2\n") != std::string::npos);
 
+  // dm mode: the probe is the init's first scenario, without the dm variables, which only the
+  // dm scenario's own function sets (its multipathd starts in its own setup); the host package
+  // line stays for boot.sh.
   const PreparedRun dm = prepare_guest_run(testing::load("validate/scenarios/dm-steady-opt-opt-rr.textproto"), options);
-  CHECK(fs::path(write_boot_init({dm}, options)).filename() == "init.sh");
+  const std::string dm_init = write_boot_init({dm}, options);
+  CHECK(fs::path(dm_init).filename() == "init-shared.sh");
+  const std::string dm_text = topology::read_file(dm_init);
+  const auto dm_probe_at = dm_text.find("SCN_NAME='boot-probe'"), dm_at = dm_text.find("SCN_NAME='dm-steady-opt-opt-rr'");
+  REQUIRE(dm_probe_at != std::string::npos);
+  REQUIRE(dm_at != std::string::npos);
+  CHECK(dm_probe_at < dm_at);
+  CHECK(dm_text.find("SCN_DM=1") > dm_at);
+  CHECK(dm_text.find("\n# host-packages: multipath-tools\n") != std::string::npos);
+  CHECK(dm.plan.dm);
   options.boot_probe = false;
   CHECK(fs::path(write_boot_init({native}, options)).filename() == "init.sh");
   fs::remove_all(root);

@@ -23,10 +23,13 @@ nap() { read -r -t "$1" -u 8 _ || :; }
 
 # Blocks until $1 ms after the workload's first completed I/O (SCHED_T0_US), then returns.
 at_ms() {
-  local due=$((SCHED_T0_US + $1 * 1000)) now left
+  local due=$((SCHED_T0_US + $1 * 1000)) now left frac
   while now_us now; ((now < due)); do
     left=$((due - now))
-    nap "$((left / 1000000)).$(printf '%06d' $((left % 1000000)))"
+    # printf -v, not $(printf): a command substitution forks, and a fork of this bash holds the
+    # one CPU for tens of ms (validate/README.md, "The harness's own CPU at each action")
+    printf -v frac '%06d' $((left % 1000000))
+    nap "$((left / 1000000)).$frac"
   done
 }
 
@@ -349,14 +352,16 @@ scn_main() {
 
 # Several scenarios in one boot (validate/README.md "Ratios"): "$@" are functions that each set
 # one scenario's SCN_* variables and functions. Each runs in a subshell (its variables, background
-# jobs and a failure stay there), then everything it set up is taken down for the next.
+# jobs and a failure stay there), then everything it set up is taken down for the next (not after
+# the last: a dm map still holds its paths, and the controllers would take teardown's 10 s to go).
 scn_main_shared() {
-  local s
+  local s n=$#
   boot_once
   SCN_SHARED_BOOT=1
   for s in "$@"; do
     ( "$s" && run_scenario )
-    teardown
+    n=$((n - 1))
+    ((n == 0)) || teardown
   done
   power_off
 }
