@@ -79,7 +79,7 @@ CalibrationFit fit_for_boot(const CalibrationFit& calibration, const Calibration
 // action"): from an action's planned time to its faults.csv line the guest's one CPU runs the
 // fault runner's command (forks of rm, ln, tc, nsenter, bash) and the kernel work it sets off,
 // and fio's completions stop in gaps of >= 15 ms for 34 % of that time against 2.6 % in the
-// steady runs (full15: 44 s of ana, gray and gray-bw action windows, 47 s of steady runs), in
+// steady runs (full15: 46 s of ana, gray and gray-bw action windows, 47 s of steady runs), in
 // gaps of 23 ms mean. The simulated host has no such runner, so a run's simulated side gets that
 // excess share of its action windows as CPU pauses of that length (with_extra_pauses).
 inline constexpr double kActionPausedShare = 0.32;
