@@ -103,18 +103,29 @@ TEST_CASE("a run finds its boot's probe, through shared-boot in a shared boot", 
   fs::remove_all(root);
 }
 
+namespace {
+
+// The init of the boot that runs `run` alone: the shared one, the probe's function before the
+// scenario's.
+std::string probed_init(const PreparedRun& run, const GuestOptions& options) {
+  const std::string init = write_boot_init({run}, options);
+  CHECK(fs::path(init).filename() == "init-shared.sh");
+  const std::string text = topology::read_file(init);
+  const auto probe_at = text.find("SCN_NAME='boot-probe'"), scenario_at = text.find("SCN_NAME='" + run.plan.name + "'");
+  REQUIRE(probe_at != std::string::npos);
+  REQUIRE(scenario_at != std::string::npos);
+  CHECK(probe_at < scenario_at);
+  return text;
+}
+
+}  // namespace
+
 TEST_CASE("a boot runs the probe before its scenarios, a dm boot before its multipathd", "[validate][probe]") {
   const fs::path root = fs::temp_directory_path() / "mpsim-test-boot-init";
   fs::remove_all(root);
   GuestOptions options{MPSIM_SOURCE_DIR, root.string(), 300, "384M", 1, true};
   const PreparedRun native = prepare_guest_run(testing::load("validate/scenarios/steady-opt-opt-rr.textproto"), options);
-  const std::string init = write_boot_init({native}, options);
-  CHECK(fs::path(init).filename() == "init-shared.sh");
-  const std::string text = topology::read_file(init);
-  const auto probe_at = text.find("SCN_NAME='boot-probe'"), scenario_at = text.find("SCN_NAME='steady-opt-opt-rr'");
-  REQUIRE(probe_at != std::string::npos);
-  REQUIRE(scenario_at != std::string::npos);
-  CHECK(probe_at < scenario_at);
+  const std::string text = probed_init(native, options);
   CHECK(text.find("SCN_RESULTS='" + (fs::path(native.dir) / kBootProbeDir).string() + "'") != std::string::npos);
   CHECK(text.find("--runtime=1000ms") != std::string::npos);
   CHECK(text.find("scn_main_shared scn_1 scn_2\n") != std::string::npos);
@@ -123,14 +134,8 @@ TEST_CASE("a boot runs the probe before its scenarios, a dm boot before its mult
   // dm scenario's own function sets (its multipathd starts in its own setup); the host package
   // line stays for boot.sh.
   const PreparedRun dm = prepare_guest_run(testing::load("validate/scenarios/dm-steady-opt-opt-rr.textproto"), options);
-  const std::string dm_init = write_boot_init({dm}, options);
-  CHECK(fs::path(dm_init).filename() == "init-shared.sh");
-  const std::string dm_text = topology::read_file(dm_init);
-  const auto dm_probe_at = dm_text.find("SCN_NAME='boot-probe'"), dm_at = dm_text.find("SCN_NAME='dm-steady-opt-opt-rr'");
-  REQUIRE(dm_probe_at != std::string::npos);
-  REQUIRE(dm_at != std::string::npos);
-  CHECK(dm_probe_at < dm_at);
-  CHECK(dm_text.find("SCN_DM=1") > dm_at);
+  const std::string dm_text = probed_init(dm, options);
+  CHECK(dm_text.find("SCN_DM=1") > dm_text.find("SCN_NAME='dm-steady-opt-opt-rr'"));
   CHECK(dm_text.find("\n# host-packages: multipath-tools\n") != std::string::npos);
   CHECK(dm.plan.dm);
   options.boot_probe = false;
