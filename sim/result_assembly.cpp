@@ -113,24 +113,24 @@ RunResult assemble_result(const Scenario& s, std::int64_t end, HostSide& hosts, 
   const auto& path_ios = hosts.path_ios();
   std::size_t path_count = 0;
   for (const HeadState& hs : hosts.heads()) path_count += hs.head->paths().size();
+  r.heads.reserve(hosts.heads().size());
   r.paths.reserve(path_count);
   for (std::size_t h = 0; h < hosts.heads().size(); ++h) {
     const HeadState& hs = hosts.heads()[h];
+    r.heads.push_back(HeadNames{hosts.hosts()[hs.host].name, hs.nqn, hs.nsid});
     std::uint64_t total = 0;
     for (auto n : path_ios[h]) total += n;
     const auto& paths = hs.head->paths();
     for (std::size_t p = 0; p < paths.size(); ++p) {
       PathResult pr;
-      pr.host = hosts.hosts()[hs.host].name;
-      pr.nqn = hs.nqn;
-      pr.nsid = hs.nsid;
-      pr.controller = transport.conn(hs.conn_of_path[p]).name;
+      pr.head = std::uint32_t(h);
+      pr.controller = hs.conn_of_path[p];  // metrics.finish() names the controllers in connection order
       pr.ios = path_ios[h][p];
       pr.share = total ? double(pr.ios) / double(total) : 0;
       pr.failed_over_ios = paths[p]->counters.failovers;
       pr.failover_events = metrics.failover_events(std::uint32_t(h), std::uint32_t(p));
       pr.retries = paths[p]->counters.retries;
-      r.paths.push_back(std::move(pr));
+      r.paths.push_back(pr);
     }
   }
   r.pooled = pooled_latency(hosts);
