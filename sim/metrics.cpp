@@ -165,6 +165,7 @@ FaultMeasure Metrics::measure(const FaultTrack& f, std::int64_t end) const {
 void Metrics::finish(std::int64_t end, RunResult& r) {
   const std::int64_t n = (end + interval_ - 1) / interval_;
   for (std::size_t s = 0; s < series_.size(); ++s) close_until(s, n);
+  std::vector<TimelineSeries>().swap(series_);  // their open histograms are done with
   timeline_.resize(std::size_t(n));  // a run stopped before its planned end has fewer intervals
   // finish() is the run's last use of the timeline, the names and the events: moved, not copied,
   // so the result adds nothing to the run's memory at its peak.

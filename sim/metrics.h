@@ -59,7 +59,8 @@ class Metrics {
   void controller_changed(std::int64_t now, std::uint32_t conn);
   void event(std::int64_t now, std::string kind, std::string subject, std::string detail);
 
-  // Fills controllers, timeline, events and faults of `r` for a run that ended at `end`.
+  // Fills controllers, timeline, events and faults of `r` for a run that ended at `end`: the
+  // run's last use of the metrics (the timeline series are freed; completions() has none left).
   void finish(std::int64_t end, RunResult& r);
 
  private:

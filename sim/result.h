@@ -43,7 +43,7 @@ struct DirectionStats {
   std::uint64_t errors = 0;          // failed I/Os in the window
   Duration runtime{};                // measured window (runtime, excluding ramp_time)
   LatencyStats clat;                 // submit to completion (as fio measures it)
-  LatencyStats lat;                  // same in mpsim (no separate submission latency); kept for fio's shape
+  LatencyStats lat;                  // same in mpsim (no separate submission latency), without buckets; kept for fio's shape
   std::vector<SampleWindow> windows; // [k] = [k, k+1) x sample_interval from the start of the measured window
   double iops() const;
   double bw_bytes() const;
@@ -110,7 +110,7 @@ struct PathResult {
 struct PooledLatency {
   std::string scope;                 // "job" (a job and its numjobs clones), "host", "namespace", "tenant", "run"
   std::string key;                   // job name, host name, "<nqn>/<nsid>", "" for the run
-  LatencyStats clat;
+  LatencyStats clat;                 // without buckets (no writer prints a group's)
 };
 
 // One interval of one timeline series: completions and their latency.
