@@ -18,11 +18,11 @@ std::string us(std::int64_t ns) { return format_fixed(static_cast<double>(ns) / 
 
 std::string timeline_csv(const sim::RunResult& result) {
   std::string out = "time_s,path,completions,iops,p50_us,p99_us,max_us\n";
-  for (const sim::TimelineRow& row : result.timeline) {
+  result.for_each_timeline_row([&](const sim::TimelineRow& row) {
     out += format_fixed(seconds(row.start), 6) + ',' + csv_field(row.controller.empty() ? "all" : row.controller) + ',' +
            std::to_string(row.completions) + ',' + format_fixed(row.iops, 1) + ',' + us(row.p50_ns) + ',' +
            us(row.p99_ns) + ',' + us(row.max_ns) + '\n';
-  }
+  });
   return out;
 }
 

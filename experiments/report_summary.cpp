@@ -70,7 +70,9 @@ void write_tenants(JsonWriter& w, const sim::RunResult& r) {
 void write_paths(JsonWriter& w, const sim::RunResult& r) {
   w.key("paths").begin_array();
   for (const sim::PathResult& p : r.paths) {
-    w.begin_object().field("host", p.host).field("nqn", p.nqn).field("nsid", p.nsid).field("controller", p.controller);
+    const sim::HeadNames& head = r.head(p);
+    w.begin_object().field("host", head.host).field("nqn", head.nqn).field("nsid", head.nsid);
+    w.field("controller", r.controller(p));
     w.field("ios", p.ios).field("share_pct", 100.0 * p.share).field("failover_events", p.failover_events);
     w.field("failed_over_ios", p.failed_over_ios).field("retries", p.retries);
     w.end_object();

@@ -92,12 +92,15 @@ void add_tenant_rows(Table& t, const std::vector<RunReport>& reports) {
   }
 }
 
-std::string path_key(const sim::PathResult& p) { return p.controller + " ns" + std::to_string(p.nsid); }
+std::string path_key(const sim::RunResult& r, const sim::PathResult& p) {
+  return r.controller(p) + " ns" + std::to_string(r.head(p).nsid);
+}
 
 // Only the paths some job uses: a host connected to many namespaces has many idle paths.
 bool used_by_a_job(const RunReport& r, const sim::PathResult& p) {
+  const sim::HeadNames& head = r.result.head(p);
   return std::any_of(r.run.scenario.jobs.begin(), r.run.scenario.jobs.end(), [&](const sim::JobSpec& j) {
-    return j.host == p.host && j.nqn == p.nqn && j.nsid == p.nsid;
+    return j.host == head.host && j.nqn == head.nqn && j.nsid == head.nsid;
   });
 }
 
@@ -107,14 +110,15 @@ void add_path_rows(Table& t, const std::vector<RunReport>& reports) {
   for (const RunReport& r : reports) {
     for (const sim::PathResult& p : r.result.paths) {
       if (!used_by_a_job(r, p)) continue;
-      if (std::find(keys.begin(), keys.end(), path_key(p)) == keys.end()) keys.push_back(path_key(p));
+      const std::string key = path_key(r.result, p);
+      if (std::find(keys.begin(), keys.end(), key) == keys.end()) keys.push_back(key);
     }
   }
   for (const std::string& key : keys) {
     Row row{"  " + key, {}};
     for (const RunReport& r : reports) {
       auto it = std::find_if(r.result.paths.begin(), r.result.paths.end(),
-                             [&](const sim::PathResult& p) { return path_key(p) == key; });
+                             [&](const sim::PathResult& p) { return path_key(r.result, p) == key; });
       row.cells.push_back(it == r.result.paths.end() ? "-" : format_fixed(100.0 * it->share, 1));
     }
     t.push_back(row);

@@ -11,29 +11,28 @@ namespace {
 constexpr std::int64_t kGapNs = 1'000'000;
 }
 
-void TimelineSeries::add(std::int64_t t, std::int64_t latency_ns) {
-  close_until(t / interval_);
-  hist_.add(latency_ns);
-  ++total_;
-}
-
-void TimelineSeries::close_current() {
-  rows_.push_back(Closed{hist_.count(), hist_.percentile(50), hist_.percentile(99), hist_.max()});
-  hist_.clear();
-  ++current_;
-}
-
-void TimelineSeries::close_until(std::int64_t intervals) {
-  while (current_ < intervals) close_current();
-}
-
 Metrics::Metrics(std::size_t hosts, std::size_t conns, std::int64_t interval_ns, std::int64_t measure_from,
                  std::int64_t measure_to, std::vector<std::string> conn_names, std::int64_t end)
     : interval_(interval_ns), from_(measure_from), to_(measure_to), conn_names_(std::move(conn_names)),
-      host_counts_(hosts) {
-  const auto intervals = std::size_t(std::max<std::int64_t>(0, (end + interval_ns - 1) / interval_ns));
-  series_.reserve(conns + 1);  // 8,193 series at 1,024 hosts: no doubling (massif: 2.75 MB -> 1.38 MB)
-  for (std::size_t c = 0; c <= conns; ++c) series_.emplace_back(interval_ns, intervals);
+      series_(conns + 1), timeline_(Duration(interval_ns), conns + 1), host_counts_(hosts) {
+  timeline_.resize(std::size_t(std::max<std::int64_t>(0, (end + interval_ns - 1) / interval_ns)));
+}
+
+void Metrics::add_to_series(std::size_t s, std::int64_t interval, std::int64_t latency_ns) {
+  close_until(s, interval);
+  series_[s].hist.add(latency_ns);
+  ++series_[s].total;
+}
+
+void Metrics::close_until(std::size_t s, std::int64_t intervals) {
+  TimelineSeries& series = series_[s];
+  if (series.current >= intervals) return;
+  if (timeline_.intervals() < std::size_t(intervals)) timeline_.resize(std::size_t(intervals));  // past the planned end
+  for (; series.current < intervals; ++series.current) {
+    const Histogram& h = series.hist;
+    timeline_.at(std::size_t(series.current), s) = TimelinePoint{h.count(), h.percentile(50), h.percentile(99), h.max()};
+    series.hist.clear();
+  }
 }
 
 bool Metrics::in_fault_window(std::int64_t t) const {
@@ -44,10 +43,11 @@ bool Metrics::in_fault_window(std::int64_t t) const {
 }
 
 void Metrics::completion(std::int64_t now, int host, std::uint32_t conn, std::int64_t latency_ns) {
-  series_[0].add(now, latency_ns);
-  series_[1 + conn].add(now, latency_ns);
+  const std::int64_t interval = now / interval_;
+  add_to_series(0, interval, latency_ns);
+  add_to_series(1 + conn, interval, latency_ns);
   auto& counts = host_counts_[host];
-  const auto k = static_cast<std::size_t>(now / interval_);
+  const auto k = static_cast<std::size_t>(interval);
   if (counts.size() <= k) counts.resize(k + 1, 0);
   ++counts[k];
   if (now >= from_ && now < to_ && !in_fault_window(now)) steady_.add(latency_ns);
@@ -164,28 +164,15 @@ FaultMeasure Metrics::measure(const FaultTrack& f, std::int64_t end) const {
 
 void Metrics::finish(std::int64_t end, RunResult& r) {
   const std::int64_t n = (end + interval_ - 1) / interval_;
-  for (auto& s : series_) s.close_until(n);
-  // Interval-major (every series' row k, then k + 1); each series' compact rows are freed as soon
-  // as they are expanded: at 8,192 controllers the result's rows are the run's peak memory.
-  const std::size_t per_interval = series_.size();
-  r.timeline.clear();
-  r.timeline.resize(std::size_t(n) * per_interval);
-  for (std::size_t c = 0; c < per_interval; ++c) {
-    const auto& rows = series_[c].rows();
-    for (std::size_t k = 0; k < std::size_t(n); ++k) {
-      TimelineRow& row = r.timeline[k * per_interval + c];
-      row.start = Duration(std::int64_t(k) * interval_);
-      if (c > 0) row.controller = conn_names_[c - 1];
-      row.completions = rows[k].completions;
-      row.iops = double(rows[k].completions) * 1e9 / double(interval_);
-      row.p50_ns = rows[k].p50_ns;
-      row.p99_ns = rows[k].p99_ns;
-      row.max_ns = rows[k].max_ns;
-    }
-    series_[c].release_rows();
-  }
+  for (std::size_t s = 0; s < series_.size(); ++s) close_until(s, n);
+  std::vector<TimelineSeries>().swap(series_);  // their open histograms are done with
+  timeline_.resize(std::size_t(n));  // a run stopped before its planned end has fewer intervals
+  // finish() is the run's last use of the timeline, the names and the events: moved, not copied,
+  // so the result adds nothing to the run's memory at its peak.
+  r.timeline = std::move(timeline_);
+  r.controllers = std::move(conn_names_);
   std::stable_sort(events_.begin(), events_.end(), [](const EventRow& a, const EventRow& b) { return a.at < b.at; });
-  r.events = std::move(events_);  // finish() is the run's last use of them: no second copy at the peak
+  r.events = std::move(events_);
   events_.clear();
   for (const auto& f : faults_) r.faults.push_back(measure(f, end));
 }

@@ -12,34 +12,13 @@
 
 namespace mpsim::sim {
 
-// One timeline series (all paths, or one controller): completions and latency per interval.
-// Closed intervals are held as 32-byte rows without the controller's name (it is the same in
-// every row), reserved for the run's intervals up front: at 8,192 controllers the full rows,
-// grown by doubling, were 10.5 MB of the run's peak memory (issue 18). finish() makes the
-// result's rows from them.
-class TimelineSeries {
- public:
-  struct Closed {
-    std::uint64_t completions = 0;
-    std::int64_t p50_ns = 0, p99_ns = 0, max_ns = 0;
-  };
-  TimelineSeries(std::int64_t interval_ns, std::size_t intervals) : interval_(interval_ns), hist_(5, 42) {
-    rows_.reserve(intervals);
-  }
-  void add(std::int64_t t, std::int64_t latency_ns);
-  // Closes every interval before `intervals` (empty ones too) into rows.
-  void close_until(std::int64_t intervals);
-  const std::vector<Closed>& rows() const { return rows_; }
-  void release_rows() { std::vector<Closed>().swap(rows_); }
-  std::uint64_t total() const { return total_; }  // completions so far (sim/invariants.h)
-
- private:
-  void close_current();
-  std::int64_t interval_;
-  std::int64_t current_ = 0;
-  Histogram hist_;
-  std::vector<Closed> rows_;
-  std::uint64_t total_ = 0;
+// One timeline series (all paths, or one controller): the open interval's latency histogram.
+// Closed intervals go into the run's Timeline matrix (sim/result.h), sized for the run's
+// intervals up front, which finish() hands to the result as it is.
+struct TimelineSeries {
+  Histogram hist{5, 42};
+  std::int64_t current = 0;          // the open interval
+  std::uint64_t total = 0;           // completions so far (sim/invariants.h)
 };
 
 struct FaultTrack {
@@ -76,14 +55,18 @@ class Metrics {
   std::uint64_t failover_events(std::uint32_t head, std::uint32_t path) const;
   // Completions so far of series 0 (all paths) or 1 + conn (sim/invariants.h).
   std::size_t series_count() const { return series_.size(); }
-  std::uint64_t completions(std::size_t series) const { return series_[series].total(); }
+  std::uint64_t completions(std::size_t series) const { return series_[series].total; }
   void controller_changed(std::int64_t now, std::uint32_t conn);
   void event(std::int64_t now, std::string kind, std::string subject, std::string detail);
 
-  // Fills timeline, events and faults of `r` for a run that ended at `end`.
+  // Fills controllers, timeline, events and faults of `r` for a run that ended at `end`: the
+  // run's last use of the metrics (the timeline series are freed; completions() has none left).
   void finish(std::int64_t end, RunResult& r);
 
  private:
+  void add_to_series(std::size_t s, std::int64_t interval, std::int64_t latency_ns);
+  // Closes every interval of series `s` before `intervals` (empty ones too) into the timeline.
+  void close_until(std::size_t s, std::int64_t intervals);
   bool in_fault_window(std::int64_t t) const;
   void close_episode(std::uint32_t head, std::uint32_t path);
   FaultMeasure measure(const FaultTrack& f, std::int64_t end) const;
@@ -93,6 +76,7 @@ class Metrics {
   std::int64_t from_, to_;
   std::vector<std::string> conn_names_;                  // series 1 + c is conn_names_[c]'s
   std::vector<TimelineSeries> series_;                   // [0] = all, [1 + conn]
+  Timeline timeline_;                                    // the closed intervals
   std::vector<std::vector<std::uint32_t>> host_counts_;  // per host, per interval
   std::vector<FaultTrack> faults_;
   std::vector<EventRow> events_;

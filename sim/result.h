@@ -43,7 +43,7 @@ struct DirectionStats {
   std::uint64_t errors = 0;          // failed I/Os in the window
   Duration runtime{};                // measured window (runtime, excluding ramp_time)
   LatencyStats clat;                 // submit to completion (as fio measures it)
-  LatencyStats lat;                  // same in mpsim (no separate submission latency); kept for fio's shape
+  LatencyStats lat;                  // same in mpsim (no separate submission latency), without buckets; kept for fio's shape
   std::vector<SampleWindow> windows; // [k] = [k, k+1) x sample_interval from the start of the measured window
   double iops() const;
   double bw_bytes() const;
@@ -85,12 +85,19 @@ struct TenantResult {
   std::uint64_t throttled_ios = 0;
 };
 
-// One (host, namespace, controller) path.
-struct PathResult {
+// One host's multipath head of one namespace: the names its paths share.
+struct HeadNames {
   std::string host;
   std::string nqn;
   std::uint32_t nsid = 0;
-  std::string controller;            // "<host>/<node>.<port>"
+};
+
+// One (host, namespace, controller) path. Its names are held once in the result (by index): at
+// 1,024 hosts, 32,768 rows with their own host, nqn and controller strings were 7 MB of the run's
+// peak memory (issue 18).
+struct PathResult {
+  std::uint32_t head = 0;            // RunResult::heads: the host and namespace
+  std::uint32_t controller = 0;      // RunResult::controllers: "<host>/<node>.<port>"
   std::uint64_t ios = 0;             // attempts dispatched in the measured window
   double share = 0;                  // of the namespace's attempts from this host
   std::uint64_t failed_over_ios = 0;  // I/Os moved off this path by a failover (the kernel's count)
@@ -103,18 +110,50 @@ struct PathResult {
 struct PooledLatency {
   std::string scope;                 // "job" (a job and its numjobs clones), "host", "namespace", "tenant", "run"
   std::string key;                   // job name, host name, "<nqn>/<nsid>", "" for the run
-  LatencyStats clat;
+  LatencyStats clat;                 // without buckets (no writer prints a group's)
 };
 
-// Per interval and per path (timeline.csv).
+// One interval of one timeline series: completions and their latency.
+struct TimelinePoint {
+  std::uint64_t completions = 0;
+  std::int64_t p50_ns = 0, p99_ns = 0, max_ns = 0;
+};
+
+// Per interval and per series (timeline.csv), as a matrix of points, interval-major: series 0 is
+// all paths of all hosts, series 1 + c the run's controller c (RunResult::controllers). No name
+// or start per point: at 1,024 hosts, 90,123 rows with their own controller strings were 10 MB of
+// the run's peak memory (issue 18).
+class Timeline {
+ public:
+  Timeline() = default;
+  Timeline(Duration interval, std::size_t series) : interval_(interval), series_(series) {}
+  Duration interval() const { return interval_; }
+  std::size_t series() const { return series_; }
+  std::size_t intervals() const { return series_ ? points_.size() / series_ : 0; }
+  Duration start(std::size_t k) const { return origin_ + interval_ * std::int64_t(k); }
+  const TimelinePoint& at(std::size_t k, std::size_t s) const { return points_[k * series_ + s]; }
+  TimelinePoint& at(std::size_t k, std::size_t s) { return points_[k * series_ + s]; }
+  double iops(const TimelinePoint& p) const { return double(p.completions) * 1e9 / double(interval_.count()); }
+  void resize(std::size_t intervals) { points_.resize(intervals * series_); }
+  // Drops the intervals that start before `t` and moves every start by -t (validate replays a
+  // guest run from its workload's start).
+  void rebase(Duration t);
+
+ private:
+  Duration interval_{};
+  Duration origin_{};                // start of interval 0
+  std::size_t series_ = 0;
+  std::vector<TimelinePoint> points_;  // [k * series_ + s]
+};
+
+// One point with its interval's start and its series' name, as timeline.csv prints it (a view:
+// `controller` refers into the result).
 struct TimelineRow {
   Duration start{};
-  std::string controller;            // "" = all paths of all hosts
+  const std::string& controller;     // "" = all paths of all hosts
   std::uint64_t completions = 0;
   double iops = 0;
-  std::int64_t p50_ns = 0;
-  std::int64_t p99_ns = 0;
-  std::int64_t max_ns = 0;
+  std::int64_t p50_ns = 0, p99_ns = 0, max_ns = 0;
 };
 
 // Faults, controller state changes, ANA changes, failovers (events.csv).
@@ -192,8 +231,10 @@ struct RunResult {
   std::vector<JobResult> jobs;
   std::vector<PooledLatency> pooled;  // per job (clones pooled), host, namespace and the run
   std::vector<TenantResult> tenants;  // only when some job has a tenant
+  std::vector<std::string> controllers;  // every controller of the run: paths and timeline series name them by index
+  std::vector<HeadNames> heads;       // every host's head of every namespace it connects to
   std::vector<PathResult> paths;
-  std::vector<TimelineRow> timeline;
+  Timeline timeline;
   std::vector<EventRow> events;
   std::vector<FaultMeasure> faults;
   Ledger ledger;
@@ -201,6 +242,21 @@ struct RunResult {
   GhostWrites ghost_writes;
   std::uint64_t simulated_ios = 0;   // I/O attempts simulated (for ios-per-wall-second figures)
   RunCost cost;
+
+  const HeadNames& head(const PathResult& p) const { return heads[p.head]; }
+  const std::string& controller(const PathResult& p) const { return controllers[p.controller]; }
+  // "" for series 0 (all paths), else its controller's name.
+  const std::string& series_name(std::size_t s) const;
+  // Every point, interval by interval, each interval's series in order (timeline.csv's order).
+  template <class F>
+  void for_each_timeline_row(F&& f) const {
+    for (std::size_t k = 0; k < timeline.intervals(); ++k) {
+      for (std::size_t s = 0; s < timeline.series(); ++s) {
+        const TimelinePoint& p = timeline.at(k, s);
+        f(TimelineRow{timeline.start(k), series_name(s), p.completions, timeline.iops(p), p.p50_ns, p.p99_ns, p.max_ns});
+      }
+    }
+  }
 };
 
 }  // namespace mpsim::sim

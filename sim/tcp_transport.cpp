@@ -41,7 +41,7 @@ std::string seconds_text(std::int64_t ns) {
 
 bool Transport::arrives(std::uint32_t conn, TcpSocketKind k, TcpDir d, std::int64_t sent, const TcpMessage& m) {
   Conn& c = conns_[conn];
-  TcpSocket& sock = c.tcp->sockets[std::size_t(k)];
+  TcpSocket& sock = c.tcp->loss_state()[std::size_t(k)];
   std::unique_ptr<TcpRecovery>& rec = sock.recovery[d];
   const bool lost = released(sock, d, sent, m) ? fabric_.lost(c.route, sent)
                                               : fabric_.lost_or_dropped(c.route, sent, segments_on_wire(sock, d, sent, m));
@@ -58,7 +58,7 @@ bool Transport::arrives(std::uint32_t conn, TcpSocketKind k, TcpDir d, std::int6
       rec->fast_armed = true;
     } else {
       rec->first_sent = sent;
-      rec->rto = sock.rtt.rto_ns(wire_.tcp());
+      rec->rto = c.tcp->rtt[std::size_t(k)].rto_ns(wire_.tcp());
     }
     rec->queue.push_back(m);
     arm_tcp_timer(conn, k, d, sent + rec->rto);
@@ -69,7 +69,7 @@ bool Transport::arrives(std::uint32_t conn, TcpSocketKind k, TcpDir d, std::int6
   if (!lost && rec->backoff == 0 && !rec->fast_armed) {
     // Its SACK crosses back, and RACK marks the lost segment after the reordering window.
     rec->fast_armed = true;
-    const std::int64_t srtt = sock.rtt.srtt_ns();
+    const std::int64_t srtt = c.tcp->rtt[std::size_t(k)].srtt_ns();
     const std::int64_t at = sched_.now() + srtt / 2 + (srtt >> wire_.tcp().reo_wnd_shift);
     if (at < rec->timer_at) {
       arm_tcp_timer(conn, k, d, at);
@@ -81,7 +81,7 @@ bool Transport::arrives(std::uint32_t conn, TcpSocketKind k, TcpDir d, std::int6
 
 void Transport::arm_tcp_timer(std::uint32_t conn, TcpSocketKind k, TcpDir d, std::int64_t at) {
   Conn& c = conns_[conn];
-  TcpRecovery& rec = *c.tcp->sockets[std::size_t(k)].recovery[d];
+  TcpRecovery& rec = *(*c.tcp->sockets)[std::size_t(k)].recovery[d];
   rec.timer_gen = ++c.tcp->timer_gen;
   rec.timer_at = at;
   rec.timer_is_fast = false;
@@ -93,7 +93,8 @@ void Transport::tcp_timer(std::uint32_t key, std::uint32_t gen) {
   const auto k = TcpSocketKind((key / 2) % 2);
   const auto d = TcpDir(key % 2);
   Conn& c = conns_[conn];
-  std::unique_ptr<TcpRecovery>& rec = c.tcp->sockets[std::size_t(k)].recovery[d];
+  if (!c.tcp->sockets) return;  // torn down since: new sockets
+  std::unique_ptr<TcpRecovery>& rec = (*c.tcp->sockets)[std::size_t(k)].recovery[d];
   if (!rec || rec->timer_gen != gen) return;
   const models::TcpParams& tcp = wire_.tcp();
   if (d == kToHost && !target_knows(c)) return discard_tcp(conn, false, true, "the target closed the connection");
@@ -120,7 +121,7 @@ void Transport::tcp_timer(std::uint32_t key, std::uint32_t gen) {
 // The retransmission gets through: the receiver takes the lost message and what it held behind.
 void Transport::resend(std::uint32_t conn, TcpSocketKind k, TcpDir d) {
   Conn& c = conns_[conn];
-  TcpSocket& sock = c.tcp->sockets[std::size_t(k)];
+  TcpSocket& sock = (*c.tcp->sockets)[std::size_t(k)];
   const std::unique_ptr<TcpRecovery> rec = std::move(sock.recovery[d]);
   c.tcp_pending &= std::uint8_t(~tcp_bit(k, d));
   const models::TcpParams& tcp = wire_.tcp();
@@ -186,14 +187,15 @@ void Transport::restamp(Conn& c, const TcpMessage& m, std::int64_t now) {
 }
 
 void Transport::rtt_sample(Conn& c, TcpSocketKind k, std::int64_t one_way_ns) {
-  c.tcp->sockets[std::size_t(k)].rtt.sample(2 * one_way_ns, sched_.now(), wire_.tcp());
+  c.tcp->rtt[std::size_t(k)].sample(2 * one_way_ns, sched_.now(), wire_.tcp());
 }
 
 void Transport::discard_tcp(std::uint32_t conn, bool host_side, bool target_side, const char* why) {
   Conn& c = conns_[conn];
+  if (!c.tcp->sockets) return;  // nothing lost or held: no direction is in recovery
   std::size_t n = 0;
   for (TcpSocketKind k : {TcpSocketKind::Admin, TcpSocketKind::Io}) {
-    TcpSocket& sock = c.tcp->sockets[std::size_t(k)];
+    TcpSocket& sock = (*c.tcp->sockets)[std::size_t(k)];
     for (TcpDir d : {kToTarget, kToHost}) {
       if (!(d == kToTarget ? host_side : target_side)) continue;
       c.tcp_pending &= std::uint8_t(~tcp_bit(k, d));
@@ -209,8 +211,10 @@ void Transport::discard_tcp(std::uint32_t conn, bool host_side, bool target_side
 }
 
 std::size_t Transport::retransmit_queue(std::uint32_t conn) const {
+  const TcpConn& tcp = *conns_[conn].tcp;
   std::size_t n = 0;
-  for (const TcpSocket& sock : conns_[conn].tcp->sockets) {
+  if (!tcp.sockets) return n;
+  for (const TcpSocket& sock : *tcp.sockets) {
     for (const auto& rec : sock.recovery) n += rec ? rec->queue.size() : 0;
   }
   return n;

@@ -211,7 +211,7 @@ void Transport::connect(policies::Controller& ctrl) {
   const std::uint32_t conn = conn_of(ctrl);
   Conn& c = conns_[conn];
   discard_tcp(conn, true, true, "a new connection");
-  for (TcpSocket& sock : c.tcp->sockets) sock.reset();  // new sockets
+  c.tcp->reset();  // new sockets
   ++c.epoch;
   c.connecting = true;
   c.connect_refused = false;

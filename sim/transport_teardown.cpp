@@ -58,7 +58,7 @@ void Transport::leave_on_wire(std::uint32_t conn) {
 // A command TCP had not delivered when the connection closed: lost, or held behind a lost one.
 bool Transport::tcp_holds(const Conn& c, std::uint32_t slot, std::uint32_t tag) const {
   if (!(c.tcp_pending & tcp_bit(TcpSocketKind::Io, kToTarget))) return false;
-  const auto& rec = c.tcp->sockets[std::size_t(TcpSocketKind::Io)].recovery[kToTarget];
+  const auto& rec = (*c.tcp->sockets)[std::size_t(TcpSocketKind::Io)].recovery[kToTarget];  // tcp_pending: allocated
   return rec && std::any_of(rec->queue.begin(), rec->queue.end(), [&](const TcpMessage& m) {
            return m.arrival == io_at_target_ && m.a == slot && m.tag == tag;
          });

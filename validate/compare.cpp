@@ -62,7 +62,7 @@ void add_per_job(const RealRun& real, const sim::RunResult& sim, std::vector<Com
 double sim_share(const sim::RunResult& sim, const std::string& controller) {
   double share = 0;
   for (const auto& sp : sim.paths) {
-    if (sp.controller == controller) share += sp.share;
+    if (sim.controller(sp) == controller) share += sp.share;
   }
   return share;
 }

@@ -61,11 +61,7 @@ std::size_t steadiest_sample(const SampleTable& s, std::int64_t lo, std::int64_t
 
 // The simulator's timeline bin length: the step between two bins of the all-paths series.
 std::int64_t timeline_interval_ns(const sim::RunResult& sim) {
-  std::vector<std::int64_t> starts;
-  for (const auto& row : sim.timeline) {
-    if (row.controller.empty()) starts.push_back(row.start.count());
-    if (starts.size() == 2) return starts[1] - starts[0];
-  }
+  if (sim.timeline.intervals() >= 2) return sim.timeline.interval().count();
   return std::max<std::int64_t>(sim.simulated.count(), 1);
 }
 
@@ -246,12 +242,12 @@ PhaseWindow sim_phase_window(const sim::RunResult& sim, const std::vector<std::s
   if (end <= first) return w;
   w.from_ms = first * iv / kNsPerMs;
   w.to_ms = end * iv / kNsPerMs;
-  for (const auto& row : sim.timeline) {
+  sim.for_each_timeline_row([&](const sim::TimelineRow& row) {
     const std::int64_t k = row.start.count() / iv;
-    if (k < first || k >= end) continue;
+    if (k < first || k >= end) return;
     auto it = std::find(controllers.begin(), controllers.end(), row.controller);
     if (it != controllers.end()) w.ios[static_cast<std::size_t>(it - controllers.begin())] += row.completions;
-  }
+  });
   return w;
 }
 

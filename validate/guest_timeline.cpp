@@ -111,10 +111,7 @@ void replay_guest_timeline(const GuestTimeline& timeline, sim::Scenario& scenari
 void rebase_to_workload(const GuestTimeline& timeline, sim::RunResult& result) {
   const sim::Duration lead = timeline.lead;
   result.simulated -= lead;
-  auto& rows = result.timeline;
-  rows.erase(std::remove_if(rows.begin(), rows.end(), [&](const sim::TimelineRow& r) { return r.start < lead; }),
-             rows.end());
-  for (auto& r : rows) r.start -= lead;
+  result.timeline.rebase(lead);
   for (auto& e : result.events) e.at -= lead;
   for (std::size_t i = 0; i < result.faults.size(); ++i) {
     sim::FaultMeasure& f = result.faults[i];

@@ -16,14 +16,16 @@ namespace {
 void check_paths(const sim::Scenario& s, const sim::RunResult& r, std::vector<std::string>& out) {
   std::map<std::pair<std::string, std::uint32_t>, double> shares;  // (host/nqn, nsid) -> sum
   for (const sim::PathResult& p : r.paths) {
-    const auto slash = p.controller.find('/');
-    const std::string port = slash == std::string::npos ? "" : p.controller.substr(slash + 1);
+    const sim::HeadNames& head = r.head(p);
+    const std::string& controller = r.controller(p);
+    const auto slash = controller.find('/');
+    const std::string port = slash == std::string::npos ? "" : controller.substr(slash + 1);
     const bool legal = std::any_of(s.topology.connections().begin(), s.topology.connections().end(),
                                    [&](const topology::Connection& c) {
-                                     return c.host() == p.host && c.nqn() == p.nqn && c.port() == port;
+                                     return c.host() == head.host && c.nqn() == head.nqn && c.port() == port;
                                    });
-    if (!legal) out.push_back(r.policy + ": I/O on path " + p.controller + " for " + p.nqn + ", not a connection of " + p.host);
-    if (p.ios > 0) shares[{p.host + "/" + p.nqn, p.nsid}] += p.share;
+    if (!legal) out.push_back(r.policy + ": I/O on path " + controller + " for " + head.nqn + ", not a connection of " + head.host);
+    if (p.ios > 0) shares[{head.host + "/" + head.nqn, head.nsid}] += p.share;
   }
   for (const auto& [key, sum] : shares) {
     if (std::abs(sum - 1.0) > 1e-6) {
@@ -36,10 +38,10 @@ void check_paths(const sim::Scenario& s, const sim::RunResult& r, std::vector<st
 // Per interval, the controllers' completions add up to the all-paths row.
 void check_timeline(const sim::RunResult& r, std::vector<std::string>& out) {
   std::map<std::int64_t, std::pair<std::uint64_t, std::uint64_t>> per_interval;  // start -> (all, sum of controllers)
-  for (const sim::TimelineRow& row : r.timeline) {
+  r.for_each_timeline_row([&](const sim::TimelineRow& row) {
     auto& [all, sum] = per_interval[row.start.count()];
     (row.controller.empty() ? all : sum) += row.completions;
-  }
+  });
   for (const auto& [start, counts] : per_interval) {
     if (counts.first != counts.second) {
       out.push_back(r.policy + ": timeline at " + std::to_string(start) + " ns: all paths " + std::to_string(counts.first) +

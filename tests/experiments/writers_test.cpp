@@ -44,11 +44,16 @@ sim::RunResult sample_result() {
   j.read.clat = latency(30'001);
   j.read.lat = latency(30'001);
   r.jobs.push_back(j);
-  r.paths.push_back({"h0", "nqn.test", 1, "h0/node-a.p0", 20'000, 0.75, 1, 0});
-  r.paths.push_back({"h0", "nqn.test", 1, "h0/node-b.p0", 10'001, 0.25, 0, 2});
-  r.paths.push_back({"h0", "nqn.test", 2, "h0/node-b.p0", 0, 0.0, 0, 0});  // no job uses nsid 2
-  r.timeline.push_back({100ms, "", 1000, 10000.0, 100'000, 180'000, 400'000});
-  r.timeline.push_back({100ms, "h0/node-a.p0", 750, 7500.0, 99'000, 170'000, 390'000});
+  r.controllers = {"h0/node-a.p0", "h0/node-b.p0"};
+  r.heads = {{"h0", "nqn.test", 1}, {"h0", "nqn.test", 2}};
+  r.paths.push_back({0, 0, 20'000, 0.75, 1, 0});
+  r.paths.push_back({0, 1, 10'001, 0.25, 0, 2});
+  r.paths.push_back({1, 1, 0, 0.0, 0, 0});  // no job uses nsid 2
+  r.timeline = sim::Timeline(100ms, 3);  // all paths, then node-a, node-b
+  r.timeline.resize(2);
+  r.timeline.at(1, 0) = {1000, 100'000, 180'000, 400'000};
+  r.timeline.at(1, 1) = {750, 99'000, 170'000, 390'000};
+  r.timeline.at(1, 2) = {250, 101'000, 181'000, 401'000};
   r.events.push_back({2s, "fault", "h0.nic0--sw-a", "link down, \"immediate\""});
   r.faults.push_back({"f1: h0.nic0--sw-a down at 2s", 2s, 4s, 1500us, 900'000, 180'000, 0ns, sim::Duration{-1}});
   r.ledger = {30'101, 30'001, 0, 100, {}};
@@ -121,8 +126,12 @@ TEST_CASE("timeline.csv and events.csv have headers and one row per record") {
   auto result = sample_result();
   CHECK(ex::timeline_csv(result) ==
         "time_s,path,completions,iops,p50_us,p99_us,max_us\n"
+        "0.000000,all,0,0.0,0.000,0.000,0.000\n"
+        "0.000000,h0/node-a.p0,0,0.0,0.000,0.000,0.000\n"
+        "0.000000,h0/node-b.p0,0,0.0,0.000,0.000,0.000\n"
         "0.100000,all,1000,10000.0,100.000,180.000,400.000\n"
-        "0.100000,h0/node-a.p0,750,7500.0,99.000,170.000,390.000\n");
+        "0.100000,h0/node-a.p0,750,7500.0,99.000,170.000,390.000\n"
+        "0.100000,h0/node-b.p0,250,2500.0,101.000,181.000,401.000\n");
   CHECK(ex::events_csv(result) ==
         "time_s,kind,subject,detail\n"
         "2.000000,fault,h0.nic0--sw-a,\"link down, \"\"immediate\"\"\"\n");

@@ -33,12 +33,13 @@ std::string dump(const RunResult& r) {
     dump(o, j.write);
   }
   for (const auto& p : r.paths)
-    o << p.host << p.nqn << p.nsid << p.controller << ' ' << p.ios << ' ' << p.share << ' ' << p.failed_over_ios << ' '
+    o << r.head(p).host << r.head(p).nqn << r.head(p).nsid << r.controller(p) << ' ' << p.ios << ' ' << p.share << ' ' << p.failed_over_ios << ' '
       << p.failover_events << ' '
       << p.retries << '\n';
-  for (const auto& t : r.timeline)
+  r.for_each_timeline_row([&](const TimelineRow& t) {
     o << t.start.count() << t.controller << ' ' << t.completions << ' ' << t.iops << ' ' << t.p50_ns << ' '
       << t.p99_ns << ' ' << t.max_ns << '\n';
+  });
   for (const auto& e : r.events) o << e.at.count() << e.kind << e.subject << e.detail << '\n';
   for (const auto& f : r.faults)
     o << f.label << f.at.count() << ' ' << f.end.count() << ' ' << f.stall.count() << ' ' << f.p99_during_ns << ' '

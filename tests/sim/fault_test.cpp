@@ -15,9 +15,9 @@ const std::string kFastReconnect = "options { reconnect_delay_s: 1 }";
 
 std::uint64_t completions_after(const RunResult& r, Duration t) {
   std::uint64_t n = 0;
-  for (const auto& row : r.timeline) {
+  r.for_each_timeline_row([&](const TimelineRow& row) {
     if (row.controller.empty() && row.start >= t) n += row.completions;
-  }
+  });
   return n;
 }
 
@@ -279,9 +279,9 @@ TEST_CASE("a gray hop slows only its own path's replies on a shared cable", "[si
   };
   auto p1_p50 = [](const RunResult& r) {
     std::vector<std::int64_t> p50s;
-    for (const auto& row : r.timeline) {
+    r.for_each_timeline_row([&](const TimelineRow& row) {
       if (row.controller == "h0/t0.p1" && row.completions > 0) p50s.push_back(row.p50_ns);
-    }
+    });
     REQUIRE(!p50s.empty());
     std::sort(p50s.begin(), p50s.end());
     return p50s[p50s.size() / 2];

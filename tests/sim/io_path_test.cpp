@@ -68,13 +68,20 @@ TEST_CASE("timeline: one row per interval for all paths and per controller, coun
   Scenario s = scenario(two_path_topology(), "round-robin", job(8, 490ms));
   s.timeline_interval = 50ms;
   const RunResult r = run_scenario(s);
-  REQUIRE(r.timeline.size() == 10 * 3);  // 500 ms / 50 ms intervals x (all + 2 controllers)
+  REQUIRE(r.timeline.intervals() == 10);  // 500 ms / 50 ms
+  REQUIRE(r.timeline.series() == 3);     // all + 2 controllers
   std::uint64_t all = 0, per_path = 0;
-  for (const auto& row : r.timeline) (row.controller.empty() ? all : per_path) += row.completions;
+  std::size_t rows = 0;
+  r.for_each_timeline_row([&](const TimelineRow& row) {
+    (row.controller.empty() ? all : per_path) += row.completions;
+    ++rows;
+  });
+  CHECK(rows == 10 * 3);
   CHECK(all == per_path);
   CHECK(all == r.ledger.completed);
-  CHECK(r.timeline[0].start == 0ms);
-  CHECK(r.timeline.back().start == 450ms);
+  CHECK(r.timeline.start(0) == 0ms);
+  CHECK(r.timeline.start(9) == 450ms);
+  CHECK(r.series_name(1) == r.controllers[0]);
 }
 
 TEST_CASE("a job starting at t=0 waits for its device (the first live path), not fails", "[sim][workload]") {

@@ -78,3 +78,44 @@ TEST_CASE("a failover event is a path losing its I/O; the I/Os it moves are coun
   CHECK(m.failover_events(0, 1) == 0);
   CHECK(m.failover_events(3, 7) == 0);
 }
+
+TEST_CASE("the timeline: one point per interval and series, named through the result's controllers") {
+  Metrics m(1, 2, 100 * kMs, 0, 1000 * kMs, {"h0/t0.p0", "h0/t0.p1"}, 250 * kMs);  // planned: 3 intervals
+  m.completion(50 * kMs, 0, 1, 40'000);
+  m.completion(120 * kMs, 0, 0, 60'000);
+  m.completion(390 * kMs, 0, 1, 80'000);  // past the planned end: the matrix grows
+  RunResult r;
+  m.finish(400 * kMs, r);
+  REQUIRE(r.timeline.intervals() == 4);
+  REQUIRE(r.timeline.series() == 3);
+  CHECK(r.controllers == std::vector<std::string>{"h0/t0.p0", "h0/t0.p1"});
+  CHECK(r.timeline.at(0, 0).completions == 1);
+  CHECK(r.timeline.at(0, 2).completions == 1);
+  CHECK(r.timeline.at(0, 1).completions == 0);
+  CHECK(r.timeline.at(1, 1).completions == 1);
+  CHECK(r.timeline.at(2, 0).completions == 0);
+  CHECK(r.timeline.at(3, 2).max_ns == 80'000);
+  std::vector<std::string> rows;
+  r.for_each_timeline_row([&](const TimelineRow& row) {
+    rows.push_back(std::to_string(row.start.count() / kMs) + " " + row.controller + " " + std::to_string(row.completions) +
+                   " " + std::to_string(int(row.iops)));
+  });
+  REQUIRE(rows.size() == 12);
+  CHECK(rows[0] == "0  1 10");  // series 0, all paths: no name
+  CHECK(rows[2] == "0 h0/t0.p1 1 10");
+  CHECK(rows[11] == "300 h0/t0.p1 1 10");
+}
+
+TEST_CASE("a timeline rebased on a time between interval starts keeps the later intervals, their starts moved") {
+  Timeline t(std::chrono::milliseconds(100), 2);
+  t.resize(4);
+  for (std::size_t k = 0; k < 4; ++k) t.at(k, 1).completions = k;
+  t.rebase(std::chrono::milliseconds(150));
+  REQUIRE(t.intervals() == 2);
+  CHECK(t.start(0) == std::chrono::milliseconds(50));
+  CHECK(t.start(1) == std::chrono::milliseconds(150));
+  CHECK(t.at(0, 1).completions == 2);
+  CHECK(t.at(1, 1).completions == 3);
+  t.rebase(std::chrono::milliseconds(500));
+  CHECK(t.intervals() == 0);
+}

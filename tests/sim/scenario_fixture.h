@@ -110,7 +110,7 @@ inline Scenario guest_like(const std::string& policy, double share, double keeps
 
 inline const PathResult& path(const RunResult& r, const std::string& controller) {
   for (const auto& p : r.paths) {
-    if (p.controller == controller) return p;
+    if (r.controller(p) == controller) return p;
   }
   throw std::runtime_error("no path " + controller);
 }

@@ -15,9 +15,9 @@ namespace {
 
 std::uint64_t completions_between(const RunResult& r, Duration from, Duration to) {
   std::uint64_t n = 0;
-  for (const auto& row : r.timeline) {
+  r.for_each_timeline_row([&](const TimelineRow& row) {
     if (row.controller.empty() && row.start >= from && row.start < to) n += row.completions;
-  }
+  });
   return n;
 }
 

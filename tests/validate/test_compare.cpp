@@ -17,8 +17,10 @@ sim::RunResult simulated(std::uint64_t ios, double share_p1, std::int64_t p50_ns
   j.read.runtime = 2s;
   j.read.lat.percentiles = {{50.0, p50_ns}, {99.0, p99_ns}, {99.9, p99_ns}};
   r.jobs.push_back(j);
-  r.paths.push_back({"guest", "nqn", 1, "guest/nvmet.p1", 0, share_p1, 0, 0});
-  r.paths.push_back({"guest", "nqn", 1, "guest/nvmet.p2", 0, 1.0 - share_p1, 0, 0});
+  r.controllers = {"guest/nvmet.p1", "guest/nvmet.p2"};
+  r.heads = {{"guest", "nqn", 1}};
+  r.paths.push_back({0, 0, 0, share_p1, 0, 0});
+  r.paths.push_back({0, 1, 0, 1.0 - share_p1, 0, 0});
   sim::FaultMeasure f;
   f.stall = 2900ms;
   r.faults.push_back(f);
@@ -123,11 +125,11 @@ TEST_CASE("a run with faults carries per-phase rows after the whole-run rows", "
   sim::RunResult sim = simulated(20000, 0.5, 1'000'000, 5'000'000);
   sim.simulated = 2s;
   sim.events = {{1000ms, "fault", "nvmet.p1", "f1: nvmet.p1 grp 1 inaccessible at 1s: grp 1 inaccessible"}};
-  for (std::int64_t k = 0; k < 20; ++k) {
-    for (const char* c : {"", "guest/nvmet.p1", "guest/nvmet.p2"}) {
-      const bool carries = std::string(c) == (k < 10 ? "guest/nvmet.p1" : "guest/nvmet.p2");
-      sim.timeline.push_back({sim::Duration(k * 100'000'000), c, std::string(c).empty() || carries ? 1000u : 0u, 0, 0, 0, 0});
-    }
+  sim.timeline = sim::Timeline(100ms, 3);  // all paths, then the controllers p1 and p2
+  sim.timeline.resize(20);
+  for (std::size_t k = 0; k < 20; ++k) {
+    sim.timeline.at(k, 0).completions = 1000;
+    sim.timeline.at(k, k < 10 ? 1 : 2).completions = 1000;
   }
   auto rows = compare_runs(real, sim);
   CHECK(rows.back().measure == "path choice after f1: grp 1 inaccessible");

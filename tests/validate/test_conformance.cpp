@@ -40,10 +40,13 @@ RealRun real_down_up(const std::string& policy = "round-robin") {
   return r;
 }
 
-void bin(sim::RunResult& r, std::int64_t k, std::uint64_t p1, std::uint64_t p2) {
-  r.timeline.push_back({sim::Duration(k * 100'000'000), "", p1 + p2, 0, 0, 0, 0});
-  r.timeline.push_back({sim::Duration(k * 100'000'000), kCtrls[0], p1, 0, 0, 0, 0});
-  r.timeline.push_back({sim::Duration(k * 100'000'000), kCtrls[1], p2, 0, 0, 0, 0});
+// Bin k of the timeline: all paths, then kCtrls' series (100 ms bins, grown as needed).
+void bin(sim::RunResult& r, std::size_t k, std::uint64_t p1, std::uint64_t p2) {
+  if (r.timeline.series() == 0) r.timeline = sim::Timeline(100ms, 1 + kCtrls.size());
+  if (r.timeline.intervals() <= k) r.timeline.resize(k + 1);
+  r.timeline.at(k, 0).completions = p1 + p2;
+  r.timeline.at(k, 1).completions = p1;
+  r.timeline.at(k, 2).completions = p2;
 }
 
 // The simulator's side of the same scenario: 100 ms bins, p1 down from 1000 to its reconnect
@@ -51,13 +54,14 @@ void bin(sim::RunResult& r, std::int64_t k, std::uint64_t p1, std::uint64_t p2) 
 sim::RunResult sim_down_up(double p1_share_after = 0.5) {
   sim::RunResult r;
   r.simulated = 3000ms;
+  r.controllers = kCtrls;
   r.events = {{sim::Duration(500'000), "ctrl-state", kCtrls[0], "new->live"},
               {1000ms, "fault", "nvmet.p1", "f1: nvmet.p1 down at 1s: down"},
               {1000ms, "ctrl-state", kCtrls[0], "live->connecting"},
               {1000ms, "failover", kCtrls[0], "requeue"},
               {2000ms, "fault-end", "nvmet.p1", "f1: nvmet.p1 down at 1s: up"},
               {2300ms, "ctrl-state", kCtrls[0], "connecting->live"}};
-  for (std::int64_t k = 0; k < 30; ++k) {
+  for (std::size_t k = 0; k < 30; ++k) {
     if (k < 10) bin(r, k, 2500, 2500);
     else if (k < 23) bin(r, k, 0, 5000);
     else bin(r, k, static_cast<std::uint64_t>(5000 * p1_share_after), static_cast<std::uint64_t>(5000 * (1 - p1_share_after)));

@@ -73,14 +73,17 @@ TEST_CASE("replay moves jobs and faults; rebasing puts the result back on the wo
 
   sim::RunResult r;
   r.simulated = 10s;
-  r.timeline = {{1100ms, "", 1, 0, 0, 0, 0}, {1200ms, "", 2, 0, 0, 0, 0}};
+  r.timeline = sim::Timeline(100ms, 1);  // all paths only
+  r.timeline.resize(13);
+  r.timeline.at(11, 0).completions = 1;  // at 1100 ms, before the lead
+  r.timeline.at(12, 0).completions = 2;
   r.events = {{0ms, "ctrl-state", "guest/nvmet.p1", "connecting->live"}};
   r.faults = {sim::FaultMeasure{"f1", 2395ms, 8395ms}};
   validate::rebase_to_workload(t, r);
   CHECK(r.simulated == 8800ms);
-  REQUIRE(r.timeline.size() == 1);
-  CHECK(r.timeline[0].start == 0ms);
-  CHECK(r.timeline[0].completions == 2);
+  REQUIRE(r.timeline.intervals() == 1);
+  CHECK(r.timeline.start(0) == 0ms);
+  CHECK(r.timeline.at(0, 0).completions == 2);
   CHECK(r.events[0].at == -1200ms);
   CHECK(r.faults[0].at == 1195ms);
 }
