@@ -385,7 +385,11 @@ void HostSide::stamp(JobRun& j, const Reaped& io) {
   ++d.total_ios;
   d.io_bytes += io.bytes;
   (io.read ? j.read_lat : j.write_lat).add(latency);
-  const auto w = std::size_t((now - j.measure_from) / sample_interval_);
+  if (now >= j.window_end) {  // a new sample window: one division per window, not per I/O
+    j.window = std::size_t((now - j.measure_from) / sample_interval_);
+    j.window_end = j.measure_from + std::int64_t(j.window + 1) * sample_interval_;
+  }
+  const std::size_t w = j.window;
   if (d.windows.size() <= w) d.windows.resize(w + 1);
   SampleWindow& win = d.windows[w];
   ++win.ios;

@@ -96,6 +96,8 @@ struct JobRun {
   std::uint64_t region_base = 0;        // fio offset
   std::uint64_t region_blocks = 1;      // fio size / bs
   Histogram read_lat, write_lat;
+  std::size_t window = 0;              // the sample window of the last stamp (time only moves on)
+  std::int64_t window_end = 0;         // and where it ends: 0 until the first stamp
   DirectionStats read, write;
   DepthCounts depth;
   std::int64_t failing_until = 0;      // fio's thread fails the job's I/Os in the kernel until then
