@@ -74,6 +74,7 @@ struct JobRun {
   std::uint32_t head = 0;
   int host = -1;
   int cpu_node = HostCpu::kAnyNode;  // the host NUMA node (index) it is pinned to, or any
+  bool one_core = false;             // the cores it may run on are one (HostSide::cpu_before_choice)
   std::uint32_t clone = 0;
   std::mt19937_64 rng;
   std::int64_t start = 0, measure_from = 0, end = 0;

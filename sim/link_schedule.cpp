@@ -5,14 +5,6 @@
 namespace mpsim::sim {
 
 void LinkSchedule::forget_before(std::int64_t horizon) {
-  // The usual case: every booking is over (the cable is idle from the clock on). Dropping them
-  // all at once keeps an in-order stream at one booking instead of a prefix walked and compacted
-  // (issue 18: a walk per message at one host).
-  if (busy_.back().end <= horizon) {
-    busy_.clear();
-    first_ = 0;
-    return;
-  }
   while (first_ < busy_.size() && busy_[first_].end <= horizon) ++first_;
   // Compact only when the dead prefix dominates: the common in-order stream never copies.
   if (first_ > 32 && 2 * first_ > busy_.size()) {
