@@ -121,7 +121,20 @@ class Calendar {
     }
     heads_[i] = kNone;
     occupied_[i / 64] &= ~(std::uint64_t{1} << (i % 64));
-    std::sort(current_.begin(), current_.end(), runs_before);
+    sort_run();
+  }
+
+  // A bucket holds a handful of events (one or two at one host): insertion sort does that in a
+  // few compares where std::sort's set-up costs more than the sorting. (time, seq) is unique, so
+  // any correct sort gives the same run.
+  void sort_run() {
+    if (current_.size() > 24) return std::sort(current_.begin(), current_.end(), runs_before);
+    for (std::size_t k = 1; k < current_.size(); ++k) {
+      const Event e = current_[k];
+      std::size_t j = k;
+      for (; j > 0 && runs_before(e, current_[j - 1]); --j) current_[j] = current_[j - 1];
+      current_[j] = e;
+    }
   }
 
   // The first bucket after cur_ (within one turn of the wheel) whose list is not empty, or the
@@ -137,7 +150,7 @@ class Calendar {
         const std::int64_t ahead = (std::int64_t(i) - ((cur_ + 1) & mask_)) & mask_;
         return cur_ + 1 + ahead;
       }
-      w = (w + 1) % words;
+      if (++w == words) w = 0;  // no division per word scanned
       bits = occupied_[w];
     }
     return std::numeric_limits<std::int64_t>::max();

@@ -87,6 +87,11 @@ struct FabricLink {
   // picoseconds. The result is capped at ~9 years, so a route's sum of hops stays in range.
   static constexpr std::int64_t kMaxSerialiseNs = std::int64_t(1) << 58;
   std::int64_t serialise_ns(std::uint64_t bytes) const {
+    // Every real message fits 64 bits (the product < 2^64 - 500 gives < 2^54 ns, below the cap):
+    // the same rounding without the 128-bit division, a libgcc call per hop (issue 18).
+    std::uint64_t ps = 0;
+    const bool fits = ps_per_byte >= 0 && !__builtin_mul_overflow(bytes, std::uint64_t(ps_per_byte), &ps);
+    if (fits && ps < ~std::uint64_t{0} - 500) return std::int64_t((ps + 500) / 1000);
     const __int128 ns = (static_cast<__int128>(bytes) * ps_per_byte + 500) / 1000;
     return ns > kMaxSerialiseNs ? kMaxSerialiseNs : static_cast<std::int64_t>(ns);
   }

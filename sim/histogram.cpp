@@ -26,17 +26,6 @@ void Histogram::cover(std::size_t i) {
   base_ = lo;
 }
 
-std::size_t Histogram::index(std::int64_t v) const {
-  const auto u = static_cast<std::uint64_t>(std::max<std::int64_t>(v, 0));
-  const std::uint64_t exact = std::uint64_t(1) << bits_;
-  if (u < exact) return std::size_t(u);
-  const int msb = 63 - std::countl_zero(u);
-  const int shift = msb - (bits_ - 1);
-  const std::uint64_t sub = (u >> shift) - (exact / 2);  // 0 .. exact/2 - 1
-  const std::size_t i = std::size_t(exact + std::uint64_t(msb - bits_) * (exact / 2) + sub);
-  return std::min(i, buckets_ - 1);
-}
-
 // The middle of bucket i (exact below 2^bits).
 std::int64_t Histogram::value_at(std::size_t i) const {
   const std::size_t exact = std::size_t(1) << bits_;
@@ -46,15 +35,6 @@ std::int64_t Histogram::value_at(std::size_t i) const {
   const int shift = int(octave) + 1;
   const std::uint64_t low = (std::uint64_t(exact / 2 + sub)) << shift;
   return std::int64_t(low + (std::uint64_t(1) << shift) / 2);
-}
-
-void Histogram::add(std::int64_t v) {
-  ++bucket(index(v));
-  if (count_ == 0 || v < min_) min_ = v;
-  if (count_ == 0 || v > max_) max_ = v;
-  ++count_;
-  sum_ += double(v);
-  sum_sq_ += double(v) * double(v);
 }
 
 // Only buckets between min and max can be non-zero: a timeline closes thousands of mostly

@@ -129,7 +129,8 @@ std::int64_t HostSide::after_choice_ns(const IoProfile& p, bool read) const {
 // Whether that work or fio's next io_submit gets the core first is the guest scheduler's call
 // (issued: submitter_keeps_cpu). "One core" counts the cores the job may run on: a job pinned
 // to a one-core NUMA node shares that core with its I/O work the same way.
-bool HostSide::cpu_before_choice(const JobRun& j) const { return hosts_[j.host].cpu.cores(j.cpu_node) == 1; }
+// (A host's cores do not change during a run: build_jobs counts them once per job, not per I/O.)
+bool HostSide::cpu_before_choice(const JobRun& j) const { return j.one_core; }
 
 // One I/O of job `index` into a slot, waiting for its CPU work; false when the job may not
 // submit now.
@@ -385,7 +386,11 @@ void HostSide::stamp(JobRun& j, const Reaped& io) {
   ++d.total_ios;
   d.io_bytes += io.bytes;
   (io.read ? j.read_lat : j.write_lat).add(latency);
-  const auto w = std::size_t((now - j.measure_from) / sample_interval_);
+  if (now >= j.window_end) {  // a new sample window: one division per window, not per I/O
+    j.window = std::size_t((now - j.measure_from) / sample_interval_);
+    j.window_end = j.measure_from + std::int64_t(j.window + 1) * sample_interval_;
+  }
+  const std::size_t w = j.window;
   if (d.windows.size() <= w) d.windows.resize(w + 1);
   SampleWindow& win = d.windows[w];
   ++win.ios;

@@ -130,6 +130,7 @@ void HostSide::build_jobs() {
                                       std::to_string(spec.numa_node));
         j.cpu_node = int(node - ids.begin());
       }
+      j.one_core = hosts_[j.host].cpu.cores(j.cpu_node) == 1;
       j.clone = i;
       j.rng.seed(splitmix64(s_.seed + 0x9E3779B97F4A7C15ull * ++stream));
       j.start = spec.start_delay.count();

@@ -74,6 +74,7 @@ struct JobRun {
   std::uint32_t head = 0;
   int host = -1;
   int cpu_node = HostCpu::kAnyNode;  // the host NUMA node (index) it is pinned to, or any
+  bool one_core = false;             // the cores it may run on are one (HostSide::cpu_before_choice)
   std::uint32_t clone = 0;
   std::mt19937_64 rng;
   std::int64_t start = 0, measure_from = 0, end = 0;
@@ -96,6 +97,8 @@ struct JobRun {
   std::uint64_t region_base = 0;        // fio offset
   std::uint64_t region_blocks = 1;      // fio size / bs
   Histogram read_lat, write_lat;
+  std::size_t window = 0;              // the sample window of the last stamp (time only moves on)
+  std::int64_t window_end = 0;         // and where it ends: 0 until the first stamp
   DirectionStats read, write;
   DepthCounts depth;
   std::int64_t failing_until = 0;      // fio's thread fails the job's I/Os in the kernel until then

@@ -15,7 +15,16 @@ class LinkSchedule {
   // no later message can arrive before it) are forgotten first.
   // Inline: almost every message finds the cable idle from its arrival on (the fast path).
   std::int64_t book(std::int64_t arrival, std::int64_t duration, std::int64_t horizon) {
-    if (first_ < busy_.size() && busy_[first_].end <= horizon) forget_before(horizon);
+    if (first_ < busy_.size() && busy_[first_].end <= horizon) {
+      // Usually every booking is over (the cable idles from the clock on): drop them at once, so
+      // an in-order stream holds one booking and walks no prefix (issue 18: a call per message).
+      if (busy_.back().end <= horizon) {
+        busy_.clear();
+        first_ = 0;
+      } else {
+        forget_before(horizon);
+      }
+    }
     if (first_ == busy_.size() || arrival > busy_.back().end) {
       if (duration > 0) busy_.push_back(Busy{arrival, arrival + duration});
       return arrival + duration;
