@@ -53,10 +53,11 @@ struct HeadConfig {
   // Linux native (stacks/linux_rules.*)
   std::uint8_t max_retries = kernel_defaults::kMaxRetries;          // nvme_core.max_retries
   Duration delayed_removal = kernel_defaults::kDelayedRemoval;      // delayed_removal_secs (6.16+); 0 = off
-  // dm-multipath (stacks/dm_rules.*): queue_if_no_path / no_path_retry N (checker intervals)
+  // dm-multipath (stacks/dm_rules.*): queue_if_no_path / no_path_retry N (checker intervals), multipathd's clock
   bool dm_queue_if_no_path = false;       // features "1 queue_if_no_path"
   int dm_no_path_retry = 0;               // -1 = queue forever
   Duration dm_polling_interval = 5s;      // multipathd polling_interval (DEFAULT_CHECKINT)
+  Duration dm_checker_phase{0};           // a tick of multipathd's checker loop that checks paths
   // SPDK (stacks/spdk_rules.*)
   std::uint8_t spdk_bdev_retry_count = 3; // bdev_nvme_set_options bdev_retry_count
   // Every stack: a CQT-like wait before a cancelled write is retried elsewhere (failover_delay.h);

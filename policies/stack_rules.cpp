@@ -47,6 +47,7 @@ void apply_policy_options(const PolicyConfig& policy, HeadConfig& config) {
   config.dm_queue_if_no_path = o.queue_if_no_path;
   config.dm_no_path_retry = o.no_path_retry;
   config.dm_polling_interval = std::chrono::seconds(o.polling_interval_s);
+  config.dm_checker_phase = std::chrono::milliseconds(o.checker_phase_ms);
 }
 
 bool reconnecting(const Controller& c) {

@@ -78,7 +78,7 @@ void HostSide::build_heads(TargetModel& target, policies::TimerService& timers) 
         policies::HeadConfig cfg;
         cfg.name = topo.hosts(h).name() + ":" + sub.nqn() + "/" + std::to_string(ns.nsid());
         cfg.stack = policies::find_policy(policy->name).stack;
-        policies::apply_policy_options(*policy, cfg);  // dm: no_path_retry, polling_interval
+        policies::apply_policy_options(*policy, cfg);  // dm: no_path_retry, polling_interval, checker phase
         // failover_delay is the head's (it holds back the retry on whichever path): the longest
         // of its connections', so a per-host setting and a per-connection one both take effect.
         for (std::uint32_t c : conns) {

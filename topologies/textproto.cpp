@@ -77,74 +77,20 @@ std::string map_key_text(const pb::Message& entry, const pb::FieldDescriptor* ke
   return key;
 }
 
-}  // namespace
+// A message-typed value set in a message: a singular field's (index -1), element `index` of a
+// repeated field, or the value of entry `index` of a map field (map_value); `path` names it.
+struct SubMessage {
+  const pb::Message& msg;
+  const pb::FieldDescriptor* field;
+  int index;
+  bool map_value;
+  std::string path;
+};
 
-SourceMap::SourceMap(std::string source_name, const pb::Message& root, std::unique_ptr<ParseInfoTree> tree)
-    : source_name_(std::move(source_name)), tree_(std::move(tree)) {
-  Node root_node;
-  root_node.tree = tree_.get();
-  root_node.start = Location{1, 1};
-  index_message(root, root_node);
-}
-
-// Walks the message and its parse tree side by side, so any sub-message found later by
-// pointer leads back to the tree that knows where its fields were written.
-void SourceMap::index_message(const pb::Message& msg, const Node& node) {
-  nodes_[&msg] = node;
-  const pb::Reflection* refl = msg.GetReflection();
-  std::vector<const pb::FieldDescriptor*> fields;
-  refl->ListFields(msg, &fields);
-  for (const pb::FieldDescriptor* field : fields) {
-    if (field->cpp_type() != pb::FieldDescriptor::CPPTYPE_MESSAGE) continue;
-    if (field->is_map()) {
-      index_map_values(msg, field, node);
-    } else if (field->is_repeated()) {
-      for (int i = 0; i < refl->FieldSize(msg, field); ++i) {
-        Node child;
-        child.tree = node.tree ? node.tree->GetTreeForNested(field, i) : nullptr;
-        child.start = node.tree ? to_location(node.tree->GetLocation(field, i)) : node.start;
-        child.path = element_path(node.path, field->name(), i);
-        index_message(refl->GetRepeatedMessage(msg, field, i), child);
-      }
-    } else {
-      Node child;
-      child.tree = node.tree ? node.tree->GetTreeForNested(field, -1) : nullptr;
-      child.start = node.tree ? to_location(node.tree->GetLocation(field, -1)) : node.start;
-      child.path = element_path(node.path, field->name(), -1);
-      index_message(refl->GetMessage(msg, field), child);
-    }
-  }
-}
-
-// A map field parses as repeated entries {key, value}; each value that is a message is indexed
-// under the path `field["key"]` (the repeated view of the map is in parse order right after parsing).
-void SourceMap::index_map_values(const pb::Message& msg, const pb::FieldDescriptor* field, const Node& node) {
-  const pb::Reflection* refl = msg.GetReflection();
-  const pb::FieldDescriptor* key_fd = field->message_type()->map_key();
-  const pb::FieldDescriptor* value_fd = field->message_type()->map_value();
-  if (value_fd->cpp_type() != pb::FieldDescriptor::CPPTYPE_MESSAGE) return;
-  for (int i = 0; i < refl->FieldSize(msg, field); ++i) {
-    const pb::Message& entry = refl->GetRepeatedMessage(msg, field, i);
-    const ParseInfoTree* entry_tree = node.tree ? node.tree->GetTreeForNested(field, i) : nullptr;
-    Node child;
-    child.tree = entry_tree ? entry_tree->GetTreeForNested(value_fd, -1) : nullptr;
-    child.start = entry_tree ? to_location(entry_tree->GetLocation(value_fd, -1)) : std::nullopt;
-    if (!child.start && node.tree) child.start = to_location(node.tree->GetLocation(field, i));
-    if (!child.start) child.start = node.start;
-    child.path = element_path(node.path, field->name(), -1) + "[" + map_key_text(entry, key_fd, i) + "]";
-    index_message(entry.GetReflection()->GetMessage(entry, value_fd), child);
-  }
-}
-
-void SourceMap::index_edited(const pb::Message& root) {
-  const Node* known = find(root);
-  index_added(root, known ? *known : Node{});
-}
-
-// Walks the edited message: a sub-message known at its old path keeps its node (and its parse
-// tree); one that is new, or whose address now holds another field's message, gets its path only.
-void SourceMap::index_added(const pb::Message& msg, const Node& node) {
-  nodes_[&msg] = node;
+// Calls visit(const SubMessage&) for each, in field order; a map value's path is field["key"]
+// (the repeated view of a map is in parse order right after parsing).
+template <class Visit>
+void for_each_sub_message(const pb::Message& msg, const std::string& path, Visit visit) {
   const pb::Reflection* refl = msg.GetReflection();
   std::vector<const pb::FieldDescriptor*> fields;
   refl->ListFields(msg, &fields);
@@ -156,17 +102,61 @@ void SourceMap::index_added(const pb::Message& msg, const Node& node) {
       if (value_fd->cpp_type() != pb::FieldDescriptor::CPPTYPE_MESSAGE) continue;
       for (int i = 0; i < refl->FieldSize(msg, field); ++i) {
         const pb::Message& entry = refl->GetRepeatedMessage(msg, field, i);
-        index_added_child(entry.GetReflection()->GetMessage(entry, value_fd),
-                          element_path(node.path, field->name(), -1) + "[" + map_key_text(entry, key_fd, i) + "]");
+        visit(SubMessage{entry.GetReflection()->GetMessage(entry, value_fd), field, i, true,
+                         element_path(path, field->name(), -1) + "[" + map_key_text(entry, key_fd, i) + "]"});
       }
     } else if (field->is_repeated()) {
-      for (int i = 0; i < refl->FieldSize(msg, field); ++i) {
-        index_added_child(refl->GetRepeatedMessage(msg, field, i), element_path(node.path, field->name(), i));
-      }
+      for (int i = 0; i < refl->FieldSize(msg, field); ++i)
+        visit(SubMessage{refl->GetRepeatedMessage(msg, field, i), field, i, false, element_path(path, field->name(), i)});
     } else {
-      index_added_child(refl->GetMessage(msg, field), element_path(node.path, field->name(), -1));
+      visit(SubMessage{refl->GetMessage(msg, field), field, -1, false, element_path(path, field->name(), -1)});
     }
   }
+}
+
+}  // namespace
+
+SourceMap::SourceMap(std::string source_name, const pb::Message& root, std::unique_ptr<ParseInfoTree> tree)
+    : source_name_(std::move(source_name)), tree_(std::move(tree)) {
+  Node root_node;
+  root_node.tree = tree_.get();
+  root_node.start = Location{1, 1};
+  index_message(root, root_node);
+}
+
+// Walks the message and its parse tree side by side, so any sub-message found later by
+// pointer leads back to the tree that knows where its fields were written. A map value's tree is
+// its entry's; it is located where the value was written, else at its entry.
+void SourceMap::index_message(const pb::Message& msg, const Node& node) {
+  nodes_[&msg] = node;
+  for_each_sub_message(msg, node.path, [&](const SubMessage& sub) {
+    Node child;
+    child.path = sub.path;
+    if (!sub.map_value) {
+      child.tree = node.tree ? node.tree->GetTreeForNested(sub.field, sub.index) : nullptr;
+      child.start = node.tree ? to_location(node.tree->GetLocation(sub.field, sub.index)) : node.start;
+    } else {
+      const pb::FieldDescriptor* value_fd = sub.field->message_type()->map_value();
+      const ParseInfoTree* entry_tree = node.tree ? node.tree->GetTreeForNested(sub.field, sub.index) : nullptr;
+      child.tree = entry_tree ? entry_tree->GetTreeForNested(value_fd, -1) : nullptr;
+      child.start = entry_tree ? to_location(entry_tree->GetLocation(value_fd, -1)) : std::nullopt;
+      if (!child.start && node.tree) child.start = to_location(node.tree->GetLocation(sub.field, sub.index));
+      if (!child.start) child.start = node.start;
+    }
+    index_message(sub.msg, child);
+  });
+}
+
+void SourceMap::index_edited(const pb::Message& root) {
+  const Node* known = find(root);
+  index_added(root, known ? *known : Node{});
+}
+
+// Walks the edited message: a sub-message known at its old path keeps its node (and its parse
+// tree); one that is new, or whose address now holds another field's message, gets its path only.
+void SourceMap::index_added(const pb::Message& msg, const Node& node) {
+  nodes_[&msg] = node;
+  for_each_sub_message(msg, node.path, [&](const SubMessage& sub) { index_added_child(sub.msg, sub.path); });
 }
 
 void SourceMap::index_added_child(const pb::Message& child, std::string path) {

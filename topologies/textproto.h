@@ -85,8 +85,6 @@ class SourceMap {
     std::string path;               // "" for the root
   };
   void index_message(const google::protobuf::Message& msg, const Node& node);
-  void index_map_values(const google::protobuf::Message& msg, const google::protobuf::FieldDescriptor* field,
-                        const Node& node);
   const Node* find(const google::protobuf::Message& msg) const;
   void index_added(const google::protobuf::Message& msg, const Node& node);
   void index_added_child(const google::protobuf::Message& child, std::string path);

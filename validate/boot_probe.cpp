@@ -3,9 +3,9 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
-#include <fstream>
 
 #include "experiments/experiment_loader.h"
+#include "topologies/file_io.h"
 #include "validate/guest_plan.h"
 #include "validate/guest_results.h"
 #include "validate/real_run.h"
@@ -18,11 +18,11 @@ namespace fs = std::filesystem;
 // Long enough for ~10k I/Os on a quiet host, short beside a scenario's 2-20 s.
 constexpr std::chrono::seconds kProbeRuntime{1};
 
+// The first line of a file the guest wrote, "" when it did not write it.
 std::string first_line(const fs::path& file) {
-  std::ifstream in(file);
-  std::string line;
-  std::getline(in, line);
-  return line;
+  if (!fs::exists(file)) return "";
+  const std::string text = topology::read_file(file);
+  return text.substr(0, text.find('\n'));
 }
 
 }  // namespace

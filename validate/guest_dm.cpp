@@ -1,6 +1,8 @@
 // dm-* policy -> multipath.conf for the validation guest.
 #include "validate/guest_dm.h"
 
+#include <cmath>
+#include <cstdlib>
 #include <map>
 
 #include "policies/selectors/params.h"
@@ -94,6 +96,33 @@ std::string dm_multipath_conf(const GuestDm& dm) {
   out += "\trr_min_io_rq 1\n";
   out += "}\n";
   return out;
+}
+
+std::vector<std::int64_t> multipathd_checker_ticks_ms(std::string_view log, double t0_uptime_s) {
+  constexpr double kSameTickS = 0.1;  // a loop checks two paths within a few ms
+  std::vector<std::int64_t> ticks;
+  double tick_start = -1;
+  std::size_t at = 0;
+  while (at < log.size()) {
+    std::size_t end = log.find('\n', at);
+    if (end == std::string_view::npos) end = log.size();
+    const std::string_view line = log.substr(at, end - at);
+    at = end + 1;
+    const std::size_t bar = line.find(" | ");
+    if (bar == std::string_view::npos) continue;
+    const std::string_view msg = line.substr(bar + 3);
+    const bool checked = msg.find(" state = ") != std::string_view::npos ||
+                         msg.find(", checker not called") != std::string_view::npos;
+    if (!checked) continue;
+    char* parsed_end = nullptr;
+    const std::string stamp(line.substr(0, bar));
+    const double t = std::strtod(stamp.c_str(), &parsed_end);
+    if (parsed_end == stamp.c_str() || *parsed_end != '\0') continue;
+    if (tick_start >= 0 && t - tick_start < kSameTickS) continue;
+    tick_start = t;
+    ticks.push_back(std::llround((t - t0_uptime_s) * 1000.0));
+  }
+  return ticks;
 }
 
 std::string dm_init_vars(const GuestDm& dm) {

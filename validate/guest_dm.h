@@ -11,6 +11,8 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "policies/selector.h"
 
@@ -40,6 +42,12 @@ GuestDm plan_guest_dm(const policies::PolicyConfig& policy, const std::string& s
 // no_path_retry and polling interval in `overrides` (they beat multipath-tools' built-in NVMe
 // entry, which says failback immediate), every nvme device taken as a path without udev.
 std::string dm_multipath_conf(const GuestDm& dm);
+
+// multipathd's checker loop in the guest, from its log (`multipathd -v3`: "<uptime s> | <msg>")
+// and the kernel time at T0 (t0_uptime): the ticks that checked paths, in ms since T0. A tick is
+// the first of its path-check lines ("nvme0n1: none state = up", "nvme1n1: state down, checker
+// not called"); lines within 100 ms of it belong to the same tick. Malformed lines are skipped.
+std::vector<std::int64_t> multipathd_checker_ticks_ms(std::string_view log, double t0_uptime_s);
 
 // The init script's dm variables (SCN_DM_CONF) and the line boot.sh reads to install the
 // host package multipathd comes from ("# host-packages: multipath-tools").

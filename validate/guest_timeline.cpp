@@ -6,6 +6,8 @@
 #include <string>
 #include <variant>
 
+#include "policies/selectors/dm_multipath.h"
+#include "policies/selectors/params.h"
 #include "validate/guest_plan.h"
 
 namespace mpsim::validate {
@@ -27,6 +29,26 @@ void stretch_window(sim::FaultSpec& f, sim::Duration change) {
                  [](sim::faults::ControllerReset&) {},  // an instant
              },
              f.kind);
+}
+
+// The guest's checker tick nearest after its first fault (or its last before one), on the
+// simulator's clock: the simulator's jobs start at `lead` where the guest's started at io_start.
+std::optional<sim::Duration> checker_tick(const RealRun& real, std::int64_t io_start_ms, sim::Duration lead) {
+  if (real.dm_checker_ticks_ms.empty()) return std::nullopt;
+  const std::int64_t from_ms = real.faults.empty() ? io_start_ms : real.faults.front().applied_ms;
+  auto tick = std::lower_bound(real.dm_checker_ticks_ms.begin(), real.dm_checker_ticks_ms.end(), from_ms);
+  if (tick == real.dm_checker_ticks_ms.end()) --tick;
+  return std::chrono::milliseconds(*tick - io_start_ms) + lead;
+}
+
+// The phase the policy's checker_phase_ms takes: the tick's time modulo the polling interval.
+void set_checker_phase(sim::Duration tick, policies::PolicyConfig& policy) {
+  if (policies::find_policy(policy.name).stack != policies::Stack::DmMultipath) return;
+  const auto values = policies::resolved_params(policy);
+  const policies::DmDaemonOptions o = policies::dm_daemon_options(policies::ParamReader(policy.name, values));
+  const std::int64_t period_ms = std::int64_t(o.polling_interval_s) * 1000;
+  const std::int64_t tick_ms = std::chrono::duration_cast<std::chrono::milliseconds>(tick).count();
+  policy.params["checker_phase_ms"] = std::to_string(((tick_ms % period_ms) + period_ms) % period_ms);
 }
 
 }  // namespace
@@ -83,6 +105,7 @@ GuestTimeline guest_timeline(const RealRun& real, const sim::Scenario& scenario)
     const std::int64_t lead_ms = *io_start - *connected;
     t.lead = std::chrono::milliseconds(bin_ms > 0 ? (lead_ms + bin_ms / 2) / bin_ms * bin_ms : lead_ms);
   }
+  if (io_start) t.dm_checker_tick = checker_tick(real, *io_start, t.lead);
   for (std::size_t i = 0; i < scenario.faults.size(); ++i) {
     const std::int64_t lag_ms = i < real.faults.size() ? real.faults[i].applied_ms - real.faults[i].at_ms : 0;
     t.fault_lag.push_back(std::chrono::milliseconds(std::max<std::int64_t>(0, lag_ms)));
@@ -106,6 +129,10 @@ void replay_guest_timeline(const GuestTimeline& timeline, sim::Scenario& scenari
     if (i < timeline.fault_length_change.size()) stretch_window(scenario.faults[i], timeline.fault_length_change[i]);
   }
   if (scenario.duration.count() > 0) scenario.duration += timeline.lead;
+  if (timeline.dm_checker_tick) {
+    set_checker_phase(*timeline.dm_checker_tick, scenario.policy);
+    for (auto& o : scenario.overrides) set_checker_phase(*timeline.dm_checker_tick, o.policy);
+  }
 }
 
 void rebase_to_workload(const GuestTimeline& timeline, sim::RunResult& result) {

@@ -31,6 +31,10 @@ struct GuestTimeline {
   // effect, <= its lag (took_effect_ms); the simulator's fault starts that much earlier and its
   // time to detect is counted from the record again, as the guest's is
   std::vector<sim::Duration> fault_early;
+  // dm mode: a tick of multipathd's checker loop that checked paths, on the simulator's clock:
+  // the guest's first such tick at or after its first fault (the last one before, without one),
+  // so the loop's drift (a few ms a second) counts least where the faults are.
+  std::optional<sim::Duration> dm_checker_tick;
 };
 
 // When the guest's action for fault `f` took effect, in ms since T0: its record, except for a
@@ -55,6 +59,7 @@ GuestTimeline guest_timeline(const RealRun& real, const sim::Scenario& scenario)
 
 // Jobs start `lead` later and every fault `lead + lag - early` later; a fault with a window (down,
 // gray, loss, ANA change) lasts `fault_length_change` longer (never below 0 nor below its transition).
+// A dm policy's checker loop ticks in the guest's phase (its `checker_phase_ms`).
 void replay_guest_timeline(const GuestTimeline& timeline, sim::Scenario& scenario);
 
 // Every time in the result `lead` earlier; timeline bins before the workload are dropped (events

@@ -2,12 +2,14 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <optional>
 #include <sstream>
 
 #include "sim/fault_plan.h"
 #include "topologies/file_io.h"
+#include "validate/guest_dm.h"
 #include "validate/guest_timers.h"
 
 namespace mpsim::validate {
@@ -232,6 +234,16 @@ void read_fault_timers(const fs::path& dir, RealRun& run) {
   }
 }
 
+// dm mode: when multipathd's checker ticked (the simulator's checker replays its phase).
+void read_checker_ticks(const fs::path& dir, RealRun& run) {
+  if (!fs::exists(dir / "multipathd.log") || !fs::exists(dir / "t0_uptime")) return;
+  const std::string t0 = read_file(dir / "t0_uptime");
+  char* end = nullptr;
+  const double t0_uptime_s = std::strtod(t0.c_str(), &end);
+  if (end == t0.c_str()) throw GuestOutputError((dir / "t0_uptime").string() + ": expected the kernel's uptime in seconds, got \"" + t0 + "\"");
+  run.dm_checker_ticks_ms = multipathd_checker_ticks_ms(read_file(dir / "multipathd.log"), t0_uptime_s);
+}
+
 }  // namespace
 
 RealRun analyse_guest_results(const sim::Scenario& scenario, const GuestPlan& plan, const std::string& dir_name) {
@@ -266,6 +278,7 @@ RealRun analyse_guest_results(const sim::Scenario& scenario, const GuestPlan& pl
   measure_paths(samples, plan, run);
   measure_faults(scenario, plan, samples, c, io_start, run);
   read_fault_timers(dir, run);
+  read_checker_ticks(dir, run);
   run.samples = std::move(samples);
   return run;
 }

@@ -62,6 +62,9 @@ struct RealRun {
   std::vector<RealFault> faults;
   std::vector<FaultRecord> actions;      // fault actions as the guest performed them
   SampleTable samples;                   // the sampler's rows (per-phase conformance, conformance.h)
+  // dm mode: multipathd's checker ticks that checked paths, ms since T0 (multipathd.log with
+  // t0_uptime; empty without them). Not in validation-real.json: the replay's input only.
+  std::vector<std::int64_t> dm_checker_ticks_ms;
 };
 
 // Reads samples.csv, faults.csv, t0_us, fio.json, io_lat.*.log (and console.log if present)

@@ -81,6 +81,7 @@ DmDaemonOptions dm_daemon_options(const ParamReader& r) {
     o.no_path_retry = int(n);
   }
   o.polling_interval_s = std::uint32_t(r.integer("polling_interval", 1, 3600));
+  o.checker_phase_ms = std::uint32_t(r.integer("checker_phase_ms", 0, std::uint64_t(o.polling_interval_s) * 1000 - 1));
   return o;
 }
 
@@ -98,6 +99,10 @@ PolicyInfo dm_policy(std::string name, std::string summary, std::vector<PolicyPa
                     "fail (error at once without a usable path) | queue (queue_if_no_path, forever) | N (queue for "
                     "N polling intervals, then fail)"});
   params.push_back({"polling_interval", "5", "multipathd's path checker interval, whole seconds (1..3600)"});
+  params.push_back({"checker_phase_ms", "0",
+                    "when multipathd's checker loop ticks: ms after the run's start of a tick that checks paths "
+                    "(0..polling_interval*1000-1); it ticks every second and checks paths every polling_interval "
+                    "ticks"});
   const std::string policy = name;
   return {std::move(name), Stack::DmMultipath, std::move(summary), std::move(params),
           [policy, make](const std::map<std::string, std::string>& values) -> std::unique_ptr<PathSelector> {

@@ -48,11 +48,12 @@ class DmMultipathSelector : public PathSelector {
 };
 
 // multipathd's settings that shape failover rather than the path choice (the head's dm rules
-// apply them): no_path_retry "fail" | "queue" | N, polling_interval seconds.
+// apply them): no_path_retry "fail" | "queue" | N, polling_interval seconds, checker_phase_ms.
 struct DmDaemonOptions {
   bool queue_if_no_path = false;     // no_path_retry queue
   int no_path_retry = 0;             // N checker intervals; 0 = fail at once
   std::uint32_t polling_interval_s = 5;
+  std::uint32_t checker_phase_ms = 0;  // a path-checking tick of the checker loop, < polling interval
 };
 DmDaemonOptions dm_daemon_options(const ParamReader& r);  // throws PolicyError on a bad value
 

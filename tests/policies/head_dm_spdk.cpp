@@ -78,7 +78,7 @@ TEST_CASE("dm: a reconnected path is reinstated at multipathd's next checker tic
   r.submit(r.h);
   CHECK(r.transport.outstanding.back().ctrl == &r.b);  // still off the selector's list
   r.transport.complete_all();
-  r.timers.advance_by(2s);  // 5 s after the failure: the checker finds p1 up
+  r.timers.advance_by(2s);  // the checker's path-checking tick (every 5 s from 0 s) finds p1 up
   CHECK(r.h.counters().dm_path_reinstates == 1);
 }
 
@@ -128,7 +128,8 @@ TEST_CASE("dm queue_if_no_path (§3.2): queue while no path, flush when the path
   CHECK(h.counters().dm_path_reinstates == 1);
 }
 
-TEST_CASE("dm no_path_retry N (§3.3): queue N polling intervals after the last path failed, then fail",
+TEST_CASE("dm no_path_retry N (§3.3): queue N polling intervals (in multipathd's loop ticks) after the last path "
+          "failed, then fail",
           "[head][dm][nopath]") {
   Rig r;
   Controller& a = r.controller("nvme0");
@@ -141,9 +142,11 @@ TEST_CASE("dm no_path_retry N (§3.3): queue N polling intervals after the last 
   a.on_transport_error();
   r.timers.advance_by(0ms);
   CHECK(h.queued() == 1);
-  r.timers.advance_to(at(115s) - 1ns);
+  // multipathd's dm-event waiter sees the path down at 100 s, between two ticks of its checker
+  // loop (every second from 0 s): retry_tick = 3 x 5 + 1 loops, the last at 116 s.
+  r.timers.advance_to(at(116s) - 1ns);
   CHECK(r.sink.done.empty());
-  r.timers.advance_to(at(115s));
+  r.timers.advance_to(at(116s));
   REQUIRE(r.sink.done.size() == 1);
   CHECK(r.sink.done[0].result.reason == FailReason::NoPathRetryExpired);
   r.submit(h);

@@ -80,3 +80,20 @@ TEST_CASE("the init of a dm scenario names multipath-tools for boot.sh and carri
   CHECK(native_init.find("SCN_DM") == std::string::npos);
   CHECK(native_init.find("host-packages") == std::string::npos);
 }
+
+// Lines of reuse13b dm-fault-all-paths-retry2-st rep-1's multipathd.log (t0_uptime 4.48).
+TEST_CASE("multipathd's checker ticks are read from its log, one per loop that checked paths", "[validate][dm]") {
+  const std::string log =
+      "3.061492 | multipathd v0.9.4: start up\n"
+      "8.228334 | nvme0n1: none state = up\n"
+      "8.230794 | nvme1n1: none state = up\n"
+      "8.309886 | nvme0n1: mark as failed\n"
+      "9.232466 | nvme0n1: state down, checker not called\n"
+      "9.233087 | nvme1n1: state down, checker not called\n"
+      "9.233408 | checker failed path 259:1 in map uuid.99d5c680\n"
+      "garbage | nvme0n1: none state = up\n"
+      "10.235016 | nvme0n1: state down, checker not called\n"
+      "12.238847 | nvme0n1: none state = up";
+  CHECK(validate::multipathd_checker_ticks_ms(log, 4.48) == std::vector<std::int64_t>{3748, 4752, 5755, 7759});
+  CHECK(validate::multipathd_checker_ticks_ms("", 4.48).empty());
+}

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <string>
+#include <vector>
 
 #include "experiments/experiment_loader.h"
 #include "sim/engine.h"
@@ -31,6 +32,23 @@ validate::RealRun guest_marks(std::int64_t connected_ms, std::int64_t io_start_m
   f.applied_ms = f.at_ms + lag_ms;
   real.faults = {f};
   return real;
+}
+
+// A lead and the faults' lags; the other fields empty (set one by one: -Wextra warns on a brace
+// list that leaves members out, designated or not).
+validate::GuestTimeline timeline(sim::Duration lead, std::vector<sim::Duration> lags) {
+  validate::GuestTimeline t;
+  t.lead = lead;
+  t.fault_lag = std::move(lags);
+  return t;
+}
+
+sim::FaultMeasure fault_measure(const std::string& label, sim::Duration at, sim::Duration end) {
+  sim::FaultMeasure f;
+  f.label = label;
+  f.at = at;
+  f.end = end;
+  return f;
 }
 
 sim::Duration detect(sim::Scenario s, const validate::GuestTimeline& t) {
@@ -66,7 +84,7 @@ TEST_CASE("the lead runs from the first connect to the first I/O, in whole timel
 TEST_CASE("replay moves jobs and faults; rebasing puts the result back on the workload's clock", "[validate][timeline]") {
   sim::Scenario s = load("validate/scenarios/fault-silent-loss-rr.textproto");
   const sim::Duration at = s.faults.at(0).at, delay = s.jobs.at(0).start_delay;
-  const validate::GuestTimeline t{1200ms, {195ms}};
+  const validate::GuestTimeline t = timeline(1200ms, {195ms});
   validate::replay_guest_timeline(t, s);
   CHECK(s.jobs[0].start_delay == delay + 1200ms);
   CHECK(s.faults[0].at == at + 1200ms + 195ms);
@@ -78,7 +96,7 @@ TEST_CASE("replay moves jobs and faults; rebasing puts the result back on the wo
   r.timeline.at(11, 0).completions = 1;  // at 1100 ms, before the lead
   r.timeline.at(12, 0).completions = 2;
   r.events = {{0ms, "ctrl-state", "guest/nvmet.p1", "connecting->live"}};
-  r.faults = {sim::FaultMeasure{"f1", 2395ms, 8395ms}};
+  r.faults = {fault_measure("f1", 2395ms, 8395ms)};
   validate::rebase_to_workload(t, r);
   CHECK(r.simulated == 8800ms);
   REQUIRE(r.timeline.intervals() == 1);
@@ -94,8 +112,8 @@ TEST_CASE("replay moves jobs and faults; rebasing puts the result back on the wo
 TEST_CASE("an idle lead before the workload lets a lost keep-alive time out at its deadline", "[validate][timeline]") {
   const sim::Scenario s = load("validate/scenarios/fault-silent-loss-rr.textproto");
   const sim::Duration kato = 2s;
-  const sim::Duration padded = detect(s, validate::GuestTimeline{0ms, {0ms}});
-  const sim::Duration replayed = detect(s, validate::GuestTimeline{1200ms, {195ms}});
+  const sim::Duration padded = detect(s, timeline(0ms, {0ms}));
+  const sim::Duration replayed = detect(s, timeline(1200ms, {195ms}));
   CHECK(padded >= kato + kato / 4 + 1280ms);
   CHECK(replayed >= kato + kato / 4);
   CHECK(replayed <= kato + kato / 2);
@@ -165,7 +183,7 @@ TEST_CASE("each fault replays its own actions' lags, at its start and at its end
   CHECK(t.fault_length_change[1] == -379ms);   // 17975 - 15799 - 2555
 
   CHECK(no_path_window(s, t) == 998ms);         // 16352 - 15354: the guest's
-  CHECK(no_path_window(s, validate::GuestTimeline{t.lead, {2078ms, 2078ms}, {}}) == 3000ms);  // the old replay
+  CHECK(no_path_window(s, timeline(t.lead, {2078ms, 2078ms})) == 3000ms);  // the old replay
 }
 
 TEST_CASE("lines pair with the planned actions only when action and port agree", "[validate][timeline]") {
@@ -223,7 +241,7 @@ TEST_CASE("a netem loss took effect when the port's completions stopped, before 
   CHECK(std::get<sim::faults::Down>(s.faults[0].kind).duration == 7137ms);
 
   sim::RunResult r;
-  r.faults = {sim::FaultMeasure{"f1", s.faults[0].at, s.faults[0].at + 7137ms}};
+  r.faults = {fault_measure("f1", s.faults[0].at, s.faults[0].at + 7137ms)};
   r.faults[0].time_to_detect = 6500ms;
   r.faults[0].stall = 5000ms;
   validate::rebase_to_workload(t, r);
@@ -237,4 +255,29 @@ TEST_CASE("a netem loss took effect when the port's completions stopped, before 
   validate::RealRun ana = real;
   ana.actions[3].action = "ana";
   CHECK(validate::took_effect_ms(ana, ana.faults[0]) == 7965);
+}
+
+// reuse13b dm-fault-all-paths-retry2-st rep-1: connected at -3363 ms, io_start 2495, p1 unlinked
+// at 3805, multipathd's checker ticking at 3748, 4752, ... ms since T0.
+TEST_CASE("a dm run's checker ticks in the guest's phase on the simulator's clock", "[validate][timeline][dm]") {
+  sim::Scenario s = load("validate/scenarios/dm-fault-all-paths-retry2-st.textproto");
+  validate::RealRun real = guest_marks(-3293, 2495, 310, 1000);
+  real.dm_checker_ticks_ms = {2745, 3748, 4752, 5755};
+  const validate::GuestTimeline t = validate::guest_timeline(real, s);
+  REQUIRE(t.lead == 5900ms);  // 2495 + 3363 = 5858 ms, in bins of 100 ms
+  // The first tick after the fault (4752) is 2257 ms after io_start, where the simulator's jobs
+  // start at the lead.
+  REQUIRE(t.dm_checker_tick.has_value());
+  CHECK(*t.dm_checker_tick == 5900ms + 2257ms);
+  validate::replay_guest_timeline(t, s);
+  CHECK(s.policy.params.at("checker_phase_ms") == "157");  // polling 1 s
+
+  real.dm_checker_ticks_ms = {2745};  // none after the fault: the last before it
+  CHECK(*validate::guest_timeline(real, s).dm_checker_tick == 5900ms + 250ms);
+  real.dm_checker_ticks_ms.clear();
+  CHECK_FALSE(validate::guest_timeline(real, s).dm_checker_tick.has_value());
+
+  sim::Scenario native = load("validate/scenarios/fault-silent-loss-rr.textproto");
+  validate::replay_guest_timeline(t, native);
+  CHECK(native.policy.params.count("checker_phase_ms") == 0);
 }
