@@ -2,9 +2,11 @@
 #include <catch2/catch.hpp>
 
 #include "validate/compare.h"
+#include "compare_rows.h"
 
 using namespace mpsim;
 using namespace mpsim::validate;
+using mpsim::validate::testing::find_row;
 using namespace std::chrono_literals;
 
 namespace {
@@ -43,9 +45,7 @@ RealRun real_run() {
 }
 
 const CompareRow& row(const std::vector<CompareRow>& rows, const std::string& measure) {
-  for (const auto& r : rows) {
-    if (r.measure == measure) return r;
-  }
+  if (const CompareRow* r = find_row(rows, measure)) return *r;
   FAIL("no row " << measure);
   return rows.front();
 }

@@ -5,9 +5,11 @@
 #include <algorithm>
 
 #include "validate/conformance.h"
+#include "compare_rows.h"
 
 using namespace mpsim;
 using namespace mpsim::validate;
+using mpsim::validate::testing::find_row;
 using namespace std::chrono_literals;
 
 namespace {
@@ -67,13 +69,6 @@ sim::RunResult sim_down_up(double p1_share_after = 0.5) {
     else bin(r, k, static_cast<std::uint64_t>(5000 * p1_share_after), static_cast<std::uint64_t>(5000 * (1 - p1_share_after)));
   }
   return r;
-}
-
-const CompareRow* find_row(const std::vector<CompareRow>& rows, const std::string& measure) {
-  for (const auto& r : rows) {
-    if (r.measure == measure) return &r;
-  }
-  return nullptr;
 }
 
 }  // namespace

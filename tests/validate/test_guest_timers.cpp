@@ -5,9 +5,11 @@
 
 #include "validate/compare.h"
 #include "validate/guest_timers.h"
+#include "compare_rows.h"
 
 using namespace mpsim;
 using namespace mpsim::validate;
+using mpsim::validate::testing::find_row;
 using namespace std::chrono_literals;
 
 namespace {
@@ -22,13 +24,6 @@ constexpr const char* kDmesg =
     "[   23.100000] nvme nvme0: I/O tag 1 (5001) type 4 opcode 0x18 (Admin Cmd) QID 0 timeout\n"
     "[   24.000000] nvme nvme0: I/O tag 2 (5002) type 4 opcode 0x6 (Admin Cmd) QID 0 timeout\n"
     "[   25.500000] nvme nvme0: I/O tag 113 (f071) type 4 opcode 0x2 (I/O Cmd) QID 1 timeout\n";
-
-const CompareRow* find_row(const std::vector<CompareRow>& rows, const std::string& measure) {
-  for (const auto& r : rows) {
-    if (r.measure == measure) return &r;
-  }
-  return nullptr;
-}
 
 }  // namespace
 

@@ -5,9 +5,11 @@
 
 #include "validate/compare.h"
 #include "validate/sampled_detect.h"
+#include "compare_rows.h"
 
 using namespace mpsim;
 using namespace mpsim::validate;
+using mpsim::validate::testing::find_row;
 using namespace std::chrono_literals;
 
 namespace {
@@ -78,8 +80,8 @@ TEST_CASE("the detect row compares the kernel's none with the simulator's hidden
   sim.events = {{1s, "ctrl-state", "guest/nvmet.p1", "live->resetting (reset)"},
                 {1s + 17us, "ctrl-state", "guest/nvmet.p1", "connecting->live (connected)"}};
   const std::vector<CompareRow> rows = compare_runs(real, sim);
-  const auto row = std::find_if(rows.begin(), rows.end(), [](const CompareRow& c) { return c.measure == "detect_ms f1"; });
-  REQUIRE(row != rows.end());
+  const CompareRow* row = find_row(rows, "detect_ms f1");
+  REQUIRE(row);
   CHECK(row->sim == -1);
   CHECK(row->pass);
 }
