@@ -145,6 +145,13 @@ bool is_fault_action(const FaultRecord& r) {
   return r.action != "io_start" && r.action != "fio_exit" && r.action != "connected";
 }
 
+std::optional<std::int64_t> first_record_ms(const std::vector<FaultRecord>& records, std::string_view action) {
+  for (const auto& r : records) {
+    if (r.action == action) return r.t_ms;
+  }
+  return std::nullopt;
+}
+
 std::int64_t longest_gap_ms(const std::vector<std::int64_t>& t, std::int64_t from_ms, std::int64_t to_ms) {
   if (to_ms <= from_ms) return 0;
   std::int64_t longest = 0, last = from_ms;

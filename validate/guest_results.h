@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -52,6 +53,8 @@ std::vector<FaultRecord> parse_faults_csv(std::string_view text, const std::stri
 // A line the fault runner wrote for a fault action, not a timeline mark (io_start, fio_exit,
 // connected).
 bool is_fault_action(const FaultRecord& r);
+// The time of the first line of `action` (e.g. the "io_start" or "fio_exit" mark), if any.
+std::optional<std::int64_t> first_record_ms(const std::vector<FaultRecord>& records, std::string_view action);
 
 // Longest time in [from_ms, to_ms] without a completion (window edges count as boundaries).
 std::int64_t longest_gap_ms(const std::vector<std::int64_t>& sorted_t_ms, std::int64_t from_ms, std::int64_t to_ms);

@@ -77,11 +77,8 @@ std::int64_t took_effect_ms(const RealRun& real, const RealFault& f) {
 }
 
 ActionWindows action_windows(const RealRun& real, const sim::Scenario& scenario) {
-  std::optional<std::int64_t> io_start, fio_exit;
-  for (const auto& r : real.actions) {
-    if (r.action == "io_start" && !io_start) io_start = r.t_ms;
-    if (r.action == "fio_exit") fio_exit = r.t_ms;
-  }
+  const std::optional<std::int64_t> io_start = first_record_ms(real.actions, "io_start");
+  const std::optional<std::int64_t> fio_exit = first_record_ms(real.actions, "fio_exit");
   if (!io_start || !fio_exit || *fio_exit <= *io_start) return {};
   const GuestPlan plan = plan_guest(scenario);
   const std::vector<std::int64_t> lines = action_line_times(plan, real.actions);
@@ -94,10 +91,10 @@ ActionWindows action_windows(const RealRun& real, const sim::Scenario& scenario)
 }
 
 GuestTimeline guest_timeline(const RealRun& real, const sim::Scenario& scenario) {
-  std::optional<std::int64_t> connected, io_start;
+  const std::optional<std::int64_t> io_start = first_record_ms(real.actions, "io_start");
+  std::optional<std::int64_t> connected;
   for (const auto& r : real.actions) {
     if (r.action == "connected") connected = std::min(connected.value_or(r.t_ms), r.t_ms);
-    if (r.action == "io_start" && !io_start) io_start = r.t_ms;
   }
   GuestTimeline t;
   if (connected && io_start && *io_start > *connected) {

@@ -58,13 +58,6 @@ std::string kernel_version(const fs::path& console) {
   return "";
 }
 
-std::int64_t record_time(const std::vector<FaultRecord>& records, const std::string& action, std::int64_t fallback) {
-  for (const auto& r : records) {
-    if (r.action == action) return r.t_ms;
-  }
-  return fallback;
-}
-
 void measure_paths(const SampleTable& samples, const GuestPlan& plan, RealRun& run) {
   std::vector<std::uint64_t> ios = path_ios(samples, run.measure_from_ms, run.measure_to_ms);
   std::uint64_t total = 0;
@@ -260,9 +253,9 @@ RealRun analyse_guest_results(const sim::Scenario& scenario, const GuestPlan& pl
   if (fs::exists(dir / "boot-wall-ms")) run.boot_wall_ms = std::stoll(read_file(dir / "boot-wall-ms"));
 
   // The fault clock starts at the first completed I/O (io_start); fio's own exit ends the window.
-  std::int64_t io_start = record_time(run.actions, "io_start", 0);
+  const std::int64_t io_start = first_record_ms(run.actions, "io_start").value_or(0);
   run.measure_from_ms = io_start + plan.measure_from_ms;
-  run.measure_to_ms = std::min(io_start + plan.run_ms, record_time(run.actions, "fio_exit", io_start + plan.run_ms));
+  run.measure_to_ms = std::min(io_start + plan.run_ms, first_record_ms(run.actions, "fio_exit").value_or(io_start + plan.run_ms));
   for (std::size_t i = 0; i < c.t_ms.size(); ++i) {
     if (c.t_ms[i] >= run.measure_from_ms && c.t_ms[i] <= run.measure_to_ms) ++run.completions;
   }
